@@ -1,0 +1,150 @@
+"""Banks, their branches and officers, their points-loan products, and the recommendation lists pushed to them."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import BaseModel
+from core.validators import validate_region_scope
+
+from .choices import DEFAULT_LINE_BY_GRADE, BankKind, RecommendationStatus
+
+
+def default_line_by_grade() -> dict:
+    return dict(DEFAULT_LINE_BY_GRADE)
+
+
+class Bank(BaseModel):
+    """A lending institution; the 21 national ones of the relending scheme are seeded, regional ones are added."""
+
+    code = models.SlugField(_("机构代码"), max_length=20, unique=True)
+    name = models.CharField(_("机构名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=20)
+    kind = models.CharField(_("类型"), max_length=12, choices=BankKind.choices)
+    is_national = models.BooleanField(_("全国性机构"), default=True)
+    region_scope = models.CharField(
+        _("经营区域"), max_length=6, blank=True, validators=[validate_region_scope], help_text=_("全国性机构留空。")
+    )
+    relending_participant = models.BooleanField(_("科技创新再贷款参与机构"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("银行")
+        verbose_name_plural = _("银行")
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class Branch(BaseModel):
+    """A branch serving the enterprises whose region code starts with ``region_scope``."""
+
+    bank = models.ForeignKey(Bank, models.CASCADE, related_name="branches", verbose_name=_("银行"))
+    name = models.CharField(_("分支机构名称"), max_length=100)
+    region_scope = models.CharField(
+        _("服务区域"), max_length=6, validators=[validate_region_scope], help_text=_("行政区划代码前缀。")
+    )
+
+    class Meta:
+        ordering = ["bank", "region_scope"]
+        verbose_name = _("分支机构")
+        verbose_name_plural = _("分支机构")
+        constraints = [models.UniqueConstraint(fields=["bank", "name"], name="branch_unique_name_per_bank")]
+
+    def __str__(self) -> str:
+        return f"{self.bank} {self.name}"
+
+
+class BankOfficer(BaseModel):
+    """A bank's credit officer; sees only their bank's data, limited to their branch's regions when they have one."""
+
+    user = models.OneToOneField("core.User", models.CASCADE, related_name="bank_officer", verbose_name=_("用户"))
+    bank = models.ForeignKey(Bank, models.PROTECT, related_name="officers", verbose_name=_("银行"))
+    branch = models.ForeignKey(
+        Branch, models.PROTECT, null=True, blank=True, related_name="officers", verbose_name=_("分支机构")
+    )
+    is_admin = models.BooleanField(_("产品管理员"), default=False, help_text=_("可管理本行积分贷产品。"))
+
+    class Meta:
+        verbose_name = _("银行客户经理")
+        verbose_name_plural = _("银行客户经理")
+
+    def __str__(self) -> str:
+        return f"{self.user.username} ({self.bank})"
+
+
+class LoanProduct(BaseModel):
+    """A points-loan (积分贷) product: who qualifies, how much, and the credit line per grade (methodology §11)."""
+
+    bank = models.ForeignKey(Bank, models.CASCADE, related_name="products", verbose_name=_("银行"))
+    name = models.CharField(_("产品名称"), max_length=100)
+    branches = models.ManyToManyField(
+        Branch, blank=True, related_name="products", verbose_name=_("服务网点"), help_text=_("留空为本行全部网点。")
+    )
+    min_grade = models.CharField(_("最低等级"), max_length=1, default="C")
+    stages = models.JSONField(_("适用阶段"), default=list, blank=True, help_text=_("留空为全部阶段。"))
+    sections = models.JSONField(_("适用行业门类"), default=list, blank=True, help_text=_("留空为全部门类。"))
+    max_amount = models.DecimalField(
+        _("最高额度(万元)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0.01)]
+    )
+    term_months = models.PositiveSmallIntegerField(_("最长期限(月)"), default=12, validators=[MinValueValidator(1)])
+    rate_spread_bp = models.IntegerField(_("利率上限(LPR加点,基点)"), default=100)
+    line_by_grade = models.JSONField(_("各等级授信额度(万元)"), default=default_line_by_grade)
+    active = models.BooleanField(_("在售"), default=True)
+
+    class Meta:
+        ordering = ["bank", "name"]
+        verbose_name = _("积分贷产品")
+        verbose_name_plural = _("积分贷产品")
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "name"], name="product_unique_name_per_bank"),
+            models.CheckConstraint(condition=Q(max_amount__gt=0), name="product_max_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank} · {self.name}"
+
+
+class Recommendation(BaseModel):
+    """An eligible firm on one bank's list for one published run, and the officer's work on it."""
+
+    run = models.ForeignKey(
+        "scoring.ScoringRun", models.CASCADE, related_name="recommendations", verbose_name=_("评分任务")
+    )
+    bank = models.ForeignKey(Bank, models.CASCADE, related_name="recommendations", verbose_name=_("银行"))
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", models.CASCADE, related_name="recommendations", verbose_name=_("企业")
+    )
+    list_rank = models.PositiveIntegerField(_("名单排名"))
+    total = models.DecimalField(_("总分"), max_digits=6, decimal_places=2)
+    grade = models.CharField(_("等级"), max_length=1)
+    product_ids = models.JSONField(_("匹配产品"), default=list)
+    suggested_line = models.DecimalField(_("建议授信额度(万元)"), max_digits=12, decimal_places=2, default=0)
+    preferred = models.BooleanField(_("企业意向银行"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=RecommendationStatus.choices, default=RecommendationStatus.NEW, db_index=True
+    )
+    officer = models.ForeignKey(
+        "core.User", models.SET_NULL, null=True, blank=True, related_name="claimed_recommendations",
+        verbose_name=_("跟进客户经理"),
+    )  # fmt: skip
+    notes = models.TextField(_("跟进备注"), blank=True)
+    decline_reason = models.TextField(_("拒绝原因"), blank=True)
+    superseded = models.BooleanField(_("已被新名单取代"), default=False, db_index=True)
+
+    class Meta:
+        ordering = ["bank", "list_rank"]
+        verbose_name = _("推荐名单")
+        verbose_name_plural = _("推荐名单")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "bank", "enterprise"], name="recommendation_unique_run_bank_firm"),
+            models.CheckConstraint(
+                condition=~Q(status=RecommendationStatus.DECLINED) | ~Q(decline_reason=""),
+                name="recommendation_decline_needs_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["bank", "superseded", "list_rank"], name="recommendation_bank_list")]
+
+    def __str__(self) -> str:
+        return f"{self.bank} ← {self.enterprise}"

@@ -1,0 +1,31 @@
+"""Project-wide pytest fixtures. Tests hit a real database (SQLite by default, PostgreSQL when DATABASE_URL says so)."""
+
+import os
+
+import pytest
+from django.db import connection
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+@pytest.fixture
+def require_postgres(db):
+    """Skip on the embedded SQLite default, but never in CI, where a missing PostgreSQL is a failure."""
+    if connection.vendor != "postgresql":
+        if IN_CI:
+            pytest.fail("CI=true but the tests are not running on PostgreSQL (set DATABASE_URL)")
+        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...)")
+
+
+@pytest.fixture
+def batch(db):
+    """A 2024 batch scored with the seeded national-v1 system."""
+    from datetime import date
+
+    from scoring.models import Batch, IndicatorSystem
+
+    system = IndicatorSystem.objects.get(code="national", version=1)
+    return Batch.objects.create(
+        name="2024年度", year=2024, reference_date=date(2024, 12, 31), system=system,
+        opens_on=date(2025, 1, 1), closes_on=date(2025, 3, 31), status="open",
+    )  # fmt: skip

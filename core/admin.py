@@ -1,0 +1,48 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import ApiClient, BureauStaff, IndustrySection, Region, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active", "last_login")
+    fieldsets = (*DjangoUserAdmin.fieldsets, (_("联系方式"), {"fields": ("phone",)}))
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "level", "parent")
+    list_filter = ("level",)
+    search_fields = ("code", "name")
+
+
+@admin.register(IndustrySection)
+class IndustrySectionAdmin(admin.ModelAdmin):
+    list_display = ("letter", "name")
+    search_fields = ("letter", "name")
+
+
+@admin.register(BureauStaff)
+class BureauStaffAdmin(admin.ModelAdmin):
+    list_display = ("user", "bureau_name", "region_scope", "role", "created_at")
+    list_filter = ("role",)
+    search_fields = ("user__username", "bureau_name", "region_scope")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    list_display = ("name", "bank", "region_scope", "token_prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("bank", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("name", "token_prefix")
+    readonly_fields = ("token_prefix", "created_by", "last_used_at")
+    exclude = ("token_digest",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            token = obj.issue_token()
+            obj.created_by = request.user
+            self.message_user(request, _("新令牌(仅显示一次,请妥善保存):%(token)s") % {"token": token})
+        super().save_model(request, obj, form, change)

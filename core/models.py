@@ -1,0 +1,152 @@
+"""Platform-wide models: users and their roles, regions, industry sections, API clients."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_region_scope
+
+
+class BaseModel(models.Model):
+    """Timestamps every table carries."""
+
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, db_index=True, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class User(AbstractUser):
+    """A person who signs in; what they may see follows from their role records (bureau, enterprise, bank, ...)."""
+
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+
+class Region(models.Model):
+    """A GB/T 2260 administrative division; the seed data holds the 31 provincial-level regions."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省级")
+        CITY = "city", _("地级")
+        COUNTY = "county", _("县级/园区")
+
+    code = models.CharField(_("区划代码"), max_length=6, primary_key=True)
+    name = models.CharField(_("名称"), max_length=64)
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices, default=Level.PROVINCE)
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, verbose_name=_("上级"))
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def prefix(self) -> str:
+        """The code prefix that selects this region's enterprises (``11`` for Beijing, ``4403`` for Shenzhen)."""
+        return {"province": self.code[:2], "city": self.code[:4]}.get(self.level, self.code)
+
+
+class IndustrySection(models.Model):
+    """A GB/T 4754-2017 section (门类), A–T; peer groups of the methodology are formed per section."""
+
+    letter = models.CharField(_("门类代码"), max_length=1, primary_key=True)
+    name = models.CharField(_("门类名称"), max_length=64)
+
+    class Meta:
+        ordering = ["letter"]
+        verbose_name = _("行业门类")
+        verbose_name_plural = _("行业门类")
+
+    def __str__(self) -> str:
+        return f"{self.letter} {self.name}"
+
+
+class BureauStaff(BaseModel):
+    """A science-and-technology bureau officer; sees enterprises whose region code starts with ``region_scope``."""
+
+    class Role(models.TextChoices):
+        REVIEWER = "reviewer", _("审核员")
+        ADMIN = "admin", _("管理员")
+
+    user = models.OneToOneField("core.User", models.CASCADE, related_name="bureau_staff", verbose_name=_("用户"))
+    bureau_name = models.CharField(_("所属科技管理部门"), max_length=100)
+    region_scope = models.CharField(
+        _("管辖范围"),
+        max_length=6,
+        blank=True,
+        validators=[validate_region_scope],
+        help_text=_("行政区划代码前缀:留空为全国,2位为省,4位为市,6位为区县或园区。"),
+    )
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices, default=Role.REVIEWER)
+
+    class Meta:
+        verbose_name = _("科技管理部门人员")
+        verbose_name_plural = _("科技管理部门人员")
+
+    def __str__(self) -> str:
+        return f"{self.user.username} ({self.bureau_name})"
+
+    @property
+    def is_national(self) -> bool:
+        return self.region_scope == ""
+
+
+class ApiClient(BaseModel):
+    """A machine client (a bank's credit system, a provincial platform) holding a revocable token with scopes.
+
+    Only a SHA-256 digest of the token is stored; the plain token is shown once when it is issued.
+    """
+
+    class Scope(models.TextChoices):
+        READ_SCORES = "scores:read", _("读取评分")
+        READ_RECOMMENDATIONS = "recommendations:read", _("读取本行推荐名单")
+        WRITE_LOANS = "loans:write", _("回写贷款信息")
+
+    name = models.CharField(_("客户端名称"), max_length=100)
+    bank = models.ForeignKey(
+        "banks.Bank", models.PROTECT, null=True, blank=True, related_name="api_clients", verbose_name=_("所属银行")
+    )
+    region_scope = models.CharField(_("区域范围"), max_length=6, blank=True, validators=[validate_region_scope])
+    scopes = models.JSONField(_("权限范围"), default=list, blank=True)
+    token_digest = models.CharField(_("令牌摘要"), max_length=64, unique=True, editable=False)
+    token_prefix = models.CharField(_("令牌前缀"), max_length=8, editable=False)
+    created_by = models.ForeignKey(
+        "core.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("创建人")
+    )
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 客户端")
+        verbose_name_plural = _("API 客户端")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def digest(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def issue_token(self) -> str:
+        """Set a fresh token and return it in plain text (the only time it is visible)."""
+        token = secrets.token_urlsafe(32)
+        self.token_digest = self.digest(token)
+        self.token_prefix = token[:8]
+        return token
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,39 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SizeClass(models.TextChoices):
+    MICRO = "micro", _("微型")
+    SMALL = "small", _("小型")
+    MEDIUM = "medium", _("中型")
+    LARGE = "large", _("大型")
+
+
+class MemberRole(models.TextChoices):
+    ADMIN = "admin", _("企业管理员")
+    MEMBER = "member", _("填报人员")
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    RETURNED = "returned", _("已退回")
+    APPROVED = "approved", _("已审核通过")
+
+
+class DataSource(models.TextChoices):
+    SELF_REPORTED = "self_reported", _("企业自报")
+    IMPORTED = "imported", _("批量导入")
+    VERIFIED = "verified", _("部门核验")
+
+
+class ConsentScope(models.TextChoices):
+    PROFILE = "profile", _("企业画像与评分")
+    FINANCIALS = "financials", _("画像、评分与财务填报数据")
+
+
+class RdPlatformLevel(models.IntegerChoices):
+    NONE = 0, _("无")
+    CITY = 1, _("市级")
+    PROVINCIAL = 2, _("省级")
+    NATIONAL = 3, _("国家级")

@@ -1,0 +1,224 @@
+"""Enterprises, their users, their yearly indicator filings and their consent to share data with banks."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import BaseModel
+from core.validators import validate_industry_code, validate_region_code, validate_uscc
+
+from .choices import ConsentScope, DataSource, MemberRole, RdPlatformLevel, SizeClass, SubmissionStatus
+
+
+class Enterprise(BaseModel):
+    """A technology enterprise, identified by its unified social credit code (GB 32100-2015)."""
+
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc])
+    name = models.CharField(_("企业名称"), max_length=200, db_index=True)
+    region_code = models.CharField(
+        _("行政区划代码"), max_length=6, db_index=True, validators=[validate_region_code],
+        help_text=_("注册地的6位行政区划代码(GB/T 2260)。"),
+    )  # fmt: skip
+    industry_code = models.CharField(
+        _("国民经济行业代码"), max_length=5, validators=[validate_industry_code],
+        help_text=_("门类字母加2至4位数字,例如 C39(GB/T 4754-2017)。"),
+    )  # fmt: skip
+    section = models.ForeignKey(
+        "core.IndustrySection", models.PROTECT, related_name="enterprises", verbose_name=_("行业门类"), editable=False
+    )
+    established = models.DateField(_("成立日期"))
+    size_class = models.CharField(_("企业规模"), max_length=10, choices=SizeClass.choices, default=SizeClass.SMALL)
+    is_high_tech_enterprise = models.BooleanField(_("高新技术企业"), default=False)
+    is_tech_sme = models.BooleanField(_("科技型中小企业"), default=False)
+    is_specialised_sme = models.BooleanField(_("专精特新中小企业"), default=False)
+    is_little_giant = models.BooleanField(_("专精特新“小巨人”"), default=False)
+
+    class Meta:
+        ordering = ["credit_code"]
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # The section is derived, never typed: it is the first letter of the industry code.
+        self.section_id = self.industry_code[:1]
+        super().save(*args, **kwargs)
+
+    @property
+    def province_code(self) -> str:
+        return self.region_code[:2]
+
+
+class EnterpriseMembership(BaseModel):
+    """A user acting for an enterprise (its finance manager, a colleague they invited)."""
+
+    user = models.ForeignKey("core.User", models.CASCADE, related_name="memberships", verbose_name=_("用户"))
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="memberships", verbose_name=_("企业"))
+    role = models.CharField(_("角色"), max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER)
+    approved = models.BooleanField(_("已确认"), default=True, help_text=_("申请加入已有企业时,需企业管理员确认。"))
+
+    class Meta:
+        verbose_name = _("企业成员")
+        verbose_name_plural = _("企业成员")
+        constraints = [models.UniqueConstraint(fields=["user", "enterprise"], name="membership_unique_user_enterprise")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.enterprise}"
+
+
+class Consent(BaseModel):
+    """An enterprise's permission for one bank to see its profile; active while granted, unexpired and unrevoked."""
+
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="consents", verbose_name=_("企业"))
+    bank = models.ForeignKey("banks.Bank", models.CASCADE, related_name="consents", verbose_name=_("银行"))
+    scope = models.CharField(_("授权范围"), max_length=12, choices=ConsentScope.choices, default=ConsentScope.PROFILE)
+    granted_at = models.DateTimeField(_("授权时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        "core.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("授权人")
+    )
+
+    class Meta:
+        verbose_name = _("数据授权")
+        verbose_name_plural = _("数据授权")
+        indexes = [models.Index(fields=["bank", "enterprise"], name="consent_bank_enterprise")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True) | Q(expires_at__gt=models.F("granted_at")),
+                name="consent_expiry_after_grant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} → {self.bank}"
+
+    def is_active(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.revoked_at is None and self.granted_at <= at and (self.expires_at is None or self.expires_at > at)
+
+
+# The raw fields of methodology §1 as filed; money in 万元 CNY, only net profit and net assets may be negative.
+MONEY_FIELDS = (
+    "revenue", "revenue_prev", "rd_expense", "rd_expense_prev", "tech_contract_turnover", "high_tech_revenue",
+    "net_profit", "net_assets", "taxes_paid", "vc_investment",
+)  # fmt: skip
+COUNT_FIELDS = (
+    "employees", "rd_staff", "invention_patents", "other_ip", "standards", "graduates_hired",
+    "rd_platform_level", "sci_awards", "sci_projects",
+)  # fmt: skip
+FLAG_FIELDS = (
+    "is_high_tech_enterprise", "is_tech_sme", "is_specialised_sme", "is_little_giant",
+    "dishonest_debtor", "tax_credit_d", "major_violation",
+)  # fmt: skip
+SIGNED_FIELDS = ("net_profit", "net_assets")
+
+
+def _money(label: str, help_text: str = "", *, signed: bool = False) -> models.DecimalField:
+    """An amount in 万元 CNY; only net profit and net assets may be negative (methodology §1)."""
+    validators = [] if signed else [MinValueValidator(0)]
+    return models.DecimalField(label, max_digits=16, decimal_places=2, default=0, validators=validators,
+                               help_text=help_text)  # fmt: skip
+
+
+def _count(label: str, help_text: str = "") -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(label, default=0, help_text=help_text)
+
+
+class Submission(BaseModel):
+    """One enterprise's indicator filing for one batch: every raw field of methodology §1, plus its financing need.
+
+    The workflow is draft → submitted → approved, or → returned → (corrected) → submitted again. Only approved
+    filings are eligible for recommendation; every filing of the batch is scored.
+    """
+
+    MONEY_FIELDS = MONEY_FIELDS
+    COUNT_FIELDS = COUNT_FIELDS
+    FLAG_FIELDS = FLAG_FIELDS
+    SIGNED_FIELDS = SIGNED_FIELDS
+
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="submissions", verbose_name=_("企业"))
+    batch = models.ForeignKey("scoring.Batch", models.PROTECT, related_name="submissions", verbose_name=_("批次"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT, db_index=True
+    )
+    data_source = models.CharField(
+        _("数据来源"), max_length=16, choices=DataSource.choices, default=DataSource.SELF_REPORTED
+    )
+
+    # Operation (万元 unless stated)
+    revenue = _money(_("营业收入(万元)"), _("本年度营业收入。"))
+    revenue_prev = _money(_("上年营业收入(万元)"))
+    net_profit = _money(_("净利润(万元)"), _("亏损填负数。"), signed=True)
+    net_assets = _money(_("净资产(万元)"), _("资不抵债填负数。"), signed=True)
+    taxes_paid = _money(_("上缴税费(万元)"))
+    employees = _count(_("从业人员数(人)"), _("年末从业人员数。"))
+    graduates_hired = _count(_("吸纳高校应届毕业生(人)"))
+    vc_investment = _money(_("获得创投机构投资金额(万元)"), _("本年度获得的股权投资。"))
+    # Technology innovation
+    rd_expense = _money(_("研发费用(万元)"), _("按加计扣除口径归集的研发费用。"))
+    rd_expense_prev = _money(_("上年研发费用(万元)"))
+    rd_staff = _count(_("研发人员数(人)"))
+    invention_patents = _count(_("有效发明专利(项)"), _("企业拥有的有效发明专利。"))
+    other_ip = _count(_("其他知识产权(项)"), _("实用新型、软件著作权、外观设计等。"))
+    standards = _count(_("主导或参与制定标准(项)"), _("近三年。"))
+    tech_contract_turnover = _money(_("技术合同成交额(万元)"))
+    high_tech_revenue = _money(_("高新技术产品(服务)收入(万元)"))
+    rd_platform_level = models.PositiveSmallIntegerField(
+        _("研发平台级别"), choices=RdPlatformLevel.choices, default=RdPlatformLevel.NONE,
+        validators=[MaxValueValidator(3)],
+    )  # fmt: skip
+    sci_awards = _count(_("省级以上科技奖励(项)"), _("近三年。"))
+    sci_projects = _count(_("省级以上科技计划项目(项)"))
+    # Qualifications and veto flags
+    is_high_tech_enterprise = models.BooleanField(_("高新技术企业"), default=False)
+    is_tech_sme = models.BooleanField(_("科技型中小企业"), default=False)
+    is_specialised_sme = models.BooleanField(_("专精特新中小企业"), default=False)
+    is_little_giant = models.BooleanField(_("专精特新“小巨人”"), default=False)
+    dishonest_debtor = models.BooleanField(_("失信被执行人"), default=False)
+    tax_credit_d = models.BooleanField(_("纳税信用D级"), default=False)
+    major_violation = models.BooleanField(_("近三年重大违法违规"), default=False)
+
+    # Financing need
+    financing_amount = models.DecimalField(
+        _("融资需求金额(万元)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    financing_term_months = models.PositiveSmallIntegerField(_("期限(月)"), null=True, blank=True)
+    financing_purpose = models.CharField(_("资金用途"), max_length=200, blank=True)
+    preferred_banks = models.ManyToManyField(
+        "banks.Bank", blank=True, related_name="preferred_by", verbose_name=_("意向银行(最多3家)")
+    )
+
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    reviewer = models.ForeignKey(
+        "core.User", models.SET_NULL, null=True, blank=True, related_name="reviewed_submissions",
+        verbose_name=_("审核人"),
+    )  # fmt: skip
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_comment = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("指标填报")
+        verbose_name_plural = _("指标填报")
+        indexes = [models.Index(fields=["batch", "status"], name="submission_batch_status")]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "batch"], name="submission_unique_enterprise_batch"),
+            *[
+                models.CheckConstraint(condition=Q(**{f"{name}__gte": 0}), name=f"submission_{name}_non_negative")
+                for name in MONEY_FIELDS
+                if name not in SIGNED_FIELDS
+            ],
+            models.CheckConstraint(condition=Q(rd_platform_level__lte=3), name="submission_rd_platform_level_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} · {self.batch}"

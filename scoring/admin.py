@@ -1,0 +1,66 @@
+from django.contrib import admin
+
+from .models import Batch, Indicator, IndicatorSystem, Score, ScoringRun
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+    fields = ("order", "code", "name", "category", "source_field", "method", "reference", "thresholds", "fractions",
+              "weight_startup", "weight_growth", "weight_stable", "is_bonus")  # fmt: skip
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj and obj.frozen) and super().has_change_permission(request, obj)
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
+@admin.register(IndicatorSystem)
+class IndicatorSystemAdmin(admin.ModelAdmin):
+    list_display = ("code", "version", "name", "region_scope", "bonus_cap", "frozen", "content_hash")
+    list_filter = ("frozen", "region_scope")
+    search_fields = ("code", "name")
+    readonly_fields = ("content_hash",)
+    inlines = [IndicatorInline]
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj and obj.frozen) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj and obj.frozen) and super().has_delete_permission(request, obj)
+
+
+@admin.register(Batch)
+class BatchAdmin(admin.ModelAdmin):
+    list_display = ("name", "year", "reference_date", "region_scope", "system", "status", "opens_on", "closes_on",
+                    "published_run")  # fmt: skip
+    list_filter = ("year", "status", "system")
+    search_fields = ("name",)
+    raw_id_fields = ("published_run",)
+
+
+@admin.register(ScoringRun)
+class ScoringRunAdmin(admin.ModelAdmin):
+    list_display = ("id", "batch", "system", "state", "progress", "enterprise_count", "created_at", "finished_at",
+                    "published_at")  # fmt: skip
+    list_filter = ("state", "batch")
+    readonly_fields = [f.name for f in ScoringRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # runs are started from the bureau pages or `score_batch`, which claim them properly
+
+
+@admin.register(Score)
+class ScoreAdmin(admin.ModelAdmin):
+    list_display = ("enterprise", "run", "stage", "total", "grade", "rank_national", "rank_province", "eligible")
+    list_filter = ("run", "grade", "stage", "eligible")
+    search_fields = ("enterprise__name", "enterprise__credit_code")
+    list_select_related = ("enterprise", "run")
+    raw_id_fields = ("run", "enterprise")
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # published figures are never edited by hand

@@ -1,0 +1,178 @@
+"""Indicator systems (versioned data), batches, scoring runs and the scores they publish."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.fields import FloatArrayField
+from core.models import BaseModel
+from core.validators import validate_region_scope
+
+from .choices import BatchStatus, Grade, Method, RunState, Stage
+
+
+class IndicatorSystem(BaseModel):
+    """A versioned scoring methodology (methodology §3–§9 as data). Frozen once any run used it: then immutable."""
+
+    code = models.CharField(_("体系代码"), max_length=40)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    name = models.CharField(_("名称"), max_length=100)
+    description = models.TextField(_("说明"), blank=True)
+    region_scope = models.CharField(
+        _("适用范围"), max_length=6, blank=True, validators=[validate_region_scope], help_text=_("留空为全国通用。")
+    )
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="clones", verbose_name=_("复制自")
+    )
+    bonus_cap = models.FloatField(_("加分上限"), default=0, validators=[MinValueValidator(0)])
+    min_group_size = models.PositiveIntegerField(_("同行组最小规模"), default=30, validators=[MinValueValidator(1)])
+    threshold = models.FloatField(_("推荐门槛分"), default=70)
+    grade_bands = models.JSONField(
+        _("等级分界"), default=dict, help_text=_('例如 {"A": 85, "B": 80, "C": 70, "D": 60},低于 D 为 E。')
+    )
+    startup_age = models.PositiveSmallIntegerField(_("初创期年限(年,小于)"), default=3)
+    startup_revenue = models.FloatField(_("初创期营业收入(万元,小于)"), default=500)
+    stable_age = models.PositiveSmallIntegerField(_("稳定期年限(年,不小于)"), default=10)
+    stable_revenue = models.FloatField(_("稳定期营业收入(万元,不小于)"), default=20000)
+    frozen = models.BooleanField(_("已冻结"), default=False, help_text=_("已用于评分的体系不可再修改。"))
+    content_hash = models.CharField(_("内容摘要"), max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["code", "version"]
+        verbose_name = _("指标体系")
+        verbose_name_plural = _("指标体系")
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="indicator_system_unique_version")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key})"
+
+    @property
+    def key(self) -> str:
+        """How people and commands name a system: ``national-v1`` is code ``national``, version 1."""
+        return f"{self.code}-v{self.version}"
+
+
+class Indicator(models.Model):
+    """One indicator of a system: which field it reads, how it normalises, and its weight for each stage."""
+
+    system = models.ForeignKey(IndicatorSystem, models.CASCADE, related_name="indicators", verbose_name=_("指标体系"))
+    code = models.CharField(_("指标代码"), max_length=16)
+    name = models.CharField(_("指标名称"), max_length=100)
+    category = models.CharField(_("类别"), max_length=40)
+    source_field = models.CharField(_("数据字段"), max_length=40)
+    method = models.CharField(_("计分方法"), max_length=12, choices=Method.choices)
+    reference = models.FloatField(_("满分标杆值"), null=True, blank=True)
+    thresholds = models.JSONField(_("分档阈值"), default=list, blank=True)
+    fractions = models.JSONField(_("分档得分比例"), default=list, blank=True)
+    weight_startup = models.FloatField(_("权重(初创期)"), default=0, validators=[MinValueValidator(0)])
+    weight_growth = models.FloatField(_("权重(成长期)"), default=0, validators=[MinValueValidator(0)])
+    weight_stable = models.FloatField(_("权重(稳定期)"), default=0, validators=[MinValueValidator(0)])
+    is_bonus = models.BooleanField(_("加分项"), default=False)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        ordering = ["system", "order", "code"]
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        constraints = [models.UniqueConstraint(fields=["system", "code"], name="indicator_unique_code_per_system")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Batch(BaseModel):
+    """A collection round (e.g. the 2024 filing): who files, against which system, and which run is published."""
+
+    name = models.CharField(_("批次名称"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    reference_date = models.DateField(_("基准日"), help_text=_("计算企业年限的基准日,通常为填报年度的12月31日。"))
+    region_scope = models.CharField(
+        _("区域范围"), max_length=6, blank=True, validators=[validate_region_scope], help_text=_("留空为全国。")
+    )
+    system = models.ForeignKey(IndicatorSystem, models.PROTECT, related_name="batches", verbose_name=_("指标体系"))
+    status = models.CharField(_("状态"), max_length=8, choices=BatchStatus.choices, default=BatchStatus.DRAFT)
+    opens_on = models.DateField(_("开始填报"))
+    closes_on = models.DateField(_("截止填报"))
+    published_run = models.OneToOneField(
+        "scoring.ScoringRun", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("已发布的评分")
+    )
+
+    class Meta:
+        ordering = ["-year", "name"]
+        verbose_name = _("评价批次")
+        verbose_name_plural = _("评价批次")
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="batch_closes_after_opens")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScoringRun(BaseModel):
+    """One computation of a batch: the database row is the truth about the job (state, progress, heartbeat, error)."""
+
+    batch = models.ForeignKey(Batch, models.PROTECT, related_name="runs", verbose_name=_("批次"))
+    system = models.ForeignKey(IndicatorSystem, models.PROTECT, related_name="runs", verbose_name=_("指标体系"))
+    system_hash = models.CharField(_("体系摘要"), max_length=64, blank=True)
+    indicator_codes = models.JSONField(_("指标顺序"), default=list, blank=True)
+    categories = models.JSONField(_("类别顺序"), default=list, blank=True)
+    state = models.CharField(_("状态"), max_length=12, choices=RunState.choices, default=RunState.QUEUED, db_index=True)
+    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0, validators=[MaxValueValidator(100)])
+    heartbeat_at = models.DateTimeField(_("心跳"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    timings = models.JSONField(_("各阶段耗时(秒)"), default=dict, blank=True)
+    counts = models.JSONField(_("统计"), default=dict, blank=True)
+    enterprise_count = models.PositiveIntegerField(_("企业数"), default=0)
+    error = models.TextField(_("错误信息"), blank=True)
+    created_by = models.ForeignKey(
+        "core.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("发起人")
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("评分任务")
+        verbose_name_plural = _("评分任务")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.batch} ({self.get_state_display()})"
+
+
+class Score(models.Model):
+    """One enterprise's result in one run (methodology §10). Keyed (run, enterprise): a retry never duplicates rows.
+
+    ``points`` and ``normalised`` are aligned with ``run.indicator_codes``; ``subtotals`` with ``run.categories``.
+    Written in bulk by the scoring persistence module (binary COPY on PostgreSQL), never row by row.
+    """
+
+    run = models.ForeignKey(ScoringRun, models.CASCADE, related_name="scores", verbose_name=_("评分任务"))
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", models.CASCADE, related_name="scores", verbose_name=_("企业")
+    )
+    stage = models.CharField(_("发展阶段"), max_length=8, choices=Stage.choices)
+    peer_level = models.PositiveSmallIntegerField(_("同行组层级"), default=0, help_text=_("0 阶段×门类,1 阶段,2 全体"))
+    points = FloatArrayField(_("各指标得分"))
+    normalised = FloatArrayField(_("各指标标准化值"))
+    subtotals = FloatArrayField(_("类别小计"))
+    base = models.FloatField(_("基础分"))
+    bonus = models.FloatField(_("加分"))
+    total = models.DecimalField(_("总分"), max_digits=6, decimal_places=2, db_index=True)
+    grade = models.CharField(_("等级"), max_length=1, choices=Grade.choices)
+    rank_national = models.PositiveIntegerField(_("全国排名"))
+    rank_province = models.PositiveIntegerField(_("省内排名"))
+    rank_industry = models.PositiveIntegerField(_("行业门类排名"))
+    stage_percentile = models.FloatField(_("阶段内百分位"))
+    eligible = models.BooleanField(_("可推荐"))
+    reasons = models.CharField(_("不可推荐原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("评分结果")
+        verbose_name_plural = _("评分结果")
+        constraints = [models.UniqueConstraint(fields=["run", "enterprise"], name="score_unique_run_enterprise")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} · {self.total}"

@@ -1,0 +1,32 @@
+import pytest
+
+from banks.models import Bank
+from core.models import IndustrySection, Region
+from guarantees.models import GuaranteeInstitution
+
+
+@pytest.mark.django_db
+def test_the_31_provinces_and_20_sections_are_seeded():
+    assert Region.objects.filter(level="province").count() == 31
+    assert Region.objects.get(code="440000").name == "广东省"
+    assert "".join(IndustrySection.objects.values_list("letter", flat=True)) == "ABCDEFGHIJKLMNOPQRST"
+
+
+@pytest.mark.django_db
+def test_the_21_national_banks_and_the_national_fund_are_seeded():
+    banks = Bank.objects.filter(is_national=True, relending_participant=True)
+    assert banks.count() == 21
+    assert {"国家开发银行", "中国工商银行", "渤海银行", "中国邮政储蓄银行"} <= set(banks.values_list("name", flat=True))
+    assert GuaranteeInstitution.objects.get(kind="national_fund").name == "国家融资担保基金"
+
+
+@pytest.mark.django_db
+def test_seeding_is_idempotent():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module in ("core.migrations.0002_seed_reference_data", "banks.migrations.0004_seed_national_banks"):
+        import_module(module).seed(apps, None)
+    assert Region.objects.count() == 31
+    assert Bank.objects.count() == 21
