@@ -71,10 +71,18 @@ class EnterpriseMembership(BaseModel):
 
 
 class Consent(BaseModel):
-    """An enterprise's permission for one bank to see its profile; active while granted, unexpired and unrevoked."""
+    """An enterprise's permission for a bank to see its profile; active while granted, unexpired and unrevoked.
+
+    A consent without a bank is the blanket authorisation most firms give on filing ("share with the platform's
+    partner banks"); a consent naming a bank covers that bank alone. Eligibility (methodology §7) needs at least one
+    active consent; a bank may open a firm's profile under a blanket consent or one naming it.
+    """
 
     enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="consents", verbose_name=_("企业"))
-    bank = models.ForeignKey("banks.Bank", models.CASCADE, related_name="consents", verbose_name=_("银行"))
+    bank = models.ForeignKey(
+        "banks.Bank", models.CASCADE, null=True, blank=True, related_name="consents", verbose_name=_("银行"),
+        help_text=_("留空表示授权平台全部合作银行。"),
+    )  # fmt: skip
     scope = models.CharField(_("授权范围"), max_length=12, choices=ConsentScope.choices, default=ConsentScope.PROFILE)
     granted_at = models.DateTimeField(_("授权时间"), default=timezone.now)
     expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)

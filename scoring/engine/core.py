@@ -51,9 +51,11 @@ def score(population: Population, system: SystemDef, *, threads: int | None = No
     clock.lap("normalise")
 
     points = np.empty_like(s, order="F")
+    stage_index = stage.astype(np.intp)  # converted once: fancy indexing would convert int8 on every column
     for i, ind in enumerate(system.indicators):
         stage_weight = np.array([ind.weight(st) for st in STAGES], dtype=np.float64)
-        np.multiply(stage_weight[stage], s[:, i], out=points[:, i])
+        weight = stage_weight[0] if (stage_weight == stage_weight[0]).all() else stage_weight.take(stage_index)
+        np.multiply(weight, s[:, i], out=points[:, i])
     base = _sum_columns(points, [i for i, ind in enumerate(system.indicators) if not ind.bonus], n)
     bonus = np.minimum(_sum_columns(points, [i for i, ind in enumerate(system.indicators) if ind.bonus], n),
                        system.bonus_cap)

@@ -23,45 +23,55 @@ HISTOGRAM_CELLS_LIMIT = 1 << 25
 """Beyond this many (group × value) cells ``counts_le`` of integers sorts instead (memory, not speed, decides)."""
 
 
-def counts_le_from_order(key: np.ndarray, x: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For the elements ``order`` (indices into x, sorted by x ascending), the count of elements of ``order`` in the
-    same group (``key``) with a value <= their own. Returns ``(indices, counts)`` with indices a permutation of order.
+@dataclass(frozen=True)
+class Runs:
+    """Elements regrouped by key (x ascending inside each group) and cut into runs of equal (key, x).
 
-    How: a stable sort by group key keeps x ascending inside each group (a radix sort: keys are small unsigned
-    integers), so each element's count is the end of its run of equal (key, x) minus its group's start.
+    Everything a group-wise empirical CDF needs is a per-run quantity: ``at_or_below[r]`` is how many of the given
+    elements of group ``group[r]`` have a value <= run r's value. ``expand`` spreads per-run values back onto the
+    elements, so ties share one computation (integer fields such as patents have few distinct values).
+    """
+
+    index: np.ndarray
+    length: np.ndarray
+    group: np.ndarray
+    at_or_below: np.ndarray
+
+    def expand(self, per_run: np.ndarray, out: np.ndarray) -> None:
+        out[self.index] = np.repeat(per_run, self.length)
+
+
+def runs_by_group(key_in_order: np.ndarray, x_in_order: np.ndarray, order: np.ndarray) -> Runs:
+    """Runs of the elements ``order`` (indices sorted by x ascending), given their keys and values in that order.
+
+    A stable sort by key keeps x ascending inside each group — for 8/16-bit keys numpy uses a radix sort, so this
+    costs a few linear passes instead of a second comparison sort. Groups then appear in ascending key order, so
+    each group's start is the running sum of the group sizes before it.
     """
     if order.size == 0:
-        return order, np.zeros(0, dtype=np.int64)
-    k = key[order]
-    by_group = np.argsort(k, kind="stable")  # radix sort for 8/16-bit keys
-    idx = order[by_group]
-    k = k[by_group]
-    xs = x[idx]
-    m = idx.size
-    run_end = np.empty(m, dtype=bool)
+        empty = np.zeros(0, dtype=np.int64)
+        return Runs(index=order, length=empty, group=key_in_order[:0], at_or_below=empty)
+    by_group = np.argsort(key_in_order, kind="stable")
+    index = order[by_group]
+    k = key_in_order[by_group]
+    xs = x_in_order[by_group]
+    run_end = np.empty(k.size, dtype=bool)
     run_end[-1] = True
     np.not_equal(xs[1:], xs[:-1], out=run_end[:-1])
     run_end[:-1] |= k[1:] != k[:-1]
-    end_positions = np.flatnonzero(run_end)
-    run_index = np.cumsum(run_end) - run_end  # runs finished strictly before each position
-    last_of_run = end_positions[run_index]
-    return idx, last_of_run + 1 - _group_starts(k)
-
-
-def _group_starts(sorted_key: np.ndarray) -> np.ndarray:
-    """Start position of each element's group in a key-sorted array."""
-    new_group = np.empty(sorted_key.size, dtype=bool)
-    new_group[0] = True
-    np.not_equal(sorted_key[1:], sorted_key[:-1], out=new_group[1:])
-    starts = np.flatnonzero(new_group)
-    return starts[np.cumsum(new_group) - 1]
+    ends = np.flatnonzero(run_end)
+    group = k[ends]
+    group_size = np.bincount(k)
+    group_start = np.cumsum(group_size) - group_size
+    return Runs(index=index, length=np.diff(ends, prepend=-1), group=group, at_or_below=ends + 1 - group_start[group])
 
 
 def counts_le(key: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """For every element, #{j : key_j == key_i and x_j <= x_i} (float or integer x, any order)."""
+    """For every element, #{j : key_j == key_i and x_j <= x_i} (non-negative integer keys; any x, any order)."""
+    order = np.argsort(x)
+    runs = runs_by_group(key[order], x[order], order)
     out = np.empty(x.shape[0], dtype=np.int64)
-    idx, counts = counts_le_from_order(key, x, np.argsort(x))
-    out[idx] = counts
+    runs.expand(runs.at_or_below, out)
     return out
 
 
@@ -89,55 +99,76 @@ class PeerGroups:
     keys: tuple[np.ndarray, np.ndarray, np.ndarray]
     sizes: tuple[np.ndarray, np.ndarray, np.ndarray]
     level: np.ndarray
+    used_levels: tuple[int, ...]
 
     @classmethod
     def build(cls, stage: np.ndarray, section: np.ndarray, min_group_size: int) -> PeerGroups:
         n = stage.shape[0]
-        key0 = (stage.astype(np.uint8) * np.uint8(N_SECTIONS) + section).astype(np.uint8)
         key1 = stage.astype(np.uint8)
+        key0 = key1 * np.uint8(N_SECTIONS) + section.astype(np.uint8)
         key2 = np.zeros(n, dtype=np.uint8)
         sizes = (
-            np.bincount(key0, minlength=3 * N_SECTIONS),
-            np.bincount(key1, minlength=3),
+            np.bincount(key0, minlength=len(LEVELS) * N_SECTIONS),
+            np.bincount(key1, minlength=len(LEVELS)),
             np.array([n], dtype=np.int64),
         )
         level = np.where(sizes[0][key0] >= min_group_size, 0, np.where(sizes[1][key1] >= min_group_size, 1, 2))
-        return cls(keys=(key0, key1, key2), sizes=sizes, level=level.astype(np.int8))
+        present = np.bincount(level, minlength=len(LEVELS))
+        used = tuple(lvl for lvl in LEVELS if present[lvl])
+        return cls(keys=(key0, key1, key2), sizes=sizes, level=level.astype(np.int8), used_levels=used)
 
-    def used_levels(self) -> list[int]:
-        present = np.bincount(self.level, minlength=3)
-        return [lvl for lvl in LEVELS if present[lvl]]
+    @property
+    def all_level_zero(self) -> bool:
+        return self.used_levels == (0,)
 
-    def group_size(self) -> np.ndarray:
-        """Size of the group each firm is actually compared with."""
-        out = np.empty(self.level.shape[0], dtype=np.int64)
-        for lvl in self.used_levels():
-            members = self.level == lvl
-            out[members] = self.sizes[lvl][self.keys[lvl][members]]
-        return out
+    def group_of(self, firm: int) -> np.ndarray:
+        """Indices of the peers firm ``firm`` is compared with (itself included)."""
+        lvl = int(self.level[firm])
+        return np.flatnonzero(self.keys[lvl] == self.keys[lvl][firm])
 
 
 def percentile_scores(x: np.ndarray, peers: PeerGroups) -> np.ndarray:
     """§5 ``percentile``: s = #{peers with value <= x} / group size, and 0 when x <= 0.
 
-    Only positive values need a rank (the rest score 0), and every non-positive peer is <= any positive value, so
-    we sort the positive values once and add each group's count of non-positive members. The same x-order serves
-    every level in use; each level is then a stable radix regrouping, not a new comparison sort.
+    Only positive values need a count (the rest score 0), and every non-positive peer is <= any positive value, so
+    the positive values are sorted once and each group's number of non-positive members is added. That one x-order
+    serves every level: level 0 (up to 60 groups) regroups it with a radix sort and reads counts off runs;
+    levels 1 and 2 (at most 3 groups) search each group's sorted values with queries that arrive sorted, which keeps
+    ``searchsorted`` cache-friendly however many firms fell back.
     """
     n = x.shape[0]
     s = np.zeros(n, dtype=np.float64)
     positive = x > 0
-    pos_idx = np.flatnonzero(positive)
-    if pos_idx.size == 0:
+    positive_idx = np.flatnonzero(positive)
+    if positive_idx.size == 0:
         return s
-    order = pos_idx[np.argsort(x[pos_idx])]
-    level = peers.level
-    for lvl in peers.used_levels():
+    order = positive_idx[np.argsort(x[positive_idx])]
+    x_in_order = x[order]
+    level_in_order = None if peers.all_level_zero else peers.level[order]
+    for lvl in peers.used_levels:
         key, sizes = peers.keys[lvl], peers.sizes[lvl]
         non_positive = np.bincount(key[~positive], minlength=sizes.size)
-        idx, counts = counts_le_from_order(key, x, order)
-        wanted = level[idx] == lvl
-        idx, counts = idx[wanted], counts[wanted]
-        g = key[idx]
-        s[idx] = (counts + non_positive[g]) / sizes[g]
+        if lvl == 0:
+            # A level-0 group holds only level-0 firms (level depends on group size alone): drop the others first.
+            chosen = slice(None) if level_in_order is None else np.flatnonzero(level_in_order == 0)
+            runs = runs_by_group(key[order[chosen]], x_in_order[chosen], order[chosen])
+            runs.expand((runs.at_or_below + non_positive[runs.group]) / sizes[runs.group], s)
+        else:
+            assert level_in_order is not None
+            idx, counts = _fallback_counts(key[order], x_in_order, order, level_in_order == lvl)
+            group = key[idx]
+            s[idx] = (counts + non_positive[group]) / sizes[group]
     return s
+
+
+def _fallback_counts(
+    key_in_order: np.ndarray, x_in_order: np.ndarray, order: np.ndarray, is_member: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Counts of positive group values <= x for the members (a mask over ``order``) of a level with few groups."""
+    idx_parts, count_parts = [], []
+    for group in np.unique(key_in_order[is_member]).tolist():  # at most 3 groups: the stages, or the whole run
+        in_group = key_in_order == group
+        wanted = in_group & is_member
+        idx_parts.append(order[wanted])
+        count_parts.append(np.searchsorted(x_in_order[in_group], x_in_order[wanted], side="right"))
+    return np.concatenate(idx_parts), np.concatenate(count_parts)

@@ -1,0 +1,170 @@
+"""Write the demo world: organisations (bank branches and products, guarantors), a batch, firms, and users.
+
+Firms and filings go in through ``core.db.copy`` (COPY on PostgreSQL): 520,000 firms must load in minutes, not
+hours. Everything else is small and uses the ORM. Re-running adds more firms; organisations and users are reused.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+
+from banks.models import Bank, BankOfficer, Branch, LoanProduct
+from core.db.copy import bulk_insert, lock_table, next_ids, with_defaults
+from core.models import BureauStaff, User
+from core.reference_data import PROVINCES
+from enterprises.models import Consent, Enterprise, EnterpriseMembership, Submission
+from guarantees.models import GuaranteeInstitution, GuarantorStaff
+from scoring.models import Batch, IndicatorSystem
+
+from .population import generate
+
+DEMO_PASSWORD = "Demo-2024!"  # noqa: S105 - printed for the demo on purpose; demo users exist only in demo databases
+DEMO_BATCH_NAME = "2024年度企业创新积分评价"
+
+
+@dataclass
+class DemoReport:
+    firms: int
+    seconds: float
+    batch: Batch
+
+
+def demo_batch_get_or_create() -> Batch:
+    system = IndicatorSystem.objects.get(code="national", version=1)
+    batch, _ = Batch.objects.get_or_create(
+        name=DEMO_BATCH_NAME,
+        defaults={"year": 2024, "reference_date": date(2024, 12, 31), "system": system, "status": "open",
+                  "opens_on": date(2025, 1, 1), "closes_on": date(2025, 12, 31)},
+    )  # fmt: skip
+    return batch
+
+
+@transaction.atomic
+def demo_firms_create(*, firms: int, seed: int, batch: Batch) -> DemoReport:
+    """Add ``firms`` enterprises, each with one approved filing in ``batch`` and (85 %) a blanket consent."""
+    started = time.perf_counter()
+    lock_table(Enterprise)
+    reserved = next_ids(Enterprise, firms)
+    ids = np.arange(reserved.start, reserved.stop)
+    population = generate(firms, ids, seed=seed, reference_date=str(batch.reference_date))
+    now = timezone.now()
+    bulk_insert(Enterprise, with_defaults(Enterprise, population.enterprises))
+
+    submissions = population.submissions.assign(
+        batch_id=batch.pk, status="approved", data_source="imported", submitted_at=now, reviewed_at=now
+    )
+    submissions["financing_term_months"] = submissions["financing_term_months"].astype("Int64")
+    lock_table(Submission)
+    reserved = next_ids(Submission, firms)
+    bulk_insert(Submission, with_defaults(Submission, submissions.assign(id=np.arange(reserved.start, reserved.stop))))
+
+    consenting = ids[population.consenting]
+    consents = pd.DataFrame({"enterprise_id": consenting, "scope": "profile", "granted_at": now})
+    bulk_insert(Consent, with_defaults(Consent, consents))
+    return DemoReport(firms=firms, seconds=time.perf_counter() - started, batch=batch)
+
+
+@transaction.atomic
+def demo_organisations_create() -> None:
+    """Provincial branches for every national bank, a few regional banks, products, and guarantors. Idempotent."""
+    provinces = {code[:2]: name for code, name in PROVINCES}
+    for bank in Bank.objects.filter(is_national=True):
+        Branch.objects.bulk_create(
+            [Branch(bank=bank, name=f"{name}分行", region_scope=prefix) for prefix, name in provinces.items()],
+            ignore_conflicts=True,
+        )
+        _demo_products(bank)
+    for code, name, short, scope in (
+        ("bjbank", "北京银行", "北京银行", "11"),
+        ("jsbank", "江苏银行", "江苏银行", "32"),
+        ("hzbank", "杭州银行", "杭州银行", "3301"),
+        ("szrcb", "深圳农村商业银行", "深圳农商行", "4403"),
+    ):
+        bank, _ = Bank.objects.get_or_create(
+            code=code, defaults={"name": name, "short_name": short, "kind": "regional", "is_national": False,
+                                 "region_scope": scope}
+        )  # fmt: skip
+        Branch.objects.get_or_create(bank=bank, name="总行营业部", defaults={"region_scope": scope})
+        _demo_products(bank)
+    for prefix, name in provinces.items():
+        GuaranteeInstitution.objects.get_or_create(
+            name=f"{name}融资再担保有限公司", defaults={"kind": "provincial", "region_scope": prefix}
+        )
+    for name, scope in (("深圳市高新投融资担保有限公司", "4403"), ("苏州市融资担保有限公司", "3205")):
+        GuaranteeInstitution.objects.get_or_create(name=name, defaults={"kind": "local", "region_scope": scope})
+
+
+def _demo_products(bank: Bank) -> None:
+    specs = [
+        (f"{bank.short_name}积分贷", "C", [], 1000, 12, 80, None),
+        (f"{bank.short_name}科创成长贷", "B", ["growth", "stable"], 3000, 36, 120,
+         {"A": 3000, "B": 1500, "C": 0, "D": 0, "E": 0}),
+    ]  # fmt: skip
+    if bank.kind in {"state_owned", "regional"}:
+        specs.append((f"{bank.short_name}初创积分贷", "C", ["startup"], 300, 12, 150,
+                      {"A": 300, "B": 200, "C": 100, "D": 0, "E": 0}))  # fmt: skip
+    for name, min_grade, stages, max_amount, term, spread, lines in specs:
+        LoanProduct.objects.get_or_create(
+            bank=bank, name=name,
+            defaults={"min_grade": min_grade, "stages": stages, "max_amount": max_amount, "term_months": term,
+                      "rate_spread_bp": spread, **({"line_by_grade": lines} if lines else {})},
+        )  # fmt: skip
+
+
+@transaction.atomic
+def demo_users_create(batch: Batch) -> list[tuple[str, str, str]]:
+    """One login per role; returns (username, role, what they see) for printing."""
+    logins: list[tuple[str, str, str]] = []
+
+    def user(username: str, full_name: str, **flags) -> User:
+        account, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name, **flags})
+        if created:
+            account.set_password(DEMO_PASSWORD)
+            account.save()
+        return account
+
+    admin = user("admin", "平台管理员", is_staff=True, is_superuser=True)
+    logins.append((admin.username, "平台管理员 / platform admin", "/admin/"))
+    national = user("bureau", "科技部火炬中心", is_staff=True)
+    BureauStaff.objects.get_or_create(user=national, defaults={"bureau_name": "科技部火炬中心", "role": "admin"})
+    logins.append((national.username, "科技管理部门(全国) / bureau, national", "全国"))
+    gd = user("bureau-gd", "广东省科技厅")
+    BureauStaff.objects.get_or_create(user=gd, defaults={"bureau_name": "广东省科学技术厅", "region_scope": "44"})
+    logins.append((gd.username, "科技管理部门(广东) / bureau, Guangdong", "44****"))
+
+    icbc = Bank.objects.get(code="icbc")
+    officer = user("icbc", "工行总行客户经理")
+    BankOfficer.objects.get_or_create(user=officer, defaults={"bank": icbc, "is_admin": True})
+    logins.append((officer.username, "银行客户经理(工商银行总行) / bank officer, ICBC head office", "全国"))
+    gd_branch = Branch.objects.get(bank=icbc, region_scope="44")
+    officer_gd = user("icbc-gd", "工行广东分行客户经理")
+    BankOfficer.objects.get_or_create(user=officer_gd, defaults={"bank": icbc, "branch": gd_branch})
+    logins.append((officer_gd.username, "银行客户经理(工商银行广东分行) / bank officer, ICBC Guangdong", "44****"))
+    cmb = user("cmb", "招行客户经理")
+    BankOfficer.objects.get_or_create(user=cmb, defaults={"bank": Bank.objects.get(code="cmb")})
+    logins.append((cmb.username, "银行客户经理(招商银行) / bank officer, CMB", "全国"))
+
+    fund = GuaranteeInstitution.objects.get(kind="national_fund")
+    guarantor = user("guarantor", "国家融资担保基金业务经理")
+    GuarantorStaff.objects.get_or_create(user=guarantor, defaults={"institution": fund})
+    logins.append((guarantor.username, "担保机构(国家融资担保基金) / guarantor, national fund", "全国"))
+
+    for username, region in (("firm", "44"), ("firm2", "32")):
+        enterprise = (
+            Enterprise.objects.filter(region_code__startswith=region, submissions__batch=batch, is_tech_sme=True)
+            .order_by("id")
+            .first()
+        )
+        if enterprise is None:
+            continue
+        member = user(username, f"{enterprise.name}财务经理")
+        EnterpriseMembership.objects.get_or_create(user=member, defaults={"enterprise": enterprise, "role": "admin"})
+        logins.append((member.username, "企业用户 / enterprise", enterprise.name))
+    return logins

@@ -1,0 +1,29 @@
+"""What `make demo` runs after migrating: demo firms, a full scoring run, the push, and the logins to print."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from core.demo.services import DEMO_PASSWORD, demo_batch_get_or_create, demo_users_create
+from enterprises.models import Submission
+
+
+class Command(BaseCommand):
+    help = "准备演示环境(演示企业、评分、推送、演示账号)。 / Prepare the demo: firms, scoring, push, demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--firms", type=int, default=20000)
+
+    def handle(self, *args, firms: int, **options):
+        batch = demo_batch_get_or_create()
+        existing = Submission.objects.filter(batch=batch).count()
+        if existing < firms:
+            call_command("generate_demo", firms=firms - existing, stdout=self.stdout)
+        else:
+            self.stdout.write(f"Demo batch already holds {existing:,} firms; not adding more.")
+        logins = demo_users_create(batch)
+        self.stdout.write("\n" + "=" * 78)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})  ·  演示账号(统一密码:{DEMO_PASSWORD})")
+        for username, role, scope in logins:
+            self.stdout.write(f"  {username:<10} {role}  [{scope}]")
+        self.stdout.write("Open http://127.0.0.1:8000/  ·  admin: http://127.0.0.1:8000/admin/")
+        self.stdout.write("=" * 78 + "\n")
