@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Batch, Indicator, IndicatorSystem, Score, ScoringRun
+from .models import Batch, Indicator, IndicatorSystem, ScoringRun
 
 
 class IndicatorInline(admin.TabularInline):
@@ -50,17 +50,5 @@ class ScoringRunAdmin(admin.ModelAdmin):
         return False  # runs are started from the bureau pages or `score_batch`, which claim them properly
 
 
-@admin.register(Score)
-class ScoreAdmin(admin.ModelAdmin):
-    list_display = ("enterprise", "run", "stage", "total", "grade", "rank_national", "rank_province", "eligible")
-    list_filter = ("run", "grade", "stage", "eligible")
-    search_fields = ("enterprise__name", "enterprise__credit_code")
-    list_select_related = ("enterprise", "run")
-    raw_id_fields = ("run", "enterprise")
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # published figures are never edited by hand
+# Score has no admin page: Django 5.2 refuses to register a model with a composite primary key, and a run holds
+# hundreds of thousands of rows anyway. Scores are read on the bureau pages and exported with `export_run`.

@@ -10,6 +10,7 @@ from core.models import BaseModel
 from core.validators import validate_region_scope
 
 from .choices import BatchStatus, Grade, Method, RunState, Stage
+from .querysets import BatchQuerySet, IndicatorSystemQuerySet, ScoringRunQuerySet
 
 
 class IndicatorSystem(BaseModel):
@@ -37,6 +38,8 @@ class IndicatorSystem(BaseModel):
     stable_revenue = models.FloatField(_("稳定期营业收入(万元,不小于)"), default=20000)
     frozen = models.BooleanField(_("已冻结"), default=False, help_text=_("已用于评分的体系不可再修改。"))
     content_hash = models.CharField(_("内容摘要"), max_length=64, blank=True, editable=False)
+
+    objects = IndicatorSystemQuerySet.as_manager()
 
     class Meta:
         ordering = ["code", "version"]
@@ -98,6 +101,8 @@ class Batch(BaseModel):
         "scoring.ScoringRun", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("已发布的评分")
     )
 
+    objects = BatchQuerySet.as_manager()
+
     class Meta:
         ordering = ["-year", "name"]
         verbose_name = _("评价批次")
@@ -129,9 +134,18 @@ class ScoringRun(BaseModel):
     counts = models.JSONField(_("统计"), default=dict, blank=True)
     enterprise_count = models.PositiveIntegerField(_("企业数"), default=0)
     error = models.TextField(_("错误信息"), blank=True)
+    input_digest = models.CharField(
+        _("输入数据摘要"), max_length=64, blank=True, editable=False,
+        help_text=_("评分时读取的填报数据的 SHA-256 摘要;导出时据此确认数据未被改动。"),
+    )  # fmt: skip
     created_by = models.ForeignKey(
         "core.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("发起人")
     )
+    published_by = models.ForeignKey(
+        "core.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("发布人")
+    )
+
+    objects = ScoringRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -146,12 +160,23 @@ class Score(models.Model):
     """One enterprise's result in one run (methodology §10). Keyed (run, enterprise): a retry never duplicates rows.
 
     ``points`` and ``normalised`` are aligned with ``run.indicator_codes``; ``subtotals`` with ``run.categories``.
-    Written in bulk by the scoring persistence module (binary COPY on PostgreSQL), never row by row.
+    Written in bulk by ``scoring.persistence`` (binary COPY on PostgreSQL), never row by row.
+
+    On PostgreSQL the table is list-partitioned by run (migration 0003): each run's rows are copied into a fresh
+    table with ``COPY … FREEZE``, indexed once after the load and attached in the transaction that marks the run
+    computed. Measured at 520,000 rows that is ~2 s against 8–13 s for COPY into one table maintaining its indexes
+    and foreign-key triggers row by row. Hence the key: a partitioned table's primary key must contain the partition
+    column, so the natural key (run, enterprise) is the primary key. The foreign keys carry no database constraint:
+    the run writes only its own id and enterprise ids it has just read; Django still cascades deletions.
     """
 
-    run = models.ForeignKey(ScoringRun, models.CASCADE, related_name="scores", verbose_name=_("评分任务"))
+    pk = models.CompositePrimaryKey("run", "enterprise")
+    run = models.ForeignKey(
+        ScoringRun, models.CASCADE, related_name="scores", verbose_name=_("评分任务"), db_constraint=False,
+        db_index=False,  # the primary key (run, enterprise) starts with it
+    )  # fmt: skip
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", models.CASCADE, related_name="scores", verbose_name=_("企业")
+        "enterprises.Enterprise", models.CASCADE, related_name="scores", verbose_name=_("企业"), db_constraint=False
     )
     stage = models.CharField(_("发展阶段"), max_length=8, choices=Stage.choices)
     peer_level = models.PositiveSmallIntegerField(_("同行组层级"), default=0, help_text=_("0 阶段×门类,1 阶段,2 全体"))
@@ -172,7 +197,10 @@ class Score(models.Model):
     class Meta:
         verbose_name = _("评分结果")
         verbose_name_plural = _("评分结果")
-        constraints = [models.UniqueConstraint(fields=["run", "enterprise"], name="score_unique_run_enterprise")]
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} · {self.total}"
+
+    @property
+    def reason_codes(self) -> list[str]:
+        return self.reasons.split(";") if self.reasons else []

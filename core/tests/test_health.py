@@ -13,7 +13,8 @@ def test_healthz_reports_database_and_broker(client, settings):
 
 
 @pytest.mark.django_db
-def test_healthz_is_503_when_the_broker_is_unreachable(client, settings):
+def test_healthz_is_503_when_the_broker_is_unreachable(client, settings, monkeypatch):
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery prefers the variable to app.conf.broker_url
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     from config.celery_app import app
 

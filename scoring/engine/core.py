@@ -50,21 +50,8 @@ def score(population: Population, system: SystemDef, *, threads: int | None = No
     _normalise_all(population, system, peers, s, threads)
     clock.lap("normalise")
 
-    points = np.empty_like(s, order="F")
-    stage_index = stage.astype(np.intp)  # converted once: fancy indexing would convert int8 on every column
-    for i, ind in enumerate(system.indicators):
-        stage_weight = np.array([ind.weight(st) for st in STAGES], dtype=np.float64)
-        weight = stage_weight[0] if (stage_weight == stage_weight[0]).all() else stage_weight.take(stage_index)
-        np.multiply(weight, s[:, i], out=points[:, i])
-    base = _sum_columns(points, [i for i, ind in enumerate(system.indicators) if not ind.bonus], n)
-    bonus = np.minimum(_sum_columns(points, [i for i, ind in enumerate(system.indicators) if ind.bonus], n),
-                       system.bonus_cap)
+    points, base, bonus, category_points = _points(system, stage, s)
     total = base + bonus
-    categories = system.categories
-    category_points = np.empty((n, len(categories)), dtype=np.float64, order="F")
-    for j, category in enumerate(categories):
-        members = [i for i, ind in enumerate(system.indicators) if ind.category == category]
-        category_points[:, j] = _sum_columns(points, members, n)
     clock.lap("points")
 
     cents = total_cents(total)
@@ -83,7 +70,7 @@ def score(population: Population, system: SystemDef, *, threads: int | None = No
         system_version=system.version,
         system_hash=system.content_hash(),
         indicator_codes=system.indicator_codes,
-        categories=categories,
+        categories=system.categories,
         grade_labels=system.grade_labels,
         enterprise_id=population.enterprise_id,
         province=population.province,
@@ -140,6 +127,24 @@ def _normalise_all(
             run(columns)
 
 
+def _points(system: SystemDef, stage: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, ...]:
+    """points = stage weight × s per indicator (§6); base, capped bonus and category subtotals as ordered sums."""
+    n = s.shape[0]
+    points = np.empty_like(s, order="F")
+    stage_index = stage.astype(np.intp)  # converted once: fancy indexing would convert int8 on every column
+    for i, ind in enumerate(system.indicators):
+        stage_weight = np.array([ind.weight(st) for st in STAGES], dtype=np.float64)
+        weight = stage_weight[0] if (stage_weight == stage_weight[0]).all() else stage_weight.take(stage_index)
+        np.multiply(weight, s[:, i], out=points[:, i])
+    base = _sum_columns(points, [i for i, ind in enumerate(system.indicators) if not ind.bonus], n)
+    raw_bonus = _sum_columns(points, [i for i, ind in enumerate(system.indicators) if ind.bonus], n)
+    category_points = np.empty((n, len(system.categories)), dtype=np.float64, order="F")
+    for j, category in enumerate(system.categories):
+        members = [i for i, ind in enumerate(system.indicators) if ind.category == category]
+        category_points[:, j] = _sum_columns(points, members, n)
+    return points, base, np.minimum(raw_bonus, system.bonus_cap), category_points
+
+
 def _sum_columns(matrix: np.ndarray, columns: list[int], n: int) -> np.ndarray:
     """Left-to-right float64 sum of the given columns (0 when there are none)."""
     out = np.zeros(n, dtype=np.float64)
@@ -149,7 +154,7 @@ def _sum_columns(matrix: np.ndarray, columns: list[int], n: int) -> np.ndarray:
 
 
 def _competition_rank(key: np.ndarray, cents: np.ndarray, n_groups: int) -> np.ndarray:
-    """"1224" rank, highest total first, inside each group: 1 + the number of group members with a higher total."""
+    """ "1224" rank, highest total first, inside each group: 1 + the number of group members with a higher total."""
     size = np.bincount(key, minlength=n_groups)
     return 1 + size[key] - counts_le_integers(key, cents, n_groups)
 

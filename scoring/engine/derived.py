@@ -32,7 +32,11 @@ def qualification(population: Population) -> np.ndarray:
     """3 little giant, 2 specialised SME or high-tech enterprise, 1 tech SME, else 0 (§2)."""
     flags = population.flags
     return np.select(
-        [flags["is_little_giant"], flags["is_specialised_sme"] | flags["is_high_tech_enterprise"], flags["is_tech_sme"]],
+        [
+            flags["is_little_giant"],
+            flags["is_specialised_sme"] | flags["is_high_tech_enterprise"],
+            flags["is_tech_sme"],
+        ],
         [3.0, 2.0, 1.0],
         0.0,
     )
@@ -71,8 +75,9 @@ def whole_years(start: np.ndarray, end: np.datetime64) -> np.ndarray:
     therefore completes its years on 1 March in common years; a start after ``end`` gives a negative age.
 
     Why not convert every date to (year, month, day): that conversion dominates the stage step at 500k firms. With
-    one end date, "age >= k" is "start <= the last date whose k-th anniversary falls on or before ``end``", so ages
-    come from one ``searchsorted`` into a table with one cutoff per year spanned (a loop over years, not firms).
+    one end date, "age >= k" is "start <= the latest start whose k-th anniversary falls on or before ``end``": one
+    cutoff per year spanned (a loop over years, not firms) gives the age of every calendar day in the span, and
+    each firm's age is a lookup in that table.
     """
     start = np.asarray(start, dtype="datetime64[D]")
     if start.size == 0:

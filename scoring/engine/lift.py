@@ -59,9 +59,7 @@ def score_lift(population: Population, system: SystemDef, result: ScoreResult, i
         if weight <= 0 or s_now >= 1.0:
             continue
         x = source_values(peers, ind.source)
-        step = (
-            _next_quartile(x, self_pos, s_now) if ind.method == "percentile" else _next_direct_step(ind, x[self_pos])
-        )
+        step = _next_quartile(x, self_pos, s_now) if ind.method == "percentile" else _next_direct_step(ind, x[self_pos])
         if step is None:
             continue
         description, value, s_new = step

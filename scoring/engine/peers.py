@@ -2,9 +2,10 @@
 
 Everything here is a sort or a histogram over whole arrays; no Python loop touches individual enterprises.
 
-The core operation is ``counts_le``: for every element, how many members of its group have a value <= its own.
-With that, the §5 percentile is ``counts_le / group_size``, a competition rank ("1224") descending is
-``1 + group_size − counts_le`` and the stage percentile of §8 is again ``counts_le / group_size``.
+The core quantity is "counts_le": for every element, how many members of its group have a value <= its own. The §5
+percentile is counts_le / group size (0 for x <= 0), a competition rank ("1224", highest first) is
+1 + group size − counts_le, and the §8 stage percentile is again counts_le / group size. ``runs_by_group`` computes
+it for sorted floats, ``counts_le_integers`` for integer cents (a histogram, no sort at all).
 """
 
 from __future__ import annotations
@@ -117,10 +118,6 @@ class PeerGroups:
         used = tuple(lvl for lvl in LEVELS if present[lvl])
         return cls(keys=(key0, key1, key2), sizes=sizes, level=level.astype(np.int8), used_levels=used)
 
-    @property
-    def all_level_zero(self) -> bool:
-        return self.used_levels == (0,)
-
     def group_of(self, firm: int) -> np.ndarray:
         """Indices of the peers firm ``firm`` is compared with (itself included)."""
         lvl = int(self.level[firm])
@@ -139,23 +136,28 @@ def percentile_scores(x: np.ndarray, peers: PeerGroups) -> np.ndarray:
     n = x.shape[0]
     s = np.zeros(n, dtype=np.float64)
     positive = x > 0
-    positive_idx = np.flatnonzero(positive)
-    if positive_idx.size == 0:
+    n_positive = int(np.count_nonzero(positive))
+    if n_positive == 0:
         return s
-    order = positive_idx[np.argsort(x[positive_idx])]
+    if n_positive == n:
+        order = np.argsort(x)
+    else:
+        positive_idx = np.flatnonzero(positive)
+        order = positive_idx[np.argsort(x[positive_idx])]
     x_in_order = x[order]
-    level_in_order = None if peers.all_level_zero else peers.level[order]
     for lvl in peers.used_levels:
         key, sizes = peers.keys[lvl], peers.sizes[lvl]
-        non_positive = np.bincount(key[~positive], minlength=sizes.size)
+        if n_positive == n:
+            non_positive = np.zeros(sizes.size, dtype=np.int64)
+        else:
+            non_positive = np.bincount(key[~positive], minlength=sizes.size)
         if lvl == 0:
-            # A level-0 group holds only level-0 firms (level depends on group size alone): drop the others first.
-            chosen = slice(None) if level_in_order is None else np.flatnonzero(level_in_order == 0)
-            runs = runs_by_group(key[order[chosen]], x_in_order[chosen], order[chosen])
+            # Every firm is counted in its (stage, section) group here, also those of groups too small to be used:
+            # levels are processed in ascending order, so the fallback passes below overwrite those firms.
+            runs = runs_by_group(key[order], x_in_order, order)
             runs.expand((runs.at_or_below + non_positive[runs.group]) / sizes[runs.group], s)
         else:
-            assert level_in_order is not None
-            idx, counts = _fallback_counts(key[order], x_in_order, order, level_in_order == lvl)
+            idx, counts = _fallback_counts(key[order], x_in_order, order, peers.level[order] == lvl)
             group = key[idx]
             s[idx] = (counts + non_positive[group]) / sizes[group]
     return s
@@ -165,7 +167,7 @@ def _fallback_counts(
     key_in_order: np.ndarray, x_in_order: np.ndarray, order: np.ndarray, is_member: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Counts of positive group values <= x for the members (a mask over ``order``) of a level with few groups."""
-    idx_parts, count_parts = [], []
+    idx_parts, count_parts = [order[:0]], [np.zeros(0, dtype=np.intp)]  # a level's members may all be <= 0
     for group in np.unique(key_in_order[is_member]).tolist():  # at most 3 groups: the stages, or the whole run
         in_group = key_in_order == group
         wanted = in_group & is_member

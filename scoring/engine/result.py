@@ -80,13 +80,13 @@ class ScoreResult:
         JSON-able: provinces are two-digit strings, every count a plain int, every label present (zero included)."""
         by_grade = np.bincount(self.grade, minlength=len(self.grade_labels))
         by_stage = np.bincount(self.stage, minlength=len(STAGES))
-        provinces, province_counts = np.unique(self.province, return_counts=True)
+        by_province = np.bincount(self.province, minlength=100)
         return {
             "system": {"code": self.system_code, "version": self.system_version, "hash": self.system_hash},
             "enterprises": self.n,
             "eligible": int(np.count_nonzero(self.eligible)),
             "by_grade": {label: int(c) for label, c in zip(self.grade_labels, by_grade, strict=True)},
             "by_stage": {label: int(c) for label, c in zip(STAGES, by_stage, strict=True)},
-            "by_province": {f"{int(p):02d}": int(c) for p, c in zip(provinces, province_counts, strict=True)},
+            "by_province": {f"{p:02d}": int(c) for p, c in enumerate(by_province.tolist()) if c},
             "timings": dict(self.timings),
         }

@@ -19,6 +19,7 @@ def make_population(n: int, **columns: Any) -> Population:
 
     Defaults: ids 1..n, section C, province 11 (Beijing), a growth-stage firm, approved, consenting, a tech SME.
     """
+
     def column(name: str, default: Any) -> Any:
         value = columns.pop(name, default)
         return np.broadcast_to(np.asarray(value), (n,)).copy()

@@ -17,8 +17,15 @@ from scoring.engine.system import SystemDef
 
 STAGE_NAMES = ("startup", "growth", "stable")
 SECTION_LETTERS = "ABCDEFGHIJKLMNOPQRST"
-REASONS = ("not_approved", "veto_dishonest", "veto_tax_d", "veto_violation", "not_tech_firm", "no_consent",
-           "below_threshold")
+REASONS = (
+    "not_approved",
+    "veto_dishonest",
+    "veto_tax_d",
+    "veto_violation",
+    "not_tech_firm",
+    "no_consent",
+    "below_threshold",
+)
 
 
 def firms_as_dicts(population: Population) -> list[dict]:
@@ -194,6 +201,22 @@ def reference_score(population: Population, system: SystemDef) -> list[dict]:
             else:
                 firm[rank_name] = 1 + len(values) - at_or_below
 
-    keep = ("enterprise_id", "stage", "peer_level", "s", "points", "base", "bonus", "total", "total_rounded", "grade",
-            "rank_national", "rank_province", "rank_industry", "stage_percentile", "eligible", "reasons")
+    keep = (
+        "enterprise_id",
+        "stage",
+        "peer_level",
+        "s",
+        "points",
+        "base",
+        "bonus",
+        "total",
+        "total_rounded",
+        "grade",
+        "rank_national",
+        "rank_province",
+        "rank_industry",
+        "stage_percentile",
+        "eligible",
+        "reasons",
+    )
     return [{key: firm[key] for key in keep} for firm in firms]

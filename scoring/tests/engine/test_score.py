@@ -173,7 +173,10 @@ def test_configurable_threshold_and_min_group_size_are_used():
 
 def test_summary_counts_by_grade_stage_and_province():
     population = make_population(
-        4, standards=[90.0, 50.0, 50.0, 75.0], province=[11, 44, 44, 44], established=["2023-01-01"] + ["2015-01-01"] * 3
+        4,
+        standards=[90.0, 50.0, 50.0, 75.0],
+        province=[11, 44, 44, 44],
+        established=["2023-01-01"] + ["2015-01-01"] * 3,
     )
     summary = score(population, TOTAL_IS_STANDARDS).summary()
     assert summary["by_grade"] == {"A": 1, "B": 0, "C": 1, "D": 0, "E": 2}

@@ -1,0 +1,177 @@
+"""Benchmark of a whole scoring run on PostgreSQL — load, score, persist, publish — against a naive baseline.
+
+Runs the real services in-process on the demo batch ("2024年度企业创新积分评价") of a dedicated database, so the
+figures are those of ``python manage.py score_batch``. The baseline does what straightforward Django code would:
+load each filing through the ORM (plus one consent query per firm), score one enterprise at a time in plain Python
+(``scoring/tests/engine/reference.py``), and ``save()`` one Score row at a time. It is timed on a sample and
+extrapolated linearly — labelled as such; linear extrapolation flatters the O(N log N) reference a little.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ipp_bench .venv/bin/python bench/score_bench.py --firms 520000
+
+``--firms N`` first tops the demo population up to N firms (``generate_demo`` in a child process, so its memory
+does not count) and ANALYZEs the tables, as autovacuum would on a live system.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.db.models import Exists, OuterRef, Q  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from core.demo.services import DEMO_BATCH_NAME  # noqa: E402
+from enterprises.models import Consent, Submission  # noqa: E402
+from scoring.models import Batch, Score, ScoringRun  # noqa: E402
+from scoring.persistence import partition_name  # noqa: E402
+from scoring.selectors import population_load, system_definition  # noqa: E402
+from scoring.services import scoring_run_create, scoring_run_execute, scoring_run_publish  # noqa: E402
+
+SAMPLE = 1_000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--firms", type=int, default=None, help="top the demo batch up to this many firms first")
+    parser.add_argument("--sample", type=int, default=SAMPLE, help="firms in the naive baseline's sample")
+    parser.add_argument("--no-baseline", action="store_true")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("score_bench needs PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/ipp_bench")
+
+    batch = ensure_population(args.firms)
+    firms = Submission.objects.filter(batch=batch).count()
+    print(f"PostgreSQL {connection.pg_version // 10000}, batch '{batch}': {firms:,} firms, {os.cpu_count()} cores")
+
+    run = scoring_run_create(batch=batch, enqueue=False)
+    started = time.perf_counter()
+    scoring_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    if run.state != "computed":
+        sys.exit(f"run #{run.pk} ended {run.state}: {run.error}")
+    run = scoring_run_publish(run=run)
+    wall = time.perf_counter() - started
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t = run.timings
+    measured = t["load"] + t["score"] + t["persist"] + t["publish"]
+
+    print(f"\nrun #{run.pk} ({run.system.key}), {firms:,} firms — measured")
+    print(f"  {'phase':<10}{'seconds':>10}{'firms/s':>14}")
+    for phase in ("load", "score", "persist", "publish"):
+        print(f"  {phase:<10}{t[phase]:>10.3f}{firms / t[phase]:>14,.0f}")
+    print(
+        f"  {'total':<10}{measured:>10.3f}{firms / measured:>14,.0f}   (wall clock incl. state updates: {wall:.3f} s)"
+    )
+    engine = ", ".join(f"{k} {v:.3f}" for k, v in t.get("engine", {}).items())
+    print(f"  engine detail: {engine}")
+    print(f"  peak RSS of this process: {peak_mib:,.0f} MiB")
+
+    if args.no_baseline:
+        return
+    baseline = naive_baseline(batch, run, args.sample, firms)
+    total_baseline = sum(baseline.values())
+    print(f"\nnaive baseline — measured on {args.sample:,} firms, EXTRAPOLATED linearly to {firms:,}")
+    for phase, seconds in baseline.items():
+        print(f"  {phase:<34}{seconds:>12,.1f} s")
+    print(f"  {'total (extrapolated)':<34}{total_baseline:>12,.1f} s")
+    print(f"\nspeed-up: {total_baseline / measured:,.0f}x  (baseline {total_baseline:,.0f} s / run {measured:.2f} s)")
+
+
+def ensure_population(firms: int | None) -> Batch:
+    batch = Batch.objects.filter(name=DEMO_BATCH_NAME).first()
+    have = Submission.objects.filter(batch=batch).count() if batch else 0
+    if firms and have < firms:
+        print(f"generating {firms - have:,} demo firms (have {have:,}) …", flush=True)
+        subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "generate_demo", "--firms", str(firms - have),
+             "--seed", str(2024 + have)],
+            check=True, cwd=ROOT,
+        )  # fmt: skip
+        batch = Batch.objects.get(name=DEMO_BATCH_NAME)
+    if batch is None:
+        sys.exit("no demo batch: pass --firms N")
+    with connection.cursor() as cursor:  # fresh bulk loads have no planner statistics yet
+        for table in ("enterprises_enterprise", "enterprises_submission", "enterprises_consent"):
+            cursor.execute(f"ANALYZE {table}")
+    return batch
+
+
+def naive_baseline(batch: Batch, run: ScoringRun, sample: int, firms: int) -> dict[str, float]:
+    """Seconds for the whole batch, extrapolated from ``sample`` firms, per phase."""
+    from scoring.tests.engine.reference import reference_score
+
+    scale = firms / sample
+    ids = list(Submission.objects.filter(batch=batch).order_by("pk").values_list("pk", flat=True)[:sample])
+
+    now = timezone.now()
+    active = Consent.objects.filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+        enterprise=OuterRef("enterprise_id"), revoked_at__isnull=True, granted_at__lte=now,
+    )  # fmt: skip
+    started = time.perf_counter()
+    for pk in ids:  # one filing, its firm and its consent at a time
+        filing = Submission.objects.select_related("enterprise").annotate(consent=Exists(active)).get(pk=pk)
+        _ = (filing.enterprise.established, filing.enterprise.industry_code, filing.consent, filing.revenue)
+    load = time.perf_counter() - started
+
+    population = population_load(batch=batch)
+    sampled = population.take(slice(0, sample))
+    definition = system_definition(system=run.system)
+    started = time.perf_counter()
+    rows = reference_score(sampled, definition)
+    scoring = time.perf_counter() - started
+
+    scratch = ScoringRun.objects.create(batch=batch, system=run.system, state="cancelled")  # not active
+    with transaction.atomic():
+        with connection.cursor() as cursor:  # inserting through the parent needs the run's partition
+            cursor.execute(
+                f"CREATE TABLE {partition_name(scratch)} PARTITION OF scoring_score FOR VALUES IN ({scratch.pk})"
+            )
+        started = time.perf_counter()
+        for enterprise_id, row in zip(sampled.enterprise_id.tolist(), rows, strict=True):
+            Score(
+                run=scratch,
+                enterprise_id=enterprise_id,
+                stage=row["stage"],
+                peer_level=row["peer_level"],
+                points=row["points"],
+                normalised=row["s"],
+                subtotals=[row["base"], row["bonus"]],
+                base=row["base"],
+                bonus=row["bonus"],
+                total=Decimal(f"{row['total_rounded']:.2f}"),
+                grade=row["grade"],
+                rank_national=row["rank_national"],
+                rank_province=row["rank_province"],
+                rank_industry=row["rank_industry"],
+                stage_percentile=row["stage_percentile"],
+                eligible=row["eligible"],
+                reasons=row["reasons"],
+            ).save(force_insert=True)
+        save = time.perf_counter() - started
+        transaction.set_rollback(True)
+    scratch.delete()
+    return {
+        "ORM load, one filing at a time": load * scale,
+        "Python scoring, one firm at a time": scoring * scale,
+        "one Score.save() per firm": save * scale,
+    }
+
+
+if __name__ == "__main__":
+    main()

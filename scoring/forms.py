@@ -1,0 +1,118 @@
+"""Forms for editing an indicator system. Field-level checks give precise messages; the engine's own ``validate``
+runs again before a system can be frozen or used."""
+
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from .engine.system import SOURCE_FIELDS, STAGES
+from .models import Indicator, IndicatorSystem
+
+GRADES = ("A", "B", "C", "D")
+
+
+class NumberListField(forms.CharField):
+    """Comma-separated numbers, e.g. ``0.03, 0.06, 0.10``."""
+
+    def to_python(self, value):
+        text = (super().to_python(value) or "").replace(",", ",")
+        try:
+            return [float(part) for part in text.split(",") if part.strip()]
+        except ValueError:
+            raise forms.ValidationError(_("请输入以逗号分隔的数字,例如 0.03, 0.06, 0.10。"), code="number_list")
+
+    def prepare_value(self, value):
+        return ", ".join(f"{v:g}" for v in value) if isinstance(value, list) else value
+
+
+class IndicatorSystemForm(forms.ModelForm):
+    grade_a = forms.FloatField(label=_("A 级下限"))
+    grade_b = forms.FloatField(label=_("B 级下限"))
+    grade_c = forms.FloatField(label=_("C 级下限"))
+    grade_d = forms.FloatField(label=_("D 级下限"))
+
+    class Meta:
+        model = IndicatorSystem
+        fields = ("name", "description", "bonus_cap", "min_group_size", "threshold", "startup_age", "startup_revenue",
+                  "stable_age", "stable_revenue")  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bands = self.instance.grade_bands or {}
+        for grade in GRADES:
+            self.fields[f"grade_{grade.lower()}"].initial = bands.get(grade)
+
+    def clean(self):
+        cleaned = super().clean()
+        limits = [cleaned.get(f"grade_{g.lower()}") for g in GRADES]
+        if None not in limits and any(b >= a for a, b in zip(limits, limits[1:], strict=False)):
+            raise forms.ValidationError(_("等级下限须满足 A > B > C > D。"))
+        if None not in limits:
+            cleaned["grade_bands"] = dict(zip(GRADES, limits, strict=True))
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.grade_bands = self.cleaned_data["grade_bands"]
+        return super().save(commit)
+
+
+class IndicatorForm(forms.ModelForm):
+    thresholds = NumberListField(label=_("分档阈值"), required=False)
+    fractions = NumberListField(label=_("分档得分比例"), required=False)
+
+    class Meta:
+        model = Indicator
+        fields = ("order", "code", "name", "category", "source_field", "method", "reference", "thresholds",
+                  "fractions", "weight_startup", "weight_growth", "weight_stable", "is_bonus")  # fmt: skip
+        widgets = {"source_field": forms.Select(choices=[(f, f) for f in sorted(SOURCE_FIELDS)])}
+
+    def clean(self):
+        cleaned = super().clean()
+        method = cleaned.get("method")
+        thresholds, fractions = cleaned.get("thresholds") or [], cleaned.get("fractions") or []
+        if cleaned.get("source_field") and cleaned["source_field"] not in SOURCE_FIELDS:
+            self.add_error("source_field", _("未知的数据字段。"))
+        if method == "reference" and not (cleaned.get("reference") or 0) > 0:
+            self.add_error("reference", _("标杆值法需要大于0的满分标杆值。"))
+        if method == "tiers":
+            if not thresholds or len(thresholds) != len(fractions):
+                self.add_error("fractions", _("分档阈值与得分比例的个数须相同且至少一档。"))
+            if any(b <= a for a, b in zip(thresholds, thresholds[1:], strict=False)):
+                self.add_error("thresholds", _("分档阈值须严格递增。"))
+            if any(not 0 <= f <= 1 for f in fractions):
+                self.add_error("fractions", _("得分比例须在0到1之间。"))
+            elif any(b < a for a, b in zip(fractions, fractions[1:], strict=False)):
+                self.add_error("fractions", _("得分比例不能递减。"))
+        return cleaned
+
+
+class BaseIndicatorFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        codes = [row["code"] for row in kept]
+        if len(codes) != len(set(codes)):
+            raise forms.ValidationError(_("指标代码不能重复。"))
+        for stage in STAGES:
+            total = sum(row[f"weight_{stage}"] for row in kept if not row.get("is_bonus"))
+            if abs(total - 100) > 1e-9:
+                raise forms.ValidationError(
+                    _("%(stage)s基础指标权重之和为 %(total)s,应为 100。"),
+                    params={"stage": dict(STAGE_LABELS)[stage], "total": f"{total:g}"},
+                )
+
+
+STAGE_LABELS = (("startup", _("初创期")), ("growth", _("成长期")), ("stable", _("稳定期")))
+
+IndicatorFormSet = inlineformset_factory(
+    IndicatorSystem, Indicator, form=IndicatorForm, formset=BaseIndicatorFormSet, extra=1, can_delete=True
+)
+
+
+class CloneForm(forms.Form):
+    code = forms.SlugField(
+        label=_("新体系代码"), max_length=40, help_text=_("沿用原代码则生成新版本;新代码为地方体系。")
+    )
+    name = forms.CharField(label=_("名称"), max_length=100)

@@ -1,0 +1,68 @@
+"""Services for indicator systems as data: clone, edit, validate and freeze (issue: bureaus add local indicators).
+
+A frozen system is immutable; every run stores the content hash of the system it used, so a published figure can
+always be traced to the exact definition that produced it.
+"""
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+from core.models import User
+
+from .definitions import definition_to_rows, system_to_definition
+from .engine.system import SystemDef
+from .models import Indicator, IndicatorSystem
+
+
+def indicator_system_definition(system: IndicatorSystem) -> SystemDef:
+    """The engine's view of a stored system."""
+    return system_to_definition(system, list(system.indicators.order_by("order", "code")))
+
+
+def indicator_system_errors(system: IndicatorSystem) -> list[str]:
+    """Every methodology rule the system breaks (empty when the engine can run it)."""
+    return indicator_system_definition(system).validate()
+
+
+@transaction.atomic
+def indicator_system_clone(
+    *, source: IndicatorSystem, code: str, name: str, user: User, region_scope: str = ""
+) -> IndicatorSystem:
+    """A new, editable version: same code → next version of it; a new code → version 1 of a local system."""
+    code = code.strip()
+    if not code:
+        raise ApplicationError(_("请填写体系代码。"), fields={"code": [_("请填写体系代码。")]})
+    next_version = (IndicatorSystem.objects.filter(code=code).aggregate(v=Max("version"))["v"] or 0) + 1
+    definition = indicator_system_definition(source)
+    clone = SystemDef.from_dict({**definition.to_dict(), "code": code, "version": next_version, "name": name})
+    return definition_to_rows(
+        clone,
+        IndicatorSystem,
+        Indicator,
+        parent=source,
+        frozen=False,
+        region_scope=region_scope,
+        description=_("复制自 %(source)s") % {"source": source.key},
+    )
+
+
+@transaction.atomic
+def indicator_system_freeze(*, system: IndicatorSystem) -> IndicatorSystem:
+    """Validate and freeze; from now on the system cannot change. Idempotent for an already frozen system."""
+    system = IndicatorSystem.objects.select_for_update().get(pk=system.pk)
+    if system.frozen:
+        return system
+    errors = indicator_system_errors(system)
+    if errors:
+        raise ApplicationError(_("指标体系未通过校验,不能冻结:%(errors)s") % {"errors": ";".join(errors)})
+    system.content_hash = indicator_system_definition(system).content_hash()
+    system.frozen = True
+    system.save(update_fields=["content_hash", "frozen", "updated_at"])
+    return system
+
+
+def indicator_system_ensure_editable(system: IndicatorSystem) -> None:
+    if system.frozen:
+        raise ApplicationError(_("该指标体系已冻结(已用于评分),不能修改。请复制为新版本后再编辑。"))

@@ -1,0 +1,87 @@
+"""Writes a run's ScoreResult into the Score table, and removes a run's rows; the bulk path of scoring runs.
+
+PostgreSQL (see ``Score``'s docstring for the measurements): the rows go into a fresh table ``scoring_score_r<run>``
+created in the caller's transaction with ``COPY … FREEZE`` (no WAL-visible row-by-row index or trigger work), then
+``ATTACH PARTITION`` builds the indexes in one sort each and makes the rows part of ``scoring_score``. Until the
+transaction commits no reader sees any of them; if it rolls back, the table never existed. Other databases: plain
+inserts through ``core.db.copy`` inside the caller's transaction, after deleting any rows of the run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from django.db import connection, transaction
+
+from core.db.copy import ArrayColumn, arrays_insert, table_of
+
+from .engine.result import ScoreResult, reason_table
+from .engine.rounding import total_cents
+from .engine.system import STAGES
+from .models import Score, ScoringRun
+
+INDEX_BUILD_MEMORY = "256MB"
+"""``maintenance_work_mem`` while the partition's indexes are built: 520,000 keys sort in memory instead of on disk."""
+
+
+def partition_name(run: ScoringRun) -> str:
+    return f"{table_of(Score)}_r{int(run.pk)}"
+
+
+def score_columns(*, run: ScoringRun, result: ScoreResult) -> list[ArrayColumn]:
+    """The Score table's columns for ``result``, as arrays (database column names)."""
+    n = result.n
+    return [
+        ArrayColumn("run_id", "int8", np.full(n, run.pk, dtype=np.int64)),
+        ArrayColumn("enterprise_id", "int8", result.enterprise_id),
+        ArrayColumn("peer_level", "int2", result.peer_level),
+        ArrayColumn("points", "float8[]", result.points),
+        ArrayColumn("normalised", "float8[]", result.s),
+        ArrayColumn("subtotals", "float8[]", result.category_points),
+        ArrayColumn("base", "float8", result.base),
+        ArrayColumn("bonus", "float8", result.bonus),
+        ArrayColumn("total", "cents", total_cents(result.total)),
+        ArrayColumn("rank_national", "int4", result.rank_national),
+        ArrayColumn("rank_province", "int4", result.rank_province),
+        ArrayColumn("rank_industry", "int4", result.rank_industry),
+        ArrayColumn("stage_percentile", "float8", result.stage_percentile),
+        ArrayColumn("eligible", "bool", result.eligible),
+        ArrayColumn("stage", "text", result.stage, STAGES),
+        ArrayColumn("grade", "text", result.grade, result.grade_labels),
+        ArrayColumn("reasons", "text", result.reasons, tuple(reason_table())),
+    ]
+
+
+def scores_write(*, run: ScoringRun, result: ScoreResult) -> int:
+    """Store ``result`` as ``run``'s scores, replacing any rows the run had; returns the number of rows.
+
+    Must run inside a transaction (the caller's, which also marks the run computed): all rows appear at commit.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("scores_write must run inside transaction.atomic()")
+    columns = score_columns(run=run, result=result)
+    if connection.vendor != "postgresql":
+        Score.objects.filter(run=run).delete()
+        return arrays_insert(Score, columns)
+    qn = connection.ops.quote_name
+    parent, child = qn(table_of(Score)), qn(partition_name(run))
+    run_id = int(run.pk)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Same (sub)transaction for CREATE and COPY: the condition for FREEZE.
+        cursor.execute(f"DROP TABLE IF EXISTS {child}")
+        # The CHECK lets ATTACH skip scanning the rows to prove they belong to this partition.
+        cursor.execute(
+            f"CREATE TABLE {child} (LIKE {parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS,"
+            f" CONSTRAINT {qn(partition_name(run) + '_run')} CHECK (run_id = {run_id}))"
+        )
+        written = arrays_insert(Score, columns, table=partition_name(run), freeze=True)
+        cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+        cursor.execute(f"ALTER TABLE {parent} ATTACH PARTITION {child} FOR VALUES IN ({run_id})")
+    return written
+
+
+def scores_discard(*, run: ScoringRun) -> None:
+    """Remove every score row of ``run`` (its partition on PostgreSQL). Safe when there are none."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(partition_name(run))}")
+    Score.objects.filter(run=run).delete()

@@ -1,0 +1,200 @@
+"""Scoring runs: create, execute (load → score → persist), publish and cancel.
+
+The ``ScoringRun`` row is the truth about a job: ``queued → loading → scoring → persisting → computed → published``,
+or ``failed`` (with the error) or ``cancelled``. Every transition is a conditional UPDATE on the current state, so a
+duplicate task delivery, a cancellation racing a worker, or a second worker finds nothing to do. Scores appear only
+in the transaction that marks the run computed, and publication switches ``Batch.published_run`` in one transaction:
+readers see the whole old run or the whole new one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+from core.models import User
+
+from .choices import ACTIVE_RUN_STATES, RunState
+from .engine import score
+from .engine.result import ScoreResult
+from .indicator_systems import indicator_system_freeze
+from .models import Batch, ScoringRun
+from .persistence import scores_discard, scores_write
+from .selectors import population_digest, population_load, scored_submissions, system_definition
+
+logger = logging.getLogger(__name__)
+
+RUN_STALE_AFTER = timedelta(minutes=10)
+"""A run whose heartbeat is older than this in an active state lost its worker: a redelivered task may take it over.
+Far above the longest phase (a few seconds at 1,000,000 firms), far below the broker's visibility timeout."""
+
+PROGRESS = {RunState.LOADING: 5, RunState.SCORING: 35, RunState.PERSISTING: 55, RunState.COMPUTED: 100}
+"""Percent shown when a phase starts, roughly the share of a run's time spent before it."""
+
+MAX_ERROR_LENGTH = 4000
+
+
+class RunAbandoned(Exception):
+    """The run left the state this worker expected (cancelled, or taken over): stop without touching it."""
+
+
+@transaction.atomic
+def scoring_run_create(*, batch: Batch, user: User | None = None, enqueue: bool = True) -> ScoringRun:
+    """Queue a run of ``batch`` with its indicator system, which is frozen (validated, hashed, immutable) first.
+
+    The Celery task is sent only once the run row is committed (``enqueue=False`` leaves that to the caller, e.g.
+    ``score_batch`` executing in-process). At most one active run per batch.
+    """
+    batch = Batch.objects.select_for_update().select_related("system").get(pk=batch.pk)
+    if batch.runs.filter(state__in=ACTIVE_RUN_STATES).exists():
+        raise ApplicationError(_("该批次已有正在进行的评分任务,请等待其完成或先取消。"))
+    if not scored_submissions(batch=batch).exists():
+        raise ApplicationError(_("该批次还没有可评分的填报。"))
+    system = indicator_system_freeze(system=batch.system)
+    definition = system_definition(system=system)
+    run = ScoringRun.objects.create(
+        batch=batch,
+        system=system,
+        system_hash=definition.content_hash(),
+        indicator_codes=list(definition.indicator_codes),
+        categories=list(definition.categories),
+        created_by=user,
+    )
+    if enqueue:
+        from .tasks import score_run_task  # the task module imports this one
+
+        transaction.on_commit(lambda: score_run_task.delay(run.pk))
+    return run
+
+
+def scoring_run_execute(*, run_id: int) -> None:
+    """Claim run ``run_id`` if it is queued (or stale) and compute it; a run in any other state is left alone.
+
+    Never raises for a failure of the run itself: the run ends ``failed`` with the error text, its partial rows are
+    removed, and the batch's published run is untouched.
+    """
+    now = timezone.now()
+    claimable = Q(state=RunState.QUEUED) | Q(
+        state__in=[RunState.LOADING, RunState.SCORING, RunState.PERSISTING], heartbeat_at__lt=now - RUN_STALE_AFTER
+    )
+    claimed = ScoringRun.objects.filter(claimable, pk=run_id).update(
+        state=RunState.LOADING,
+        attempts=F("attempts") + 1,
+        progress=PROGRESS[RunState.LOADING],
+        started_at=now,
+        heartbeat_at=now,
+        finished_at=None,
+        error="",
+    )
+    if not claimed:
+        logger.info("scoring run %s: not claimable (duplicate delivery or already handled)", run_id)
+        return
+    run = ScoringRun.objects.select_related("batch", "system").get(pk=run_id)
+    try:
+        _compute(run)
+    except RunAbandoned:
+        logger.info("scoring run %s: abandoned (cancelled or taken over)", run_id)
+    except Exception as error:
+        logger.exception("scoring run %s failed", run_id)
+        scores_discard(run=run)
+        ScoringRun.objects.filter(pk=run_id, state__in=ACTIVE_RUN_STATES).update(
+            state=RunState.FAILED,
+            error=f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH],
+            finished_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+        )
+
+
+def _compute(run: ScoringRun) -> None:
+    timings: dict[str, Any] = {}
+    started = time.perf_counter()
+
+    with transaction.atomic():  # one snapshot; and an error leaves the connection usable
+        population = population_load(batch=run.batch)
+    if population.n == 0:
+        raise ValueError("the batch has no scored filings")
+    definition = system_definition(system=run.system)
+    if definition.content_hash() != run.system_hash:
+        raise ValueError("the indicator system changed after the run was created")
+    digest = population_digest(population)
+    timings["load"] = time.perf_counter() - started
+    _advance(run, RunState.LOADING, RunState.SCORING, enterprise_count=population.n, input_digest=digest)
+
+    mark = time.perf_counter()
+    result = score(population, definition)
+    del population
+    timings["score"] = time.perf_counter() - mark
+    timings["engine"] = dict(result.timings)
+    _advance(run, RunState.SCORING, RunState.PERSISTING)
+
+    mark = time.perf_counter()
+    with transaction.atomic():
+        scores_write(run=run, result=result)
+        finished = timezone.now()
+        updated = ScoringRun.objects.filter(pk=run.pk, state=RunState.PERSISTING).update(
+            state=RunState.COMPUTED,
+            progress=PROGRESS[RunState.COMPUTED],
+            finished_at=finished,
+            heartbeat_at=finished,
+            counts=run_counts(result),
+        )
+        if not updated:
+            raise RunAbandoned  # cancelled meanwhile: rolls the rows back with this transaction
+    timings["persist"] = time.perf_counter() - mark
+    timings["total"] = time.perf_counter() - started
+    ScoringRun.objects.filter(pk=run.pk).update(timings=timings)
+
+
+def _advance(run: ScoringRun, current: str, following: str, **fields: Any) -> None:
+    """Move the run to the next phase, with a heartbeat; raise RunAbandoned if it is no longer in ``current``."""
+    updated = ScoringRun.objects.filter(pk=run.pk, state=current).update(
+        state=following, progress=PROGRESS[following], heartbeat_at=timezone.now(), **fields
+    )
+    if not updated:
+        raise RunAbandoned
+
+
+def run_counts(result: ScoreResult) -> dict[str, Any]:
+    """Counts by grade, stage and province, and the number of eligible firms (methodology §10)."""
+    summary = result.summary()
+    return {key: summary[key] for key in ("enterprises", "eligible", "by_grade", "by_stage", "by_province")}
+
+
+@transaction.atomic
+def scoring_run_publish(*, run: ScoringRun, user: User | None = None) -> ScoringRun:
+    """Make ``run`` its batch's published run, in one transaction; the previously published run goes back to
+    computed (its scores stay, for comparison and rollback)."""
+    started = time.perf_counter()
+    batch = Batch.objects.select_for_update().get(pk=run.batch_id)
+    run = ScoringRun.objects.select_for_update().get(pk=run.pk)
+    if run.state != RunState.COMPUTED:
+        raise ApplicationError(_("只有已计算完成的评分任务才能发布。"))
+    if batch.published_run_id is not None:
+        ScoringRun.objects.filter(pk=batch.published_run_id).update(state=RunState.COMPUTED, published_at=None)
+    batch.published_run = run
+    batch.save(update_fields=["published_run", "updated_at"])
+    run.state = RunState.PUBLISHED
+    run.published_at = timezone.now()
+    run.published_by = user
+    run.timings = {**run.timings, "publish": time.perf_counter() - started}
+    run.save(update_fields=["state", "published_at", "published_by", "timings", "updated_at"])
+    return run
+
+
+def scoring_run_cancel(*, run: ScoringRun, user: User | None = None) -> ScoringRun:
+    """Stop a run that has not finished: a worker on it notices at its next phase and writes nothing."""
+    cancelled = ScoringRun.objects.filter(pk=run.pk, state__in=ACTIVE_RUN_STATES).update(
+        state=RunState.CANCELLED, finished_at=timezone.now(), error=_("已由 %(user)s 取消。") % {"user": user or "-"}
+    )
+    if not cancelled:
+        raise ApplicationError(_("只有排队中或计算中的评分任务才能取消。"))
+    run.refresh_from_db()
+    return run

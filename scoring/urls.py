@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import system_views, views
+
+app_name = "scoring"
+
+urlpatterns = [
+    path("batches/", views.batch_list, name="batch-list"),
+    path("batches/<int:pk>/", views.batch_detail, name="batch-detail"),
+    path("batches/<int:pk>/runs/", views.run_start, name="run-start"),
+    path("runs/<int:pk>/", views.run_detail, name="run-detail"),
+    path("runs/<int:pk>/progress/", views.run_progress, name="run-progress"),
+    path("runs/<int:pk>/publish/", views.run_publish, name="run-publish"),
+    path("runs/<int:pk>/cancel/", views.run_cancel, name="run-cancel"),
+    path("systems/", system_views.system_list, name="system-list"),
+    path("systems/<int:pk>/", system_views.system_detail, name="system-detail"),
+    path("systems/<int:pk>/clone/", system_views.system_clone, name="system-clone"),
+    path("systems/<int:pk>/edit/", system_views.system_edit, name="system-edit"),
+    path("systems/<int:pk>/freeze/", system_views.system_freeze, name="system-freeze"),
+]
