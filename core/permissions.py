@@ -1,4 +1,8 @@
-"""Who may open which page. A missing role is a 404 (we never confirm that a page or object exists)."""
+"""Who may open which page. A missing role is a 404: we never confirm that a page or an object exists.
+
+One decorator per role; each puts the role record on the request (``request.bureau_staff``, ``request.enterprise``,
+``request.bank_officer``, ``request.guarantor_staff``) so views never look it up twice.
+"""
 
 from functools import wraps
 
@@ -11,17 +15,42 @@ def bureau_staff_of(user):
     return getattr(user, "bureau_staff", None) if user.is_authenticated else None
 
 
-def bureau_required(view):
-    """Only science-and-technology bureau staff; others get a 404."""
+def bank_officer_of(user):
+    return getattr(user, "bank_officer", None) if user.is_authenticated else None
 
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if bureau_staff_of(request.user) is None:
-            raise Http404
-        return view(request, *args, **kwargs)
 
-    return wrapper
+def guarantor_staff_of(user):
+    return getattr(user, "guarantor_staff", None) if user.is_authenticated else None
+
+
+def enterprise_of(user):
+    """The enterprise the user acts for (their first confirmed membership), or None."""
+    if not user.is_authenticated:
+        return None
+    membership = user.memberships.filter(approved=True).select_related("enterprise").order_by("pk").first()
+    return membership.enterprise if membership else None
+
+
+def _role_required(lookup, attribute: str):
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            record = lookup(request.user)
+            if record is None:
+                raise Http404
+            setattr(request, attribute, record)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+bureau_required = _role_required(bureau_staff_of, "bureau_staff")
+bank_officer_required = _role_required(bank_officer_of, "bank_officer")
+guarantor_required = _role_required(guarantor_staff_of, "guarantor_staff")
+enterprise_required = _role_required(enterprise_of, "enterprise")
 
 
 def scope_covers(outer: str, inner: str) -> bool:
