@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError
+from core.models import Region
 from core.permissions import bureau_required
 
+from .choices import Stage
 from .models import Batch, ScoringRun
 from .services import scoring_run_cancel, scoring_run_create, scoring_run_publish
 
@@ -48,7 +50,16 @@ def run_start(request, pk: int):
 def run_detail(request, pk: int):
     run = get_object_or_404(ScoringRun.objects.visible_to(request.user).select_related("batch", "system"), pk=pk)
     can_manage = Batch.objects.managed_by(request.user).filter(pk=run.batch_id).exists()
-    return render(request, "scoring/run_detail.html", {"run": run, "can_manage": can_manage})
+    counts = run.counts or {}
+    stages = dict(Stage.choices)
+    provinces = {code[:2]: name for code, name in Region.objects.filter(level="province").values_list("code", "name")}
+    context = {
+        "run": run,
+        "can_manage": can_manage,
+        "stage_counts": [(stages.get(k, k), v) for k, v in counts.get("by_stage", {}).items()],
+        "province_counts": [(provinces.get(k, k), v) for k, v in counts.get("by_province", {}).items()],
+    }
+    return render(request, "scoring/run_detail.html", context)
 
 
 @bureau_required

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from banks.models import Bank, BankOfficer, Branch, LoanProduct
-from core.db.copy import bulk_insert, lock_table, next_ids, with_defaults
+from core.db.copy import analyze, bulk_insert, lock_table, next_ids, with_defaults
 from core.models import BureauStaff, User
 from core.reference_data import PROVINCES
 from enterprises.models import Consent, Enterprise, EnterpriseMembership, Submission
@@ -68,6 +68,7 @@ def demo_firms_create(*, firms: int, seed: int, batch: Batch) -> DemoReport:
     consenting = ids[population.consenting]
     consents = pd.DataFrame({"enterprise_id": consenting, "scope": "profile", "granted_at": now})
     bulk_insert(Consent, with_defaults(Consent, consents))
+    analyze(Enterprise, Submission, Consent)
     return DemoReport(firms=firms, seconds=time.perf_counter() - started, batch=batch)
 
 

@@ -20,6 +20,10 @@ class Command(BaseCommand):
             call_command("generate_demo", firms=firms - existing, stdout=self.stdout)
         else:
             self.stdout.write(f"Demo batch already holds {existing:,} firms; not adding more.")
+        batch.refresh_from_db()
+        if batch.published_run_id is None or existing < firms:
+            self.stdout.write("Scoring the demo batch and publishing the run ...")
+            call_command("score_batch", batch.pk, publish=True, stdout=self.stdout)
         logins = demo_users_create(batch)
         self.stdout.write("\n" + "=" * 78)
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})  ·  演示账号(统一密码:{DEMO_PASSWORD})")
