@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError
@@ -13,6 +14,9 @@ from core.permissions import bureau_required
 from .choices import Stage
 from .models import Batch, ScoringRun
 from .services import scoring_run_cancel, scoring_run_create, scoring_run_publish
+
+PHASES = (("load", gettext_lazy("加载数据")), ("score", gettext_lazy("计算")), ("persist", gettext_lazy("写入结果")),
+          ("publish", gettext_lazy("发布")), ("total", gettext_lazy("合计")))  # fmt: skip
 
 
 @bureau_required
@@ -58,6 +62,7 @@ def run_detail(request, pk: int):
         "can_manage": can_manage,
         "stage_counts": [(stages.get(k, k), v) for k, v in counts.get("by_stage", {}).items()],
         "province_counts": [(provinces.get(k, k), v) for k, v in counts.get("by_province", {}).items()],
+        "phase_timings": [(label, run.timings[key]) for key, label in PHASES if key in (run.timings or {})],
     }
     return render(request, "scoring/run_detail.html", context)
 
