@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Bank, BankOfficer, Branch, LoanProduct, Recommendation
+from .models import Bank, BankOfficer, Branch, LoanProduct, Notice, Recommendation, RecommendationList
 
 
 class BranchInline(admin.TabularInline):
@@ -49,3 +49,17 @@ class RecommendationAdmin(admin.ModelAdmin):
     raw_id_fields = ("run", "enterprise", "officer")
     list_select_related = ("enterprise", "bank", "officer", "run")
     show_full_result_count = False
+
+
+@admin.register(RecommendationList)
+class RecommendationListAdmin(admin.ModelAdmin):
+    list_display = ("run", "bank", "size", "seconds", "created_at")
+    list_filter = ("bank",)
+    list_select_related = ("run", "bank")
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ("user", "message", "created_at", "read_at")
+    raw_id_fields = ("user",)
+    list_select_related = ("user",)

@@ -1,5 +1,7 @@
 """Enterprises, their users, their yearly indicator filings and their consent to share data with banks."""
 
+import uuid
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -10,6 +12,7 @@ from core.models import BaseModel
 from core.validators import validate_industry_code, validate_region_code, validate_uscc
 
 from .choices import ConsentScope, DataSource, MemberRole, RdPlatformLevel, SizeClass, SubmissionStatus
+from .querysets import ConsentQuerySet, EnterpriseQuerySet, SubmissionQuerySet
 
 
 class Enterprise(BaseModel):
@@ -34,6 +37,8 @@ class Enterprise(BaseModel):
     is_tech_sme = models.BooleanField(_("科技型中小企业"), default=False)
     is_specialised_sme = models.BooleanField(_("专精特新中小企业"), default=False)
     is_little_giant = models.BooleanField(_("专精特新“小巨人”"), default=False)
+
+    objects = EnterpriseQuerySet.as_manager()
 
     class Meta:
         ordering = ["credit_code"]
@@ -90,6 +95,8 @@ class Consent(BaseModel):
     granted_by = models.ForeignKey(
         "core.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("授权人")
     )
+
+    objects = ConsentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("数据授权")
@@ -214,6 +221,8 @@ class Submission(BaseModel):
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     review_comment = models.TextField(_("审核意见"), blank=True)
 
+    objects = SubmissionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("指标填报")
         verbose_name_plural = _("指标填报")
@@ -230,3 +239,99 @@ class Submission(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.enterprise} · {self.batch}"
+
+
+class SubmissionChange(models.Model):
+    """One append-only entry of a filing's audit trail: who did what, when, and the field-level diff.
+
+    ``diff`` maps each changed field to ``[old, new]`` (JSON-safe strings for amounts); workflow steps without a
+    field change (submit, approve, return) have an empty diff and say what happened in ``action``.
+    """
+
+    class Action(models.TextChoices):
+        SAVE = "save", _("保存草稿")
+        SUBMIT = "submit", _("提交")
+        APPROVE = "approve", _("审核通过")
+        RETURN = "return", _("退回修改")
+        IMPORT = "import", _("批量导入")
+        EVIDENCE = "evidence", _("上传证明材料")
+
+    submission = models.ForeignKey(Submission, models.CASCADE, related_name="changes", verbose_name=_("指标填报"))
+    user = models.ForeignKey(
+        "core.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+    )
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    diff = models.JSONField(_("字段变更"), default=dict, blank=True)
+    comment = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("填报变更记录")
+        verbose_name_plural = _("填报变更记录")
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} {self.action} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("SubmissionChange is append-only")
+        super().save(*args, **kwargs)
+
+
+def evidence_path(instance: "SubmissionEvidence", filename: str) -> str:
+    """An unguessable name: evidence is served only through the permission-checked download views."""
+    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(instance.content_type, "")
+    return f"evidence/{instance.submission_id}/{uuid.uuid4().hex}{extension}"
+
+
+class SubmissionEvidence(BaseModel):
+    """A supporting document for a filing (PDF, JPEG or PNG; the content type is checked from the file's bytes)."""
+
+    submission = models.ForeignKey(Submission, models.CASCADE, related_name="evidence", verbose_name=_("指标填报"))
+    file = models.FileField(_("文件"), upload_to=evidence_path)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=40)
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        "core.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("上传人")
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("证明材料")
+        verbose_name_plural = _("证明材料")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ProfileAccessLog(models.Model):
+    """Append-only record of a bank officer opening an enterprise's profile; shown on the firm's "who viewed" page.
+
+    Written by ``enterprises.services.profile_access_record``; never updated or deleted by the application.
+    """
+
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="access_logs", verbose_name=_("企业"))
+    bank = models.ForeignKey("banks.Bank", models.PROTECT, related_name="+", verbose_name=_("银行"))
+    user = models.ForeignKey(
+        "core.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("查看人")
+    )
+    scope = models.CharField(_("查看范围"), max_length=12, choices=ConsentScope.choices)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    accessed_at = models.DateTimeField(_("查看时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-accessed_at", "-pk"]
+        verbose_name = _("企业画像查看记录")
+        verbose_name_plural = _("企业画像查看记录")
+        indexes = [models.Index(fields=["enterprise", "-accessed_at"], name="access_log_enterprise_time")]
+
+    def __str__(self) -> str:
+        return f"{self.bank} → {self.enterprise} {self.accessed_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("ProfileAccessLog is append-only")
+        super().save(*args, **kwargs)

@@ -1,14 +1,42 @@
 """Write operations on enterprises and filings. Every write validates the whole object first: bad input saves none."""
 
-from datetime import date
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from banks.models import Bank
+from core.exceptions import ApplicationError
 from core.models import User
+from scoring.models import Batch
 
-from .choices import MemberRole
-from .models import Enterprise, EnterpriseMembership
+from .choices import ConsentScope, DataSource, MemberRole, SubmissionStatus
+from .filing import FINANCING_FIELDS, FilingCheck, check_values
+from .models import (
+    COUNT_FIELDS,
+    FLAG_FIELDS,
+    MONEY_FIELDS,
+    Consent,
+    Enterprise,
+    EnterpriseMembership,
+    ProfileAccessLog,
+    Submission,
+    SubmissionChange,
+    SubmissionEvidence,
+)
+
+VALUE_FIELDS = (*MONEY_FIELDS, *COUNT_FIELDS, *FLAG_FIELDS, "financing_amount", "financing_term_months")
+EDITABLE_STATUSES = (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"),
+                       (b"\x89PNG\r\n\x1a\n", "image/png"))  # fmt: skip
 
 
 @transaction.atomic
@@ -37,3 +65,372 @@ def enterprise_create(
     if admin_user is not None:
         EnterpriseMembership.objects.create(user=admin_user, enterprise=enterprise, role=MemberRole.ADMIN)
     return enterprise
+
+
+# --- Filing ------------------------------------------------------------------------------------------------------
+
+
+def _parse(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Raw values (strings from a form or a file, or Python values) → typed values; blank → None."""
+    parsed: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name, raw in values.items():
+        if name == "preferred_banks":
+            parsed[name] = list(raw) if raw is not None else None
+            continue
+        if name == "financing_purpose":
+            parsed[name] = (raw or "").strip()
+            continue
+        if name not in VALUE_FIELDS:
+            raise ValueError(f"unknown filing field {name!r}")
+        if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+            parsed[name] = None
+            continue
+        try:
+            parsed[name] = Submission._meta.get_field(name).to_python(raw.strip() if isinstance(raw, str) else raw)
+        except ValidationError:
+            errors[name] = [_("请输入数字。") if name not in FLAG_FIELDS else _("请填写“是”或“否”。")]
+    return parsed, errors
+
+
+def _as_json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _current(submission: Submission, name: str) -> Any:
+    if name == "preferred_banks":
+        return sorted(submission.preferred_banks.values_list("pk", flat=True)) if submission.pk else []
+    return getattr(submission, name)
+
+
+def _apply(submission: Submission, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Set ``values`` on the submission (saving it) and return the field-level diff ``{field: [old, new]}``."""
+    diff: dict[str, list[Any]] = {}
+    banks = values.pop("preferred_banks", None)
+    for name, value in values.items():
+        if value is None:
+            value = None if name in ("financing_amount", "financing_term_months") else (
+                False if name in FLAG_FIELDS else 0)  # fmt: skip
+        old = getattr(submission, name)
+        normalised = Submission._meta.get_field(name).to_python(value)
+        if old != normalised and not (old is None and normalised is None):
+            diff[name] = [_as_json(old), _as_json(normalised)]
+        setattr(submission, name, normalised)
+    submission.full_clean(exclude=["enterprise", "batch", "preferred_banks"])
+    submission.save()
+    if banks is not None:
+        ids = sorted(bank.pk if isinstance(bank, Bank) else int(bank) for bank in banks)
+        old_ids = sorted(submission.preferred_banks.values_list("pk", flat=True))
+        if ids != old_ids:
+            submission.preferred_banks.set(ids)
+            diff["preferred_banks"] = [old_ids, ids]
+    return diff
+
+
+def _validated(submission: Submission, data: dict[str, Any], *, require: bool) -> tuple[dict[str, Any], FilingCheck]:
+    """Parse ``data`` merged over the stored values and check the whole filing; raise ValidationError on errors."""
+    parsed, parse_errors = _parse(data)
+    merged = {name: _current(submission, name) for name in (*VALUE_FIELDS, "preferred_banks")}
+    merged.update(parsed)
+    check = check_values(merged, require=require)
+    errors = {**check.errors, **parse_errors}
+    if errors:
+        raise ValidationError(errors)
+    return parsed, check
+
+
+def _editable(submission: Submission) -> None:
+    if submission.status not in EDITABLE_STATUSES:
+        raise ApplicationError(_("已提交或已审核的填报不能修改。"))
+
+
+def submission_get_or_create(*, enterprise: Enterprise, batch: Batch) -> Submission:
+    """The enterprise's filing for ``batch``, creating an empty draft the first time."""
+    submission, _created = Submission.objects.get_or_create(enterprise=enterprise, batch=batch)
+    return submission
+
+
+@transaction.atomic
+def submission_save_draft(*, submission: Submission, user: User | None, data: dict[str, Any]) -> FilingCheck:
+    """Save a draft (or correct a returned filing). Blank fields are allowed; bad values raise and save nothing.
+
+    Returns the check, whose ``warnings`` the page shows beside the saved values.
+    """
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    _editable(submission)
+    parsed, check = _validated(submission, data, require=False)
+    diff = _apply(submission, parsed)
+    if diff:
+        SubmissionChange.objects.create(submission=submission, user=user, action=SubmissionChange.Action.SAVE,
+                                        diff=diff)  # fmt: skip
+    return check
+
+
+@transaction.atomic
+def submission_submit(*, submission: Submission, user: User | None, data: dict[str, Any] | None = None) -> FilingCheck:
+    """Submit a draft or a returned filing for review, saving ``data`` first; every required field must be filled."""
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    _editable(submission)
+    if data is None:
+        data = {name: _current(submission, name) for name in VALUE_FIELDS}
+    required = {name: data.get(name) for name in VALUE_FIELDS}
+    required.update({k: v for k, v in data.items() if k in FINANCING_FIELDS})
+    parsed, check = _validated(submission, required, require=True)
+    diff = _apply(submission, parsed)
+    submission.status = SubmissionStatus.SUBMITTED
+    submission.submitted_at = timezone.now()
+    submission.save(update_fields=["status", "submitted_at", "updated_at"])
+    SubmissionChange.objects.create(submission=submission, user=user, action=SubmissionChange.Action.SUBMIT,
+                                    diff=diff)  # fmt: skip
+    return check
+
+
+def _reviewable(submission: Submission, user: User) -> Submission:
+    """Lock the filing if the reviewer's region covers it and it awaits review; otherwise an ApplicationError."""
+    locked = Submission.objects.visible_to(user).select_for_update().filter(pk=submission.pk).first()
+    if locked is None or not hasattr(user, "bureau_staff"):
+        raise ApplicationError(_("无权审核该企业的填报。"))
+    if locked.status != SubmissionStatus.SUBMITTED:
+        raise ApplicationError(_("只有已提交、待审核的填报可以审核。"))
+    return locked
+
+
+@transaction.atomic
+def submission_approve(*, submission: Submission, user: User, comment: str = "") -> Submission:
+    """Approve a submitted filing (it becomes eligible for recommendation, methodology §7)."""
+    submission = _reviewable(submission, user)
+    submission.status = SubmissionStatus.APPROVED
+    submission.reviewer = user
+    submission.reviewed_at = timezone.now()
+    submission.review_comment = comment.strip()
+    submission.save(update_fields=["status", "reviewer", "reviewed_at", "review_comment", "updated_at"])
+    SubmissionChange.objects.create(submission=submission, user=user, action=SubmissionChange.Action.APPROVE,
+                                    comment=submission.review_comment)  # fmt: skip
+    return submission
+
+
+@transaction.atomic
+def submission_return(*, submission: Submission, user: User, comment: str) -> Submission:
+    """Return a submitted filing to the firm for correction; the comment tells it what to fix."""
+    if not comment or not comment.strip():
+        raise ValidationError({"comment": [_("退回时必须填写审核意见。")]})
+    submission = _reviewable(submission, user)
+    submission.status = SubmissionStatus.RETURNED
+    submission.reviewer = user
+    submission.reviewed_at = timezone.now()
+    submission.review_comment = comment.strip()
+    submission.save(update_fields=["status", "reviewer", "reviewed_at", "review_comment", "updated_at"])
+    SubmissionChange.objects.create(submission=submission, user=user, action=SubmissionChange.Action.RETURN,
+                                    comment=submission.review_comment)  # fmt: skip
+    return submission
+
+
+@transaction.atomic
+def submission_bulk_approve(*, user: User, submission_ids: Iterable[int]) -> int:
+    """Approve every listed filing that is submitted and in the reviewer's region; returns how many were approved.
+
+    One conditional UPDATE claims them (a filing approved or returned meanwhile by someone else is skipped).
+    """
+    if not hasattr(user, "bureau_staff"):
+        raise ApplicationError(_("无权审核该企业的填报。"))
+    claimable = Submission.objects.visible_to(user).filter(pk__in=list(submission_ids),
+                                                           status=SubmissionStatus.SUBMITTED)  # fmt: skip
+    ids = list(claimable.select_for_update().values_list("pk", flat=True))
+    now = timezone.now()
+    Submission.objects.filter(pk__in=ids, status=SubmissionStatus.SUBMITTED).update(
+        status=SubmissionStatus.APPROVED, reviewer=user, reviewed_at=now, review_comment="", updated_at=now
+    )
+    SubmissionChange.objects.bulk_create(
+        SubmissionChange(submission_id=pk, user=user, action=SubmissionChange.Action.APPROVE, created_at=now)
+        for pk in ids
+    )
+    return len(ids)
+
+
+@transaction.atomic
+def evidence_add(*, submission: Submission, user: User | None, upload, description: str = "") -> SubmissionEvidence:
+    """Attach a PDF, JPEG or PNG (checked by its first bytes, not its name) of at most 10 MB to an editable filing."""
+    _editable(submission)
+    if upload.size > EVIDENCE_MAX_BYTES:
+        raise ValidationError({"file": [_("文件不能超过 10 MB。")]})
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    content_type = next((kind for magic, kind in EVIDENCE_SIGNATURES if head.startswith(magic)), None)
+    if content_type is None:
+        raise ValidationError({"file": [_("只接受 PDF、JPEG 或 PNG 文件。")]})
+    evidence = SubmissionEvidence.objects.create(
+        submission=submission, file=upload, original_name=upload.name[:200], content_type=content_type,
+        size=upload.size, description=description.strip()[:200], uploaded_by=user,
+    )  # fmt: skip
+    SubmissionChange.objects.create(submission=submission, user=user, action=SubmissionChange.Action.EVIDENCE,
+                                    diff={"evidence": [None, evidence.original_name]})  # fmt: skip
+    return evidence
+
+
+# --- Consent and profile access -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_grant(
+    *, enterprise: Enterprise, bank: Bank | None, user: User | None, scope: str = ConsentScope.PROFILE,
+    expires_at: datetime | None = None,
+) -> Consent:  # fmt: skip
+    """Grant ``bank`` (``None``: every partner bank) access to the profile; replaces an active consent for that bank."""
+    now = timezone.now()
+    if scope not in ConsentScope.values:
+        raise ValidationError({"scope": [_("无效的授权范围。")]})
+    if expires_at is not None and expires_at <= now:
+        raise ValidationError({"expires_at": [_("到期时间必须晚于现在。")]})
+    Consent.objects.active(now).filter(enterprise=enterprise, bank=bank).update(revoked_at=now)
+    return Consent.objects.create(enterprise=enterprise, bank=bank, scope=scope, granted_at=now,
+                                  expires_at=expires_at, granted_by=user)  # fmt: skip
+
+
+@transaction.atomic
+def consent_revoke(*, consent: Consent, user: User | None) -> Consent:
+    """Revoke a consent from now on; revoking twice keeps the first time."""
+    Consent.objects.filter(pk=consent.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    consent.refresh_from_db()
+    return consent
+
+
+def profile_access_record(
+    *, enterprise: Enterprise, bank: Bank, user: User | None, scope: str, ip: str | None
+) -> ProfileAccessLog:
+    """Record that a bank officer opened the enterprise's profile (called by the bank journey on every read)."""
+    if scope not in ConsentScope.values:
+        raise ValueError(f"unknown consent scope {scope!r}")
+    return ProfileAccessLog.objects.create(
+        enterprise=enterprise, bank=bank, user=user, scope=scope, ip_address=ip or None
+    )
+
+
+# --- Accounts ------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def enterprise_register(
+    *, username: str, email: str, password: str, credit_code: str, name: str = "", region_code: str = "",
+    industry_code: str = "", established: date | None = None, join_existing: bool = False,
+) -> EnterpriseMembership:  # fmt: skip
+    """Sign up a finance manager: a new firm with them as its administrator, or a request to join an existing one.
+
+    A credit code already registered raises a ValidationError on ``credit_code`` unless ``join_existing``; the join
+    request is a membership awaiting the firm administrator's confirmation.
+    """
+    from django.contrib.auth.password_validation import validate_password
+
+    username = username.strip()
+    errors: dict[str, list[str]] = {}
+    if not username:
+        errors["username"] = [_("请填写用户名。")]
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [_("该用户名已被使用。")]
+    if not email or "@" not in email:
+        errors["email"] = [_("请填写有效的电子邮箱。")]
+    candidate = User(username=username, email=email.strip())
+    try:
+        validate_password(password, candidate)
+    except ValidationError as error:
+        errors["password"] = list(error.messages)
+    code = credit_code.strip().upper()
+    existing = Enterprise.objects.filter(credit_code=code).first()
+    if existing is not None and not join_existing:
+        errors["credit_code"] = [_("该统一社会信用代码已注册。如您是该企业员工,可申请加入该企业。")]
+    if errors:
+        raise ValidationError(errors)
+    candidate.set_password(password)
+    candidate.save()
+    if existing is not None:
+        return EnterpriseMembership.objects.create(user=candidate, enterprise=existing, role=MemberRole.MEMBER,
+                                                   approved=False)  # fmt: skip
+    if established is None:
+        raise ValidationError({"established": [_("请填写成立日期。")]})
+    enterprise = enterprise_create(credit_code=code, name=name, region_code=region_code, industry_code=industry_code,
+                                   established=established, admin_user=candidate)  # fmt: skip
+    return enterprise.memberships.get(user=candidate)
+
+
+def _require_admin(enterprise: Enterprise, user: User) -> None:
+    if not enterprise.memberships.filter(user=user, role=MemberRole.ADMIN, approved=True).exists():
+        raise ApplicationError(_("只有企业管理员可以管理成员。"))
+
+
+@transaction.atomic
+def member_invite(*, enterprise: Enterprise, invited_by: User, email: str, username: str) -> EnterpriseMembership:
+    """Create a colleague's account (no password yet) and membership; the caller mails them a set-password link."""
+    _require_admin(enterprise, invited_by)
+    errors: dict[str, list[str]] = {}
+    if not email or "@" not in email:
+        errors["email"] = [_("请填写有效的电子邮箱。")]
+    if not username.strip():
+        errors["username"] = [_("请填写用户名。")]
+    elif User.objects.filter(username__iexact=username.strip()).exists():
+        errors["username"] = [_("该用户名已被使用。")]
+    if errors:
+        raise ValidationError(errors)
+    user = User(username=username.strip(), email=email.strip())
+    # A random password nobody knows; a usable one, because the reset form mails only users who have one.
+    user.set_password(secrets.token_urlsafe(32))
+    user.save()
+    return EnterpriseMembership.objects.create(user=user, enterprise=enterprise, role=MemberRole.MEMBER)
+
+
+@transaction.atomic
+def membership_approve(*, membership: EnterpriseMembership, approved_by: User) -> EnterpriseMembership:
+    """Confirm a request to join the firm (only its administrator may)."""
+    _require_admin(membership.enterprise, approved_by)
+    membership.approved = True
+    membership.save(update_fields=["approved", "updated_at"])
+    return membership
+
+
+# --- Bulk import ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """The outcome of an import or its dry run: every problem by row and column; counts when it went through."""
+
+    rows: int
+    columns: list[str]
+    errors: list  # RowError(row, column, message), sorted
+    new_count: int = 0
+    update_count: int = 0
+    committed: bool = False
+
+
+def submission_import(
+    *, user: User, batch: Batch, data: bytes, filename: str, source: str = DataSource.IMPORTED, dry_run: bool = True
+) -> ImportReport:
+    """Validate a table of filings (or verified values) for ``batch``; unless ``dry_run``, write it all or nothing.
+
+    Rows are keyed by credit code; only firms in the user's region may be imported. New filings are created as
+    submitted; existing ones get the imported columns. Every written filing is marked with ``source`` and gets an
+    audit entry. Raises ``ApplicationError`` when the file as a whole cannot be read.
+    """
+    from .imports.reader import ImportFileError, read_table
+    from .imports.validation import validate
+    from .imports.writer import write_plan
+
+    if not hasattr(user, "bureau_staff"):
+        raise ApplicationError(_("只有科技管理部门人员可以批量导入。"))
+    if source not in (DataSource.IMPORTED, DataSource.VERIFIED):
+        raise ValidationError({"source": [_("无效的数据来源。")]})
+    try:
+        table = read_table(data, filename)
+    except ImportFileError as error:
+        raise ApplicationError(error.message) from None
+    plan = validate(table, batch=batch, user=user)
+    report = ImportReport(plan.rows, plan.columns, plan.errors, plan.new_count, plan.update_count)
+    if dry_run or plan.errors:
+        return report
+    with transaction.atomic():
+        write_plan(plan, batch=batch, user=user, source=source)
+    report.committed = True
+    return report

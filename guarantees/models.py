@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from core.models import BaseModel
 from core.validators import validate_region_scope
 
+from .querysets import GuaranteeContractQuerySet
+
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
 
@@ -80,6 +82,8 @@ class GuaranteeContract(BaseModel):
     reguarantee_fee_rate = models.DecimalField(_("再担保费率(%)"), max_digits=5, decimal_places=3, validators=PERCENT)
     signed_on = models.DateField(_("签约日期"))
     released_on = models.DateField(_("解除日期"), null=True, blank=True)
+
+    objects = GuaranteeContractQuerySet.as_manager()
 
     class Meta:
         ordering = ["-signed_on"]

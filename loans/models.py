@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
 
+from .querysets import LoanContractQuerySet
+
 
 class RepaymentStatus(models.TextChoices):
     NORMAL = "normal", _("正常")
@@ -55,6 +57,8 @@ class LoanContract(BaseModel):
     officer = models.ForeignKey(
         "core.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("经办人")
     )
+
+    objects = LoanContractQuerySet.as_manager()
 
     class Meta:
         ordering = ["-signed_on"]

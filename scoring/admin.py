@@ -1,10 +1,15 @@
 from django.contrib import admin
 
+from .forms import BaseIndicatorFormSet, IndicatorForm
 from .models import Batch, Indicator, IndicatorSystem, ScoringRun
 
 
 class IndicatorInline(admin.TabularInline):
+    """The same form and formset as the bureau's own page: weights sum to 100 per stage, tiers ascend, and so on."""
+
     model = Indicator
+    form = IndicatorForm
+    formset = BaseIndicatorFormSet
     extra = 0
     fields = ("order", "code", "name", "category", "source_field", "method", "reference", "thresholds", "fractions",
               "weight_startup", "weight_growth", "weight_stable", "is_bonus")  # fmt: skip

@@ -76,7 +76,15 @@ def scores_write(*, run: ScoringRun, result: ScoreResult) -> int:
         written = arrays_insert(Score, columns, table=partition_name(run), freeze=True)
         cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
         cursor.execute(f"ALTER TABLE {parent} ATTACH PARTITION {child} FOR VALUES IN ({run_id})")
+    # Planner statistics for the new partition once it is visible: without them the first filtered API pages of a
+    # fresh run took ~300 ms instead of ~60 ms. After commit, so it is not part of the run's timed phases (~0.5 s).
+    transaction.on_commit(lambda: _analyze(child), robust=True)
     return written
+
+
+def _analyze(table: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")
 
 
 def scores_discard(*, run: ScoringRun) -> None:

@@ -41,6 +41,10 @@ PROGRESS = {RunState.LOADING: 5, RunState.SCORING: 35, RunState.PERSISTING: 55, 
 
 MAX_ERROR_LENGTH = 4000
 
+QUEUED_RESEND_AFTER = timedelta(minutes=2)
+"""A run still queued after this lost its message (a flushed or restarted broker): the reconciler sends it again.
+A duplicate message is harmless: only one delivery can claim the run."""
+
 
 class RunAbandoned(Exception):
     """The run left the state this worker expected (cancelled, or taken over): stop without touching it."""
@@ -111,6 +115,26 @@ def scoring_run_execute(*, run_id: int) -> None:
             finished_at=timezone.now(),
             heartbeat_at=timezone.now(),
         )
+
+
+def scoring_runs_reconcile(*, now=None) -> list[int]:
+    """Send the task again for every run that lost its message or its worker; returns their ids.
+
+    Called every minute by Celery beat. A queued run older than ``QUEUED_RESEND_AFTER`` lost its message; an active
+    run whose heartbeat is older than ``RUN_STALE_AFTER`` lost its worker (killed mid-run) and is claimable again.
+    """
+    from .tasks import score_run_task  # the task module imports this one
+
+    now = now or timezone.now()
+    stale = ScoringRun.objects.filter(
+        Q(state=RunState.QUEUED, created_at__lt=now - QUEUED_RESEND_AFTER)
+        | Q(state__in=[RunState.LOADING, RunState.SCORING, RunState.PERSISTING], heartbeat_at__lt=now - RUN_STALE_AFTER)
+    )
+    run_ids = list(stale.values_list("pk", flat=True))
+    for run_id in run_ids:
+        logger.warning("scoring run %s: resending (lost message or worker)", run_id)
+        score_run_task.delay(run_id)
+    return run_ids
 
 
 def _compute(run: ScoringRun) -> None:
@@ -186,6 +210,9 @@ def scoring_run_publish(*, run: ScoringRun, user: User | None = None) -> Scoring
     run.published_by = user
     run.timings = {**run.timings, "publish": time.perf_counter() - started}
     run.save(update_fields=["state", "published_at", "published_by", "timings", "updated_at"])
+    from banks.tasks import push_recommendations_task  # banks imports scoring models
+
+    transaction.on_commit(lambda: push_recommendations_task.delay(run.pk))  # the push runs on the "push" queue
     return run
 
 

@@ -127,21 +127,51 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"scoring.tasks.*": {"queue": "scoring"}, "banks.tasks.*": {"queue": "push"}}
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "reconcile-scoring-runs": {"task": "scoring.tasks.reconcile_runs_task", "schedule": 60.0},
+}
 
+# --- The API (/api/v1/, docs/api.md): tokens for machine clients, the web session for people; one error format.
+# Throttle counters live in the default cache: set CACHE_URL=redis://... when several processes serve the API, so
+# that a client's budget is shared between them (the per-process memory default multiplies it by the worker count).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "core.api_auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "core.api_auth.HasApiScope"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api_schema.ApiAutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.api_auth.ApiClientRateThrottle",
+        "core.api_auth.ApiUserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_client": env("API_THROTTLE_CLIENT", default="6000/minute"),
+        "api_user": env("API_THROTTLE_USER", default="600/minute"),
+    },
     "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "创新积分平台 API / Innovation Points Platform API",
+    "DESCRIPTION": "Published scores, rankings, indicator systems, batches and runs for machine clients. "
+    "Authenticate with `Authorization: Token <token>`; see docs/api.md for scopes and visibility.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api_schema.empty_query_values_mean_any",
+    ],
 }
 
 LOGGING = {

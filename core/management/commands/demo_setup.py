@@ -25,6 +25,12 @@ class Command(BaseCommand):
             self.stdout.write("Scoring the demo batch and publishing the run ...")
             call_command("score_batch", batch.pk, publish=True, stdout=self.stdout)
         logins = demo_users_create(batch)
+        from loans.demo import demo_loans_create, demo_push  # the bank journey's demo step
+
+        batch.refresh_from_db()
+        rows = demo_push(batch=batch)  # idempotent: the publish hook may have pushed already
+        loans = demo_loans_create(batch=batch)
+        self.stdout.write(f"Recommendation lists: {rows:,} rows; demo loan contracts created: {loans}.")
         self.stdout.write("\n" + "=" * 78)
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})  ·  演示账号(统一密码:{DEMO_PASSWORD})")
         for username, role, scope in logins:

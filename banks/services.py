@@ -1,0 +1,425 @@
+"""Bank-side writes: loan products, the recommendation push, the officers' workflow on a list, notices.
+
+The push is the one bulk path here (``core.db.copy``): at national scale a published run gives ~70,000 eligible firms
+and 21 national banks serving every province, ~1.5 million list rows, written by one task per bank.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mass_mail
+from django.db import connection, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.db.copy import bulk_insert, with_defaults
+from core.exceptions import ApplicationError
+from core.models import User
+from scoring.choices import RunState
+from scoring.models import Batch, ScoringRun
+
+from .choices import RecommendationStatus
+from .models import Bank, BankOfficer, Branch, LoanProduct, Notice, Recommendation, RecommendationList
+from .selectors import GRADES, STAGES, bank_products, preferred_enterprise_ids, push_population
+
+logger = logging.getLogger(__name__)
+
+S = RecommendationStatus
+RATE_SPREAD_MAX_BP = 500
+"""A points loan priced above LPR + 5 percentage points is no longer a preferential product; also catches a rate typed
+in percent where basis points are expected."""
+MAX_TERM_MONTHS = 120
+
+
+# --- Loan products -------------------------------------------------------------------------------------------------
+
+PRODUCT_FIELDS = (
+    "name",
+    "min_grade",
+    "stages",
+    "sections",
+    "max_amount",
+    "term_months",
+    "rate_spread_bp",
+    "line_by_grade",
+    "active",
+)
+
+
+def _product_validate(product: LoanProduct, branches: list[Branch] | None) -> None:
+    """Every rule of a product, collected per field; raises one ValidationError naming them all."""
+    errors: dict[str, list[str]] = {}
+
+    def fail(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    try:
+        product.max_amount = Decimal(str(product.max_amount))
+        if product.max_amount <= 0:
+            fail("max_amount", _("最高额度必须为正数。"))
+    except (InvalidOperation, ValueError):
+        fail("max_amount", _("最高额度必须为数字。"))
+    if product.min_grade not in GRADES:
+        fail("min_grade", _("最低等级必须是 A、B、C、D、E 之一。"))
+    if not isinstance(product.stages, list) or any(s not in STAGES for s in product.stages):
+        fail("stages", _("适用阶段只能是初创期、成长期、稳定期。"))
+    if not isinstance(product.sections, list) or any(
+        not isinstance(s, str) or len(s) != 1 or not "A" <= s <= "T" for s in product.sections
+    ):
+        fail("sections", _("行业门类必须是 A 至 T 的字母。"))
+    if not 1 <= int(product.term_months or 0) <= MAX_TERM_MONTHS:
+        fail("term_months", _("期限须在 1 至 %(max)s 个月之间。") % {"max": MAX_TERM_MONTHS})
+    if not 0 <= int(product.rate_spread_bp) <= RATE_SPREAD_MAX_BP:
+        fail("rate_spread_bp", _("利率上限须为 LPR 加 0 至 %(max)s 个基点。") % {"max": RATE_SPREAD_MAX_BP})
+    lines = product.line_by_grade
+    if not isinstance(lines, dict) or set(lines) != set(GRADES):
+        fail("line_by_grade", _("须为 A、B、C、D、E 每个等级给出授信额度。"))
+    else:
+        try:
+            values = [Decimal(str(lines[g])) for g in GRADES]
+        except (InvalidOperation, ValueError):
+            values = None
+            fail("line_by_grade", _("授信额度必须为数字。"))
+        if values is not None:
+            if any(v < 0 for v in values):
+                fail("line_by_grade", _("授信额度不能为负数。"))
+            if any(a < b for a, b in zip(values, values[1:], strict=False)):
+                fail("line_by_grade", _("等级越高,授信额度不应越低。"))
+            if "max_amount" not in errors and any(v > product.max_amount for v in values):
+                fail("line_by_grade", _("各等级授信额度不能超过产品最高额度。"))
+            product.line_by_grade = {g: float(v) for g, v in zip(GRADES, values, strict=True)}
+    if branches and any(b.bank_id != product.bank_id for b in branches):
+        fail("branches", _("只能选择本行的分支机构。"))
+    if (
+        "name" not in errors
+        and LoanProduct.objects.filter(bank_id=product.bank_id, name=product.name).exclude(pk=product.pk).exists()
+    ):
+        fail("name", _("本行已有同名产品。"))
+    try:
+        product.full_clean(exclude=["bank", *errors], validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _product_admin(officer: BankOfficer, bank: Bank) -> None:
+    if not officer.is_admin or officer.bank_id != bank.pk:
+        raise ApplicationError(_("只有本行的产品管理员可以管理积分贷产品。"))
+
+
+@transaction.atomic
+def loan_product_create(*, officer: BankOfficer, branches: list[Branch] | None = None, **fields: Any) -> LoanProduct:
+    """Create a product of the officer's bank (product admins only). Raises ValidationError naming each field."""
+    _product_admin(officer, officer.bank)
+    product = LoanProduct(bank=officer.bank, **{k: v for k, v in fields.items() if k in PRODUCT_FIELDS})
+    _product_validate(product, branches)
+    product.save()
+    if branches:
+        product.branches.set(branches)
+    return product
+
+
+@transaction.atomic
+def loan_product_update(
+    *, officer: BankOfficer, product: LoanProduct, branches: list[Branch] | None = None, **fields: Any
+) -> LoanProduct:
+    """Change a product; lists already pushed keep the products they matched (the next published run re-matches)."""
+    _product_admin(officer, product.bank)
+    product = LoanProduct.objects.select_for_update().get(pk=product.pk)
+    for name, value in fields.items():
+        if name in PRODUCT_FIELDS:
+            setattr(product, name, value)
+    _product_validate(product, branches)
+    product.save()
+    if branches is not None:
+        product.branches.set(branches)
+    return product
+
+
+# --- The push ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PushResult:
+    bank_id: int
+    listed: int  # firms on the bank's list for the run
+    inserted: int  # rows written by this call (0 on a repeated push)
+    carried: int  # rows that took over the officers' work from a superseded list
+    superseded: int
+    seconds: float
+
+
+def banks_to_push() -> list[int]:
+    """Banks with at least one product on sale and one branch: the others can match no firm."""
+    return list(
+        Bank.objects.filter(products__active=True, branches__isnull=False)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _scope_mask(region: np.ndarray, scopes: list[str]) -> np.ndarray:
+    """Firms whose 6-digit region code starts with one of ``scopes`` (prefixes of 2, 4 or 6 digits; '' is all)."""
+    mask = np.zeros(region.size, dtype=bool)
+    for scope in scopes:
+        if not scope:
+            return np.ones(region.size, dtype=bool)
+        mask |= region // 10 ** (6 - len(scope)) == int(scope)
+    return mask
+
+
+def recommendation_rows(*, run: ScoringRun, bank: Bank) -> pd.DataFrame:
+    """The bank's list for ``run`` (columns of the Recommendation table), computed with numpy over the eligible firms:
+    every firm matching at least one product in a region the product's branches serve, best total first."""
+    firms = push_population(run=run)
+    products = bank_products(bank=bank)
+    matches = np.zeros((firms.n, len(products)), dtype=bool)
+    lines = np.zeros((firms.n, len(products)), dtype=np.float64)
+    section_letters = np.array([chr(c) for c in range(ord("A"), ord("T") + 1)])
+    for j, (product, scopes) in enumerate(products):
+        mask = firms.grade <= GRADES.index(product.min_grade)
+        if product.stages:
+            mask &= np.isin(firms.stage, [STAGES.index(s) for s in product.stages])
+        if product.sections:
+            mask &= np.isin(firms.section, [ord(s) for s in product.sections])
+        mask &= _scope_mask(firms.region, scopes)
+        matches[:, j] = mask
+        # methodology §11: min(line_by_grade[grade], max_amount, revenue basis); eligible firms only (all here)
+        by_grade = np.array([float(product.line_by_grade.get(g, 0)) for g in GRADES])
+        line = np.minimum(np.minimum(by_grade[firms.grade], float(product.max_amount)), firms.revenue_basis)
+        lines[:, j] = np.where(mask, np.maximum(line, 0), 0)
+    listed = matches.any(axis=1)
+    if not listed.any():
+        return pd.DataFrame()
+    rows = np.flatnonzero(listed)
+    # The matching products as a JSON array: few distinct combinations, so encode each once.
+    ids = np.array([p.pk for p, _ in products], dtype=np.int64)
+    weights = (1 << np.arange(len(products), dtype=np.int64)) if products else np.zeros(0, dtype=np.int64)
+    combo = matches[rows].astype(np.int64) @ weights
+    labels = {
+        int(c): "[" + ", ".join(str(int(i)) for i in ids[(int(c) >> np.arange(len(ids))) & 1 == 1]) + "]"
+        for c in np.unique(combo)
+    }
+    enterprise_id = firms.enterprise_id[rows]
+    now = pd.Timestamp.now(tz="UTC")
+    frame = pd.DataFrame(
+        {
+            "run_id": run.pk,
+            "bank_id": bank.pk,
+            "enterprise_id": enterprise_id,
+            "list_rank": np.arange(1, rows.size + 1),
+            "total": firms.total_cents[rows] / 100,
+            "grade": np.asarray(GRADES)[firms.grade[rows]],
+            "stage": np.asarray(STAGES)[firms.stage[rows]],
+            "region_code": np.char.zfill(firms.region[rows].astype(str), 6),
+            "section": section_letters[firms.section[rows] - ord("A")],
+            "product_ids": pd.Series(combo).map(labels).to_numpy(),
+            "suggested_line": np.round(lines[rows].max(axis=1), 2),
+            "financing_amount": firms.financing_amount[rows],
+            "preferred": np.isin(enterprise_id, preferred_enterprise_ids(run=run, bank=bank)),
+            "status": S.NEW.value,
+            "created_at": now,
+            "updated_at": now,
+            "superseded": False,
+        }
+    )
+    return frame
+
+
+def _carry_over_work(*, run: ScoringRun, bank: Bank, older_runs: list[int]) -> int:
+    """Give the run's new rows the status, claim and notes of the same firm's row on the list being superseded.
+
+    Only rows officers have worked on carry anything, and they are few (clicks, not a bulk load): they are read first,
+    so a first push, or one on untouched lists, costs one indexed query and no UPDATE at all.
+    """
+    worked = (
+        Recommendation.objects.filter(bank=bank, run_id__in=older_runs, superseded=False)
+        .filter(~Q(status=S.NEW) | Q(officer__isnull=False) | ~Q(notes=""))
+        .order_by("enterprise_id", "-run_id")
+        .values("enterprise_id", "status", "officer_id", "notes", "decline_reason", "status_changed_at")
+    )
+    latest = {}
+    for row in worked:
+        latest.setdefault(row.pop("enterprise_id"), row)  # the newest run's row of each firm
+    if not latest:
+        return 0
+    targets = list(
+        Recommendation.objects.filter(
+            run=run, bank=bank, enterprise_id__in=list(latest), status=S.NEW, officer__isnull=True, notes=""
+        )
+    )
+    for rec in targets:
+        for name, value in latest[rec.enterprise_id].items():
+            setattr(rec, name, value)
+    fields = ["status", "officer_id", "notes", "decline_reason", "status_changed_at"]
+    Recommendation.objects.bulk_update(targets, fields, batch_size=1000)
+    return len(targets)
+
+
+@transaction.atomic
+def recommendation_list_push(*, run: ScoringRun, bank: Bank, notify: bool = True) -> PushResult:
+    """Write ``bank``'s list for the published ``run``: idempotent, and superseding the batch's older lists.
+
+    A list is written whole in one transaction together with its ``RecommendationList`` summary, so a summary means
+    the list is complete: repeating the push (a duplicate task delivery, a re-publication) writes nothing. A list of
+    an older run of the same batch is marked superseded, after its firms that stay on the new list handed over the
+    officers' work. A run that is no longer its batch's published run is not pushed (a late task after a newer
+    publication).
+    """
+    started = time.perf_counter()
+    bank = Bank.objects.select_for_update().get(pk=bank.pk)  # one push per bank at a time
+    run = ScoringRun.objects.select_related("batch").get(pk=run.pk)
+    if run.state != RunState.PUBLISHED or not Batch.objects.filter(pk=run.batch_id, published_run=run).exists():
+        raise ApplicationError(_("只有已发布的评分结果才能推送给银行。"))
+    summary = RecommendationList.objects.filter(run=run, bank=bank).first()
+    if summary is not None:
+        return PushResult(bank.pk, summary.size, 0, 0, 0, time.perf_counter() - started)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL synchronous_commit = off")  # the list can be pushed again if the server dies
+    frame = recommendation_rows(run=run, bank=bank)
+    inserted = bulk_insert(Recommendation, with_defaults(Recommendation, frame)) if not frame.empty else 0
+    # The batch's other runs, as a short list of ids: a plain WHERE the planner cannot turn into a nested loop over
+    # a join, even when the table's statistics still describe it before a bulk load.
+    older_runs = list(ScoringRun.objects.filter(batch_id=run.batch_id).exclude(pk=run.pk).values_list("pk", flat=True))
+    carried = superseded = 0
+    if older_runs:
+        carried = _carry_over_work(run=run, bank=bank, older_runs=older_runs)
+        superseded = Recommendation.objects.filter(bank=bank, run_id__in=older_runs, superseded=False).update(
+            superseded=True
+        )
+    by_province = frame["region_code"].str[:2].value_counts().to_dict() if not frame.empty else {}
+    RecommendationList.objects.create(
+        run=run,
+        bank=bank,
+        size=inserted,
+        by_province={k: int(v) for k, v in by_province.items()},
+        seconds=time.perf_counter() - started,
+    )
+    if notify and inserted:
+        recommendation_list_notify(run=run, bank=bank, count=inserted)
+    return PushResult(bank.pk, inserted, inserted, carried, superseded, time.perf_counter() - started)
+
+
+# --- Notices -------------------------------------------------------------------------------------------------------
+
+
+def recommendation_list_notify(*, run: ScoringRun, bank: Bank, count: int) -> None:
+    """An in-app notice to each officer of the bank, and an email to those with an address (sent after commit)."""
+    officers = list(BankOfficer.objects.filter(bank=bank).select_related("user"))
+    message = _("%(bank)s 收到新的推荐名单:%(batch)s,共 %(count)s 家企业。") % {
+        "bank": bank,
+        "batch": run.batch,
+        "count": count,
+    }
+    url = reverse("banks:list")
+    Notice.objects.bulk_create([Notice(user=o.user, message=message, url=url) for o in officers])
+    mails = [
+        (_("新的推荐名单"), message, settings.DEFAULT_FROM_EMAIL, [o.user.email]) for o in officers if o.user.email
+    ]
+    if mails:
+        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+
+
+# --- The officer's workflow ----------------------------------------------------------------------------------------
+
+TRANSITIONS: dict[str, set[str]] = {
+    S.NEW: {S.VIEWED, S.CONTACTED, S.DECLINED},
+    S.VIEWED: {S.CONTACTED, S.DECLINED},
+    S.CONTACTED: {S.APPROVED, S.DECLINED},
+    S.APPROVED: {S.DECLINED},  # → contracted only by recording the loan (loans.services.loan_contract_create)
+    S.DECLINED: set(),
+    S.CONTRACTED: set(),
+}
+
+
+def _lock_visible(recommendation: Recommendation, user: User) -> Recommendation:
+    try:
+        return Recommendation.objects.visible_to(user).select_for_update().get(pk=recommendation.pk)
+    except Recommendation.DoesNotExist:
+        raise ApplicationError(_("推荐记录不存在。"))
+
+
+@transaction.atomic
+def recommendation_claim(*, recommendation: Recommendation, user: User) -> Recommendation:
+    """Take the firm for follow-up: a conditional UPDATE, so two officers clicking at once cannot both win."""
+    rows = Recommendation.objects.visible_to(user).filter(pk=recommendation.pk, superseded=False)
+    claimed = rows.filter(Q(officer__isnull=True) | Q(officer=user)).update(officer=user, updated_at=timezone.now())
+    if not claimed:
+        if not rows.exists():
+            raise ApplicationError(_("推荐记录不存在。"))
+        raise ApplicationError(_("该企业已由其他客户经理跟进。"))
+    return Recommendation.objects.get(pk=recommendation.pk)
+
+
+@transaction.atomic
+def recommendation_release(*, recommendation: Recommendation, user: User) -> Recommendation:
+    updated = Recommendation.objects.visible_to(user).filter(pk=recommendation.pk, officer=user).update(officer=None)
+    if not updated:
+        raise ApplicationError(_("只能放弃本人跟进的企业。"))
+    return Recommendation.objects.get(pk=recommendation.pk)
+
+
+@transaction.atomic
+def recommendation_transition(
+    *, recommendation: Recommendation, user: User, status: str, reason: str = "", notes: str | None = None
+) -> Recommendation:
+    """Move a recommendation along new → viewed → contacted → approved / declined (reason required).
+
+    The acting officer claims an unclaimed firm; a firm claimed by a colleague cannot be moved. Contract signed is
+    reached by recording the loan contract, which checks the amount and rate rules.
+    """
+    rec = _lock_visible(recommendation, user)
+    if rec.superseded:
+        raise ApplicationError(_("该名单已被新的评分结果取代,请在最新名单中处理。"))
+    if rec.officer_id not in (None, user.pk):
+        raise ApplicationError(_("该企业已由其他客户经理跟进。"))
+    if status == S.CONTRACTED:
+        raise ApplicationError(_("签约须登记贷款合同。"))
+    if status not in TRANSITIONS.get(rec.status, set()):
+        new = S(status).label if status in S.values else status
+        raise ApplicationError(_("状态不能从“%(old)s”变为“%(new)s”。") % {"old": S(rec.status).label, "new": new})
+    reason = (reason or "").strip()
+    if status == S.DECLINED and not reason:
+        raise ValidationError({"decline_reason": [_("拒绝时必须填写原因。")]})
+    rec.status = status
+    rec.status_changed_at = timezone.now()
+    if status == S.DECLINED:
+        rec.decline_reason = reason
+    if notes is not None:
+        rec.notes = notes
+    if rec.officer_id is None and status != S.VIEWED:
+        rec.officer = user
+    rec.save()
+    return rec
+
+
+def recommendation_mark_viewed(*, recommendation: Recommendation, user: User) -> None:
+    """Opening the profile moves a new recommendation to viewed (a conditional UPDATE: no lock, no race)."""
+    Recommendation.objects.visible_to(user).filter(pk=recommendation.pk, status=S.NEW).update(
+        status=S.VIEWED, status_changed_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def recommendation_note(*, recommendation: Recommendation, user: User, notes: str) -> Recommendation:
+    rec = _lock_visible(recommendation, user)
+    if rec.officer_id not in (None, user.pk):
+        raise ApplicationError(_("该企业已由其他客户经理跟进。"))
+    rec.notes = notes.strip()
+    rec.save(update_fields=["notes", "updated_at"])
+    return rec

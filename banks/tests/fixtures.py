@@ -1,0 +1,124 @@
+"""Fixtures of the bank journey tests (tests/test_bank_*.py): a published run of demo firms and two banks."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from banks.models import Bank, BankOfficer, Branch, LoanProduct, Recommendation
+from banks.selectors import push_population_forget
+from banks.services import recommendation_list_push
+from core.demo.services import demo_firms_create
+from scoring.models import Score
+from scoring.services import scoring_run_create, scoring_run_execute, scoring_run_publish
+from tests.factories import BureauStaffFactory, UserFactory
+
+FIRMS = 400
+
+
+def publish_new_run(batch, user=None):
+    """Compute and publish a run of ``batch`` (without the on-commit push: tests push explicitly)."""
+    run = scoring_run_create(batch=batch, enqueue=False)
+    scoring_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    run = scoring_run_publish(run=run, user=user)
+    push_population_forget()
+    return run
+
+
+@pytest.fixture
+def population(batch):
+    demo_firms_create(firms=FIRMS, seed=11, batch=batch)
+    return batch
+
+
+@pytest.fixture
+def run(population):
+    push_population_forget()
+    yield publish_new_run(population)
+    push_population_forget()
+
+
+@pytest.fixture
+def icbc(db):
+    """ICBC with branches in Guangdong (44) and Jiangsu (32) only, one broad product and one narrow one."""
+    bank = Bank.objects.get(code="icbc")
+    gd = Branch.objects.create(bank=bank, name="广东分行", region_scope="44")
+    Branch.objects.create(bank=bank, name="江苏分行", region_scope="32")
+    LoanProduct.objects.create(
+        bank=bank, name="积分贷", min_grade="D", max_amount=1000, term_months=12, rate_spread_bp=80
+    )
+    narrow = LoanProduct.objects.create(
+        bank=bank,
+        name="科创成长贷",
+        min_grade="B",
+        stages=["growth", "stable"],
+        max_amount=3000,
+        term_months=36,
+        rate_spread_bp=120,
+        line_by_grade={"A": 3000, "B": 1500, "C": 0, "D": 0, "E": 0},
+    )
+    narrow.branches.set([gd])
+    return bank
+
+
+@pytest.fixture
+def cmb(db):
+    """CMB serving Guangdong only, grade C and better."""
+    bank = Bank.objects.get(code="cmb")
+    Branch.objects.create(bank=bank, name="广东分行", region_scope="44")
+    LoanProduct.objects.create(
+        bank=bank, name="招行积分贷", min_grade="C", max_amount=500, term_months=12, rate_spread_bp=60
+    )
+    return bank
+
+
+def officer_of(bank, username, *, branch=None, is_admin=False, email=""):
+    user = UserFactory(username=username, email=email)
+    BankOfficer.objects.create(user=user, bank=bank, branch=branch, is_admin=is_admin)
+    return user
+
+
+@pytest.fixture
+def icbc_officer(icbc):
+    return officer_of(icbc, "icbc-head", is_admin=True, email="head@icbc.example")
+
+
+@pytest.fixture
+def icbc_gd_officer(icbc):
+    return officer_of(icbc, "icbc-gd", branch=icbc.branches.get(region_scope="44"))
+
+
+@pytest.fixture
+def cmb_officer(cmb):
+    return officer_of(cmb, "cmb-officer")
+
+
+@pytest.fixture
+def bureau_user(db):
+    return BureauStaffFactory(region_scope="").user
+
+
+@pytest.fixture
+def pushed(run, icbc, cmb, icbc_officer, icbc_gd_officer, cmb_officer):
+    recommendation_list_push(run=run, bank=icbc)
+    recommendation_list_push(run=run, bank=cmb)
+    return run
+
+
+def approved_recommendation(user, bank, **filters):
+    """The best current recommendation of ``bank`` (matching ``filters``) moved to approved by ``user``."""
+    from banks.services import recommendation_transition
+
+    rec = Recommendation.objects.filter(bank=bank, superseded=False, **filters).order_by("list_rank")[0]
+    for status in ("contacted", "approved"):
+        rec = recommendation_transition(recommendation=rec, user=user, status=status)
+    return rec
+
+
+def eligible_scores(run):
+    return Score.objects.filter(run=run, eligible=True)
+
+
+TODAY = date.today()
+D = Decimal

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "banks"
+
+urlpatterns = [
+    path("", views.recommendation_list, name="list"),
+    path("export/", views.recommendation_export, name="export"),
+    path("r/<int:pk>/", views.recommendation_detail, name="detail"),
+    path("r/<int:pk>/claim/", views.recommendation_claim_view, name="claim"),
+    path("r/<int:pk>/status/", views.recommendation_status_view, name="status"),
+    path("r/<int:pk>/notes/", views.recommendation_notes_view, name="notes"),
+    path("products/", views.product_list, name="product-list"),
+    path("products/new/", views.product_edit, name="product-create"),
+    path("products/<int:pk>/", views.product_edit, name="product-edit"),
+    path("notices/", views.notice_list, name="notices"),
+]

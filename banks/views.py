@@ -1,0 +1,299 @@
+"""The bank officer portal: the recommendation list, a firm's profile, the follow-up workflow, loan products.
+
+Thin: forms parse, services decide, selectors read. Everything is scoped with ``visible_to(user)``: another bank's
+rows (or rows outside the officer's branch regions) are a 404.
+"""
+
+import csv
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.exceptions import ApplicationError
+from core.permissions import bank_officer_required
+from enterprises.services import profile_access_record
+from scoring.models import Score
+
+from .forms import LoanProductForm, NotesForm, RecommendationFilterForm, StatusForm
+from .models import LoanProduct, Notice, Recommendation
+from .selectors import officer_status_counts, profile_consent_scope
+from .selectors import recommendation_list as list_select
+from .services import (
+    TRANSITIONS,
+    loan_product_create,
+    loan_product_update,
+    recommendation_claim,
+    recommendation_mark_viewed,
+    recommendation_note,
+    recommendation_transition,
+)
+
+PAGE_SIZE = 50
+EXPORT_MAX_ROWS = 100_000  # a whole national list (~70,000) fits; beyond that, the API
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _filtered(request):
+    products = list(LoanProduct.objects.visible_to(request.user).order_by("pk"))
+    form = RecommendationFilterForm(request.GET or None, products=products)
+    filters, sort = {}, "rank"
+    if form.is_valid():
+        filters = {k: v for k, v in form.cleaned_data.items() if k != "sort" and v}
+        sort = form.cleaned_data["sort"]
+    return form, products, list_select(user=request.user, filters=filters, sort=sort)
+
+
+@bank_officer_required
+def recommendation_list(request):
+    form, products, rows = _filtered(request)
+    page = Paginator(
+        rows.select_related("enterprise").only(
+            "pk",
+            "list_rank",
+            "total",
+            "grade",
+            "stage",
+            "region_code",
+            "section",
+            "product_ids",
+            "suggested_line",
+            "financing_amount",
+            "preferred",
+            "status",
+            "officer_id",
+            "enterprise__name",
+            "enterprise__credit_code",
+        ),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    names = {p.pk: p.name for p in products}
+    for rec in page:
+        rec.product_names = [names.get(i, f"#{i}") for i in rec.product_ids]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "officer": request.bank_officer,
+        "counts": officer_status_counts(user=request.user),
+        "unread": Notice.objects.filter(user=request.user, read_at__isnull=True).count(),
+    }
+    return render(request, "banks/recommendation_list.html", context)
+
+
+EXPORT_COLUMNS = (
+    "list_rank",
+    "enterprise__name",
+    "enterprise__credit_code",
+    "region_code",
+    "section",
+    "stage",
+    "total",
+    "grade",
+    "suggested_line",
+    "financing_amount",
+    "preferred",
+    "status",
+)
+
+
+def _export_header():
+    return [
+        _("名单排名"),
+        _("企业名称"),
+        _("统一社会信用代码"),
+        _("行政区划代码"),
+        _("行业门类"),
+        _("发展阶段"),
+        _("总分"),
+        _("等级"),
+        _("建议授信额度(万元)"),
+        _("融资需求金额(万元)"),
+        _("企业意向银行"),
+        _("状态"),
+    ]
+
+
+@bank_officer_required
+def recommendation_export(request):
+    """The filtered list as CSV (streamed) or Excel (``?format=xlsx``, written in openpyxl's write-only mode)."""
+    _form, _products, rows = _filtered(request)
+    values = rows.values_list(*EXPORT_COLUMNS)[:EXPORT_MAX_ROWS].iterator(chunk_size=5000)
+    stamp = date.today().isoformat()
+    if request.GET.get("format") == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(_("推荐名单"))
+        sheet.append(_export_header())
+        for row in values:
+            sheet.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
+        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="recommendations-{stamp}.xlsx"'
+        book.save(response)
+        return response
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+
+    def stream():
+        yield "\ufeff" + writer.writerow(_export_header())  # BOM: Excel opens UTF-8 Chinese correctly
+        for row in values:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="recommendations-{stamp}.csv"'
+    return response
+
+
+def _visible_recommendation(request, pk: int) -> Recommendation:
+    return get_object_or_404(
+        Recommendation.objects.visible_to(request.user).select_related("enterprise", "run__batch", "officer"), pk=pk
+    )
+
+
+@bank_officer_required
+def recommendation_detail(request, pk: int):
+    """The firm's profile: only for a firm on this bank's list with an active consent for this bank (else 404); every
+    read goes to the access log the firm can see."""
+    rec = _visible_recommendation(request, pk)
+    bank = request.bank_officer.bank
+    scope = profile_consent_scope(enterprise_id=rec.enterprise_id, bank=bank)
+    if scope is None:
+        raise Http404
+    profile_access_record(enterprise=rec.enterprise, bank=bank, user=request.user, scope=scope, ip=_client_ip(request))
+    recommendation_mark_viewed(recommendation=rec, user=request.user)
+    rec.refresh_from_db(fields=["status", "status_changed_at"])
+    score = Score.objects.filter(run_id=rec.run_id, enterprise_id=rec.enterprise_id).first()
+    submission = rec.enterprise.submissions.filter(batch_id=rec.run.batch_id).first()
+    products = list(LoanProduct.objects.filter(bank=bank, pk__in=rec.product_ids))
+    lines = []
+    basis = None
+    if submission is not None:
+        revenue, previous = submission.revenue, submission.revenue_prev
+        basis = (revenue + previous) / 2 if previous > 0 else revenue
+    for product in products:
+        line = min(float(product.line_by_grade.get(rec.grade, 0)), float(product.max_amount))
+        if basis is not None:
+            line = min(line, float(basis))
+        lines.append((product, max(line, 0)))
+    loan = getattr(rec, "loan", None) if rec.status == "contracted" else None
+    context = {
+        "rec": rec,
+        "enterprise": rec.enterprise,
+        "score": score,
+        "submission": submission,
+        "lines": lines,
+        "next_statuses": [s for s in TRANSITIONS.get(rec.status, ()) if s != "viewed"],
+        "status_form": StatusForm(),
+        "notes_form": NotesForm(initial={"notes": rec.notes}),
+        "can_contract": rec.status == "approved" and not rec.superseded,
+        "loan": loan,
+        "financials": scope == "financials",
+    }
+    return render(request, "banks/recommendation_detail.html", context)
+
+
+def _service_call(request, call) -> None:
+    try:
+        call()
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已保存。"))
+
+
+@bank_officer_required
+@require_POST
+def recommendation_claim_view(request, pk: int):
+    rec = _visible_recommendation(request, pk)
+    _service_call(request, lambda: recommendation_claim(recommendation=rec, user=request.user))
+    return redirect("banks:detail", pk=rec.pk)
+
+
+@bank_officer_required
+@require_POST
+def recommendation_status_view(request, pk: int):
+    rec = _visible_recommendation(request, pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        _service_call(
+            request,
+            lambda: recommendation_transition(
+                recommendation=rec,
+                user=request.user,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+            ),
+        )
+    else:
+        messages.error(request, _("状态无效。"))
+    return redirect("banks:detail", pk=rec.pk)
+
+
+@bank_officer_required
+@require_POST
+def recommendation_notes_view(request, pk: int):
+    rec = _visible_recommendation(request, pk)
+    form = NotesForm(request.POST)
+    if form.is_valid():
+        _service_call(
+            request,
+            lambda: recommendation_note(recommendation=rec, user=request.user, notes=form.cleaned_data["notes"]),
+        )
+    return redirect("banks:detail", pk=rec.pk)
+
+
+@bank_officer_required
+def product_list(request):
+    products = LoanProduct.objects.visible_to(request.user).prefetch_related("branches")
+    return render(request, "banks/product_list.html", {"products": products, "officer": request.bank_officer})
+
+
+@bank_officer_required
+def product_edit(request, pk: int | None = None):
+    officer = request.bank_officer
+    if not officer.is_admin:
+        raise Http404
+    product = get_object_or_404(LoanProduct.objects.visible_to(request.user), pk=pk) if pk else LoanProduct()
+    form = LoanProductForm(request.POST or None, instance=product, bank=officer.bank)
+    if request.method == "POST" and form.is_valid():
+        branches = list(form.cleaned_data["branches"])
+        try:
+            if pk:
+                loan_product_update(officer=officer, product=product, branches=branches, **form.service_fields())
+            else:
+                loan_product_create(officer=officer, branches=branches, **form.service_fields())
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("产品已保存。"))
+            return redirect("banks:product-list")
+    return render(request, "banks/product_form.html", {"form": form, "product": product})
+
+
+@bank_officer_required
+def notice_list(request):
+    notices = list(Notice.objects.filter(user=request.user)[:100])
+    Notice.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "banks/notice_list.html", {"notices": notices})

@@ -1,0 +1,218 @@
+"""Who is calling the API: token authentication for machine clients, scopes, the audience of a request, throttles.
+
+A machine client sends ``Authorization: Token <token>`` (``Bearer`` is accepted too). Only the token's SHA-256
+digest is stored, so a lookup is one indexed query on ``ApiClient.token_digest``. People use the browsable API and
+Swagger UI with their web session; what they see follows from their role, exactly as on the pages.
+
+Every API view asks ``audience_of(request)`` what the caller may see: a region prefix, or one enterprise. The
+scoring and enterprise API modules turn that into querysets (see ``docs/api.md`` for the rules).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions, permissions, throttling
+from rest_framework.settings import api_settings
+
+from .models import ApiClient
+from .permissions import bank_officer_of, bureau_staff_of, enterprise_of
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+"""``last_used_at`` is written at most once a minute per client: one UPDATE per request would serialise a busy
+client's requests on its row lock for a figure nobody reads at finer resolution."""
+
+
+class ApiClientUser:
+    """``request.user`` for a token request: authenticated, no role records, carries the ``ApiClient``."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+    is_superuser = False
+    pk = id = None
+
+    def __init__(self, client: ApiClient) -> None:
+        self.api_client = client
+        self.username = f"api-client:{client.pk}"
+
+    def __str__(self) -> str:
+        return self.api_client.name
+
+    def has_perm(self, perm, obj=None) -> bool:
+        return False
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Token <token>`` or ``Bearer <token>``; a revoked or unknown token is a 401."""
+
+    keywords = ("token", "bearer")
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].decode("latin-1").lower() not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("令牌格式错误:应为 “Token <令牌>”。"))
+        try:
+            token = header[1].decode()
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(_("令牌格式错误:应为 “Token <令牌>”。"))
+        client = (
+            ApiClient.objects.select_related("bank")
+            .filter(token_digest=ApiClient.digest(token))
+            .only(
+                "id",
+                "name",
+                "region_scope",
+                "scopes",
+                "revoked_at",
+                "last_used_at",
+                "bank__id",
+                "bank__is_national",
+                "bank__region_scope",
+            )  # fmt: skip
+            .first()
+        )
+        if client is None or client.revoked_at is not None:
+            raise exceptions.AuthenticationFailed(_("令牌无效或已被吊销。"))
+        api_client_touch(client)
+        return ApiClientUser(client), client
+
+    def authenticate_header(self, request):
+        return 'Token realm="api"'
+
+
+def api_client_touch(client: ApiClient) -> None:
+    """Record that ``client`` was used, at most once per ``LAST_USED_RESOLUTION`` (a conditional UPDATE)."""
+    now = timezone.now()
+    if client.last_used_at is not None and now - client.last_used_at < LAST_USED_RESOLUTION:
+        return
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+    ApiClient.objects.filter(stale, pk=client.pk).update(last_used_at=now)
+    client.last_used_at = now
+
+
+def api_client_of(request) -> ApiClient | None:
+    return request.auth if isinstance(request.auth, ApiClient) else None
+
+
+@dataclass(frozen=True)
+class Audience:
+    """What a caller may read. ``region`` is a region-code prefix ('' = national); ``enterprise_id`` narrows to one
+    firm (an enterprise member); ``bank_id`` is the bank a bank officer or bank client acts for (firm profiles need
+    its consent); ``kind`` is bureau / bank / client / enterprise / none. ``none`` sees nothing."""
+
+    kind: str
+    region: str = ""
+    enterprise_id: int | None = None
+    bank_id: int | None = None
+
+    @property
+    def sees_nothing(self) -> bool:
+        return self.kind == "none"
+
+    @property
+    def is_bureau(self) -> bool:
+        return self.kind == "bureau"
+
+
+NOBODY = Audience("none")
+
+
+def _narrower(a: str, b: str) -> str | None:
+    """The intersection of two region prefixes: the longer if one contains the other, else ``None`` (empty)."""
+    if a.startswith(b):
+        return a
+    if b.startswith(a):
+        return b
+    return None
+
+
+def _bank_region(bank) -> str:
+    return "" if bank.is_national else bank.region_scope
+
+
+def audience_of(request) -> Audience:
+    """The caller's audience, computed once per request."""
+    cached = getattr(request, "_api_audience", None)
+    if cached is not None:
+        return cached
+    audience = _audience(request)
+    request._api_audience = audience
+    return audience
+
+
+def _audience(request) -> Audience:
+    client = api_client_of(request)
+    if client is not None:
+        region = client.region_scope
+        if client.bank_id is not None:
+            region = _narrower(region, _bank_region(client.bank))
+        return NOBODY if region is None else Audience("client", region, bank_id=client.bank_id)
+    user = request.user
+    if not user.is_authenticated:
+        return NOBODY
+    staff = bureau_staff_of(user)
+    if staff is not None:
+        return Audience("bureau", staff.region_scope)
+    officer = bank_officer_of(user)
+    if officer is not None:
+        region = _bank_region(officer.bank)
+        if officer.branch_id is not None:
+            region = _narrower(region, officer.branch.region_scope)
+        return NOBODY if region is None else Audience("bank", region, bank_id=officer.bank_id)
+    enterprise = enterprise_of(user)
+    if enterprise is not None:
+        return Audience("enterprise", enterprise.region_code, enterprise.pk)
+    return NOBODY
+
+
+class HasApiScope(permissions.BasePermission):
+    """Token clients need the view's ``required_scope``; people are scoped by their role (the querysets)."""
+
+    message = _("此令牌没有访问该资源的权限范围。")
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        client = api_client_of(request)
+        if client is None:
+            return True
+        required = getattr(view, "required_scope", None)
+        return required is not None and required in (client.scopes or [])
+
+
+class _SettingsRateThrottle(throttling.SimpleRateThrottle):
+    """Reads its rate from the settings on each request (DRF binds them at import), so overrides take effect."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+
+class ApiClientRateThrottle(_SettingsRateThrottle):
+    """Requests per API client (keyed on the client's id, whichever token it uses); rate ``api_client``."""
+
+    scope = "api_client"
+
+    def get_cache_key(self, request, view):
+        client = api_client_of(request)
+        if client is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": client.pk}
+
+
+class ApiUserRateThrottle(_SettingsRateThrottle):
+    """Requests per signed-in person using the browsable API; rate ``api_user``."""
+
+    scope = "api_user"
+
+    def get_cache_key(self, request, view):
+        if api_client_of(request) is not None or not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}

@@ -1,0 +1,80 @@
+"""Filters shared by every app's FilterSets: strict about types, so a malformed value is a 400, never ignored."""
+
+import django_filters
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+
+ID_MAX = 2**31 - 1
+
+
+# An empty value means "any" (what an HTML form sends for an unset field), for the pages and the API alike.
+EMPTY = {"type": "string", "maxLength": 0}
+
+
+@extend_schema_field({"anyOf": [{"type": "integer", "minimum": 0, "maximum": ID_MAX}, EMPTY]})
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number in 0..2³¹−1 (``NumberFilter`` would accept ``2024.5``, which the schema calls an integer)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(*args, **kwargs)
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """``true``/``false`` (or ``1``/``0``); anything else is an error rather than "no filter"."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in ("true", "True", "1", True):
+            return True
+        if value in ("false", "False", "0", False):
+            return False
+        raise forms.ValidationError(_("请填写 true 或 false。"), code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+@extend_schema_field({"anyOf": [{"type": "boolean"}, EMPTY]})
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "string", "pattern": "^[0-9]{0,6}$"})
+class RegionPrefixFilter(django_filters.CharFilter):
+    """A region-code prefix: ``44`` is Guangdong, ``4403`` Shenzhen, ``440305`` Nanshan (GB/T 2260)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("lookup_expr", "startswith")
+        kwargs.setdefault("max_length", 6)
+        kwargs.setdefault("validators", [RegexValidator(r"^[0-9]{0,6}$", _("行政区划代码前缀应为1至6位数字。"))])
+        super().__init__(*args, **kwargs)
+
+
+SECTION_LETTERS = "ABCDEFGHIJKLMNOPQRST"
+
+
+@extend_schema_field({"type": "string", "pattern": "^[A-T]?$"})
+class SectionFilter(django_filters.ChoiceFilter):
+    """An industry section letter of GB/T 4754-2017, A–T."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [(letter, letter) for letter in SECTION_LETTERS])
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "string", "pattern": "^[^\\x00]*$"})
+class TextFilter(django_filters.CharFilter):
+    """Free text; a NUL character is refused (a 400) because PostgreSQL cannot store or compare it."""

@@ -1,0 +1,56 @@
+"""Consent to share the profile with banks, and the log of every bank read of it."""
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.permissions import enterprise_required
+
+from .forms import ConsentForm
+from .models import Consent
+from .selectors import access_log_of, consents_of
+from .services import consent_grant, consent_revoke
+
+PAGE_SIZE = 50
+
+
+@enterprise_required
+def consents(request):
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        expires_on = form.cleaned_data["expires_on"]
+        expires_at = timezone.make_aware(datetime.combine(expires_on, time.max)) if expires_on else None
+        try:
+            consent_grant(enterprise=request.enterprise, bank=form.cleaned_data["bank"], user=request.user,
+                          scope=form.cleaned_data["scope"], expires_at=expires_at)  # fmt: skip
+        except ValidationError as error:
+            for name, errors in error.message_dict.items():
+                form.add_error("expires_on" if name == "expires_at" else name, errors)
+        else:
+            messages.success(request, _("授权已生效。"))
+            return redirect("enterprises:consents")
+    now = timezone.now()
+    rows = [(consent, consent.is_active(now)) for consent in consents_of(enterprise=request.enterprise)]
+    context = {"enterprise": request.enterprise, "form": form, "rows": rows}
+    return render(request, "enterprises/consents.html", context, status=400 if form.errors else 200)
+
+
+@enterprise_required
+@require_POST
+def consent_revoke_view(request, pk: int):
+    consent = get_object_or_404(Consent.objects.filter(enterprise=request.enterprise), pk=pk)
+    consent_revoke(consent=consent, user=request.user)
+    messages.success(request, _("授权已撤销。"))
+    return redirect("enterprises:consents")
+
+
+@enterprise_required
+def access_log(request):
+    page = Paginator(access_log_of(enterprise=request.enterprise), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "enterprises/access_log.html", {"enterprise": request.enterprise, "page": page})

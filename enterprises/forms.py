@@ -1,0 +1,104 @@
+"""Forms of the enterprise journey: they parse and present; the services decide what is valid."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import fields_for_model
+from django.utils.translation import gettext_lazy as _
+
+from banks.models import Bank
+
+from .choices import ConsentScope
+from .filing import GROUPS, HELP, UNITS
+from .models import Submission
+from .services import VALUE_FIELDS
+
+FORM_FIELDS = (*VALUE_FIELDS, "financing_purpose", "preferred_banks")
+
+
+class SubmissionForm(forms.Form):
+    """Every raw field of methodology §1 plus the financing need; nothing is required until submission."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(fields_for_model(Submission, fields=FORM_FIELDS))
+        self.fields["preferred_banks"] = forms.ModelMultipleChoiceField(
+            Bank.objects.order_by("code"), required=False, label=_("意向银行(最多3家)"),
+            widget=forms.SelectMultiple(attrs={"size": 6}),
+        )  # fmt: skip
+        for name, field in self.fields.items():
+            field.required = False
+            field.help_text = HELP.get(name, field.help_text)
+            if name in UNITS:
+                field.widget.attrs.update({"data-unit": str(UNITS[name]), "inputmode": "decimal"})
+        for name in ("net_profit", "net_assets"):
+            self.fields[name].widget.attrs["data-signed"] = "1"
+
+    def groups(self):
+        """(title, bound fields) per category, then the financing need."""
+        sections = [(title, [self[name] for name in names]) for title, names in GROUPS]
+        financing = ("financing_amount", "financing_term_months", "financing_purpose", "preferred_banks")
+        return [*sections, (_("融资需求"), [self[name] for name in financing])]
+
+    def service_data(self) -> dict:
+        """Cleaned values as the services take them (blank numbers stay ``None``: a draft may leave them out)."""
+        return {name: self.cleaned_data.get(name) for name in FORM_FIELDS}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("证明材料"), help_text=_("PDF、JPEG 或 PNG,单个文件不超过 10 MB。"))
+    description = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ConsentForm(forms.Form):
+    bank = forms.ModelChoiceField(
+        Bank.objects.order_by("code"), required=False, label=_("银行"), empty_label=_("全部合作银行"),
+        help_text=_("不选表示授权平台全部合作银行。"),
+    )  # fmt: skip
+    scope = forms.ChoiceField(label=_("授权范围"), choices=ConsentScope.choices)
+    expires_on = forms.DateField(
+        label=_("到期日"), required=False, help_text=_("留空为长期有效,可随时撤销。"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+
+
+class RegistrationForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    email = forms.EmailField(label=_("电子邮箱"))
+    password = forms.CharField(
+        label=_("密码"), widget=forms.PasswordInput, help_text=_("至少10位,不能全为数字或过于常见。")
+    )
+    password_again = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, min_length=18)
+    name = forms.CharField(label=_("企业名称"), max_length=200, required=False)
+    region_code = forms.CharField(
+        label=_("行政区划代码"), max_length=6, required=False, help_text=_("6位,例如 440305。")
+    )
+    industry_code = forms.CharField(
+        label=_("国民经济行业代码"), max_length=5, required=False, help_text=_("例如 C39。")
+    )
+    established = forms.DateField(label=_("成立日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    join_existing = forms.BooleanField(label=_("该企业已注册,申请加入"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("两次输入的密码不一致。"))
+        return data
+
+    def cleaned_data_for_service(self) -> dict:
+        data = {name: value for name, value in self.cleaned_data.items() if name != "password_again"}
+        return {**data, **{name: data.get(name) or "" for name in ("name", "region_code", "industry_code")}}
+
+
+class InviteForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    email = forms.EmailField(label=_("电子邮箱"))

@@ -1,0 +1,112 @@
+"""Bureau pages for bulk import (preview, then commit the same stored file) and the CSV export of filings."""
+
+import csv
+import uuid
+
+from django.contrib import messages
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.exceptions import ApplicationError
+from core.permissions import bureau_required
+from scoring.models import Batch
+
+from .choices import DataSource
+from .imports.reader import MAX_UPLOAD_BYTES
+from .imports.validation import IMPORTABLE
+from .models import Submission
+from .services import submission_import
+
+SESSION_KEY = "enterprise_import"
+ERRORS_SHOWN = 1000
+
+
+def _batches(user):
+    return Batch.objects.visible_to(user).order_by("-year", "name")
+
+
+@bureau_required
+def import_page(request):
+    context = {"batches": _batches(request.user), "sources": [DataSource.IMPORTED, DataSource.VERIFIED],
+               "fields": IMPORTABLE, "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024)}  # fmt: skip
+    if request.method != "POST":
+        return render(request, "enterprises/import.html", context)
+    batch = _batches(request.user).filter(pk=request.POST.get("batch") or 0).first()
+    source = request.POST.get("source", DataSource.IMPORTED)
+    committing = request.POST.get("action") == "commit"
+    stored = request.session.get(SESSION_KEY) if committing else None
+    if committing and (not stored or stored.get("token") != request.POST.get("token")):
+        messages.error(request, _("预检结果已失效,请重新上传文件。"))
+        return redirect("review:import")
+    upload = request.FILES.get("file")
+    if batch is None or (upload is None and not committing):
+        messages.error(request, _("请选择批次并上传文件。"))
+        return render(request, "enterprises/import.html", context, status=400)
+    if committing:
+        with default_storage.open(stored["path"], "rb") as handle:
+            data, name = handle.read(), stored["name"]
+    else:
+        if upload.size > MAX_UPLOAD_BYTES:
+            messages.error(request, _("文件超过 20 MB 上限,请拆分后导入。"))
+            return render(request, "enterprises/import.html", context, status=400)
+        data, name = upload.read(), upload.name
+    try:
+        report = submission_import(user=request.user, batch=batch, data=data, filename=name, source=source,
+                                   dry_run=not committing)  # fmt: skip
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return render(request, "enterprises/import.html", context, status=400)
+    if committing:
+        default_storage.delete(stored["path"])
+        request.session.pop(SESSION_KEY, None)
+        if report.committed:
+            messages.success(request, _("导入完成:新增 %(new)d 份,更新 %(updated)d 份填报。")
+                             % {"new": report.new_count, "updated": report.update_count})  # fmt: skip
+            return redirect("review:queue")
+    elif not report.errors:
+        token = uuid.uuid4().hex
+        path = default_storage.save(f"imports/{token}.upload", ContentFile(data))
+        request.session[SESSION_KEY] = {"token": token, "path": path, "name": name}
+        context["token"] = token
+    context.update(report=report, errors=report.errors[:ERRORS_SHOWN], batch=batch, source=source, name=name)
+    return render(request, "enterprises/import.html", context, status=400 if report.errors else 200)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def escape_cell(value) -> str:
+    """Neutralise spreadsheet formulas in exported text: a cell starting with = + - @ (or tab/CR) gets a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bureau_required
+@require_POST
+def export_filings(request):
+    """The region's filings of a batch as CSV (UTF-8 with BOM for Excel); text cells are escaped, numbers are not."""
+    batch = _batches(request.user).filter(pk=request.POST.get("batch") or 0).first()
+    if batch is None:
+        return redirect("review:import")
+    columns = ["credit_code", "name", "status", "data_source", *IMPORTABLE]
+    rows = (
+        Submission.objects.visible_to(request.user).filter(batch=batch).order_by("enterprise__credit_code")
+        .values_list("enterprise__credit_code", "enterprise__name", "status", "data_source", *IMPORTABLE)
+        .iterator(chunk_size=5000)
+    )  # fmt: skip
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow(columns)
+        for row in rows:
+            yield writer.writerow([escape_cell(row[0]), escape_cell(row[1]), *row[2:]])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="filings-{batch.pk}.csv"'
+    return response

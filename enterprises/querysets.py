@@ -1,0 +1,42 @@
+"""Per-user visibility of enterprise objects: bureau staff see their region, members see their own firm only."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from core.permissions import bureau_staff_of
+
+
+def _enterprise_filter(user, prefix: str = "") -> Q | None:
+    """The condition on ``<prefix>enterprise`` fields for ``user``; ``None`` when the user sees nothing."""
+    if not user.is_authenticated:
+        return None
+    staff = bureau_staff_of(user)
+    if staff is not None:
+        return Q(**{f"{prefix}region_code__startswith": staff.region_scope})
+    ids = user.memberships.filter(approved=True).values("enterprise_id")
+    return Q(**{f"{prefix}pk__in": ids})
+
+
+class EnterpriseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        condition = _enterprise_filter(user)
+        return self.none() if condition is None else self.filter(condition)
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        condition = _enterprise_filter(user, "enterprise__")
+        return self.none() if condition is None else self.filter(condition)
+
+
+class ConsentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        condition = _enterprise_filter(user, "enterprise__")
+        return self.none() if condition is None else self.filter(condition)
+
+    def active(self, at=None):
+        at = at or timezone.now()
+        return self.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=at), revoked_at__isnull=True, granted_at__lte=at
+        )

@@ -1,0 +1,105 @@
+"""Reads for the enterprise journey and the bureau review: open batches, filings, queues, counts, trails."""
+
+from django.db.models import Count, Q, QuerySet
+
+from core.models import User
+from scoring.choices import BatchStatus
+from scoring.models import Batch
+
+from .choices import SubmissionStatus
+from .models import Consent, Enterprise, ProfileAccessLog, Submission, SubmissionChange
+
+
+def region_prefixes(region_code: str) -> list[str]:
+    """The region scopes that cover ``region_code``: national, province, city and the county itself."""
+    return ["", region_code[:2], region_code[:4], region_code]
+
+
+def open_batch_for(*, enterprise: Enterprise) -> Batch | None:
+    """The newest open batch whose region covers the enterprise, or ``None`` when no filing round is open."""
+    return (
+        Batch.objects.filter(status=BatchStatus.OPEN, region_scope__in=region_prefixes(enterprise.region_code))
+        .order_by("-year", "-opens_on", "-pk")
+        .first()
+    )
+
+
+def submission_of(*, enterprise: Enterprise, batch: Batch) -> Submission | None:
+    return Submission.objects.filter(enterprise=enterprise, batch=batch).select_related("batch", "reviewer").first()
+
+
+def submission_history(*, submission: Submission) -> QuerySet[SubmissionChange]:
+    return submission.changes.select_related("user").order_by("-created_at", "-pk")
+
+
+def previous_submission(*, submission: Submission) -> Submission | None:
+    """The same firm's filing of the latest earlier year (what the reviewer compares with)."""
+    return (
+        Submission.objects.filter(enterprise_id=submission.enterprise_id, batch__year__lt=submission.batch.year)
+        .order_by("-batch__year")
+        .first()
+    )
+
+
+def review_queue(
+    *, user: User, batch: Batch | None = None, status: str = "", search: str = "", section: str = ""
+) -> QuerySet[Submission]:
+    """Filings in the reviewer's region, filtered; submitted ones first (oldest submission first)."""
+    queryset = Submission.objects.visible_to(user).exclude(status=SubmissionStatus.DRAFT)
+    if batch is not None:
+        queryset = queryset.filter(batch=batch)
+    if status:
+        queryset = queryset.filter(status=status)
+    if section:
+        queryset = queryset.filter(enterprise__section_id=section)
+    if search:
+        queryset = queryset.filter(
+            Q(enterprise__name__icontains=search) | Q(enterprise__credit_code__startswith=search.upper())
+        )
+    return queryset.select_related("enterprise", "batch", "reviewer").order_by("submitted_at", "pk")
+
+
+def status_counts(*, user: User, batch: Batch | None = None) -> dict[str, int]:
+    """Filings per status in the reviewer's region (every status present, zeros included)."""
+    queryset = Submission.objects.visible_to(user)
+    if batch is not None:
+        queryset = queryset.filter(batch=batch)
+    counts = dict.fromkeys(SubmissionStatus.values, 0)
+    counts.update(dict(queryset.values_list("status").annotate(n=Count("pk")).values_list("status", "n")))
+    return counts
+
+
+def consents_of(*, enterprise: Enterprise) -> QuerySet[Consent]:
+    return enterprise.consents.select_related("bank", "granted_by").order_by("-granted_at", "-pk")
+
+
+def access_log_of(*, enterprise: Enterprise) -> QuerySet[ProfileAccessLog]:
+    return enterprise.access_logs.select_related("bank", "user")
+
+
+# A year-on-year change beyond +100 % or −50 % is flagged for the reviewer (and any change from 0 to a value).
+JUMP_UP = 1.0
+JUMP_DOWN = -0.5
+
+
+def filing_comparison(*, submission: Submission, previous: Submission | None) -> list[dict]:
+    """One row per numeric raw field: this year's value, last year's, the relative change and a jump flag."""
+    from .filing import GROUPS
+
+    rows = []
+    for _title, names in GROUPS:
+        for name in names:
+            current = getattr(submission, name)
+            before = getattr(previous, name) if previous is not None else None
+            change = None
+            if isinstance(current, bool) or before is None or isinstance(before, bool):
+                jump = before is not None and current != before
+            elif before:
+                change = float(current) / float(before) - 1
+                jump = change > JUMP_UP or change < JUMP_DOWN
+            else:
+                jump = bool(current)
+            label = Submission._meta.get_field(name).verbose_name
+            rows.append({"name": name, "label": label, "current": current, "previous": before, "change": change,
+                         "jump": jump})  # fmt: skip
+    return rows

@@ -1,0 +1,120 @@
+"""The enterprise's own pages: its filing for the open batch, evidence, and the audit trail. Thin: services decide."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.exceptions import ApplicationError
+from core.permissions import enterprise_required
+
+from .filing import client_messages
+from .forms import EvidenceForm, SubmissionForm
+from .models import SubmissionEvidence
+from .selectors import open_batch_for, submission_history, submission_of
+from .services import (
+    EDITABLE_STATUSES,
+    evidence_add,
+    submission_get_or_create,
+    submission_save_draft,
+    submission_submit,
+)
+
+
+@enterprise_required
+def dashboard(request):
+    enterprise = request.enterprise
+    batch = open_batch_for(enterprise=enterprise)
+    submission = submission_of(enterprise=enterprise, batch=batch) if batch else None
+    return render(request, "enterprises/dashboard.html", {"enterprise": enterprise, "batch": batch,
+                                                          "submission": submission})  # fmt: skip
+
+
+def _initial(submission) -> dict:
+    initial = {name: getattr(submission, name) for name in SubmissionForm().fields if name != "preferred_banks"}
+    initial["preferred_banks"] = list(submission.preferred_banks.all())
+    return initial
+
+
+@enterprise_required
+def filing(request):
+    """GET shows the filing (editable while a draft or returned); POST saves a draft or submits it."""
+    batch = open_batch_for(enterprise=request.enterprise)
+    if batch is None:
+        return render(request, "enterprises/filing_closed.html", {"enterprise": request.enterprise})
+    submission = submission_get_or_create(enterprise=request.enterprise, batch=batch)
+    editable = submission.status in EDITABLE_STATUSES
+    warnings: dict = {}
+    if request.method == "POST" and editable:
+        form = SubmissionForm(request.POST)
+        submitting = request.POST.get("action") == "submit"
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    service = submission_submit if submitting else submission_save_draft
+                    check = service(submission=submission, user=request.user, data=form.service_data())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                if submitting:
+                    messages.success(request, _("填报已提交,请等待科技管理部门审核。"))
+                    return redirect("enterprises:filing")
+                warnings = check.warnings
+                messages.success(request, _("草稿已保存。"))
+                if not warnings:
+                    return redirect("enterprises:filing")
+        if form.errors:
+            messages.error(request, _("填报有误,未保存。请按提示修改后重试。"))
+    else:
+        form = SubmissionForm(initial=_initial(submission))
+    context = {
+        "enterprise": request.enterprise, "batch": batch, "submission": submission, "form": form,
+        "editable": editable, "warnings": warnings, "evidence_form": EvidenceForm(),
+        "evidence": submission.evidence.all(), "client_messages": client_messages(),
+        "history": submission_history(submission=submission)[:50],
+    }  # fmt: skip
+    return render(request, "enterprises/filing.html", context, status=400 if form.errors else 200)
+
+
+@enterprise_required
+@require_POST
+def evidence_upload(request):
+    batch = open_batch_for(enterprise=request.enterprise)
+    submission = submission_of(enterprise=request.enterprise, batch=batch) if batch else None
+    if submission is None:
+        return redirect("enterprises:filing")
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            evidence_add(submission=submission, user=request.user, upload=form.cleaned_data["file"],
+                         description=form.cleaned_data["description"])  # fmt: skip
+        except ValidationError as error:
+            for message_list in error.message_dict.values():
+                for message in message_list:
+                    messages.error(request, message)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("证明材料已上传。"))
+    else:
+        messages.error(request, _("请选择要上传的文件。"))
+    return redirect("enterprises:filing")
+
+
+def evidence_response(evidence: SubmissionEvidence) -> FileResponse:
+    """The file with the type checked at upload, as a download (never rendered inline from our origin)."""
+    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=True,
+                            filename=evidence.original_name)  # fmt: skip
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@enterprise_required
+def evidence_download(request, pk: int):
+    evidence = get_object_or_404(SubmissionEvidence.objects.filter(submission__enterprise=request.enterprise), pk=pk)
+    return evidence_response(evidence)

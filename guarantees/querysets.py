@@ -1,0 +1,26 @@
+"""Per-user visibility of guarantees: a guarantor sees those it takes part in; a bank those on its loans."""
+
+from django.db import models
+from django.db.models import Q
+
+from core.permissions import bank_officer_of, bureau_staff_of, guarantor_staff_of
+
+
+class GuaranteeContractQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        staff = guarantor_staff_of(user)
+        if staff is not None:
+            institution = staff.institution
+            if institution.kind == "national_fund":
+                return self.filter(national_fund_share__gt=0)
+            return self.filter(Q(guarantor_id=institution.pk) | Q(reguarantor_id=institution.pk))
+        officer = bank_officer_of(user)
+        if officer is not None:
+            rows = self.filter(loan__bank_id=officer.bank_id)
+            if officer.branch_id is not None:
+                rows = rows.filter(loan__enterprise__region_code__startswith=officer.branch.region_scope)
+            return rows
+        bureau = bureau_staff_of(user)
+        if bureau is not None:
+            return self.filter(loan__enterprise__region_code__startswith=bureau.region_scope)
+        return self.none()

@@ -1,0 +1,251 @@
+"""Guarantees under the special guarantee plan for technology innovation (科技创新专项担保计划, 财金〔2024〕60号).
+
+The plan's rules, each a named check; a contract breaking any of them is refused with a message naming the rule and
+nothing is saved:
+- risk shares (bank + national fund + provincial re-guarantor + local guarantor) sum to 100;
+- the bank carries at least 20 %, so the government guarantee system at most 80 %;
+- the National Financing Guarantee Fund takes at most 40 % for little giants and specialised SMEs (专精特新, and SMEs
+  undertaking national projects), 35 % for high-tech enterprises and firms screened by innovation points, 30 % for
+  other technology SMEs;
+- the provincial re-guarantor takes at least 20 %;
+- the re-guarantee fee is at most 0.5 % a year, 0.3 % for loans of 500万 or less;
+- a firm's outstanding guaranteed amount under the plan stays within 3,000万.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+from core.models import User
+from core.permissions import bank_officer_of, guarantor_staff_of
+from loans.models import GuaranteeMode, LoanContract, RepaymentStatus
+
+from .models import CompensationEvent, GuaranteeContract, GuaranteeInstitution, InstitutionKind
+
+BANK_MIN_SHARE = Decimal(20)
+GOVERNMENT_MAX_SHARE = Decimal(80)
+PROVINCIAL_MIN_SHARE = Decimal(20)
+FUND_CAP_SPECIALISED = Decimal(40)  # little giants, specialised SMEs, national-project SMEs
+FUND_CAP_HIGH_TECH = Decimal(35)  # high-tech enterprises, innovation-points-screened firms
+FUND_CAP_OTHER = Decimal(30)  # other technology SMEs
+REGUARANTEE_FEE_MAX = Decimal("0.5")
+REGUARANTEE_FEE_MAX_SMALL = Decimal("0.3")
+SMALL_LOAN_LIMIT = Decimal(500)  # 万元
+FIRM_OUTSTANDING_CAP = Decimal(3000)  # 万元
+COMPENSATION_ALERT_RATE = Decimal("0.05")
+
+
+def national_fund_cap(*, loan: LoanContract) -> tuple[Decimal, str]:
+    """The fund's maximum share for the borrower, and the firm category that sets it."""
+    firm = loan.enterprise
+    if firm.is_little_giant or firm.is_specialised_sme:
+        return FUND_CAP_SPECIALISED, _("专精特新“小巨人”及专精特新中小企业")
+    if firm.is_high_tech_enterprise or loan.recommendation_id is not None:
+        return FUND_CAP_HIGH_TECH, _("高新技术企业及创新积分制筛选企业")
+    return FUND_CAP_OTHER, _("其他科技型中小企业")
+
+
+def firm_outstanding_guarantees(*, enterprise_id: int) -> Decimal:
+    """Guaranteed amounts not yet released for the firm, one aggregate query."""
+    zero = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=2))
+    return GuaranteeContract.objects.filter(loan__enterprise_id=enterprise_id, released_on__isnull=True).aggregate(
+        total=Coalesce(Sum("amount"), zero)
+    )["total"]
+
+
+def _check_plan_rules(contract: GuaranteeContract, loan: LoanContract) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+
+    def fail(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    shares = [contract.bank_share, contract.national_fund_share, contract.provincial_share, contract.local_share]
+    if any(s is None or s < 0 or s > 100 for s in shares):
+        fail("bank_share", _("分险比例须在 0 至 100 之间。"))
+        return errors
+    total = sum(shares)
+    if total != 100:
+        fail("bank_share", _("分险比例合计须为 100%%,现为 %(total)s%%。") % {"total": total})
+    if contract.bank_share < BANK_MIN_SHARE:
+        fail("bank_share", _("银行分险比例不得低于 %(min)s%%。") % {"min": BANK_MIN_SHARE})
+    government = contract.national_fund_share + contract.provincial_share + contract.local_share
+    if government > GOVERNMENT_MAX_SHARE:
+        fail(
+            "national_fund_share",
+            _("政府性融资担保体系分险比例合计不得超过 %(max)s%%。") % {"max": GOVERNMENT_MAX_SHARE},
+        )
+    cap, category = national_fund_cap(loan=loan)
+    if contract.national_fund_share > cap:
+        fail(
+            "national_fund_share",
+            _("国家融资担保基金对%(category)s的分险比例不得超过 %(cap)s%%。") % {"category": category, "cap": cap},
+        )
+    if contract.provincial_share < PROVINCIAL_MIN_SHARE:
+        fail("provincial_share", _("省级再担保机构分险比例不得低于 %(min)s%%。") % {"min": PROVINCIAL_MIN_SHARE})
+    fee_cap = REGUARANTEE_FEE_MAX_SMALL if loan.amount <= SMALL_LOAN_LIMIT else REGUARANTEE_FEE_MAX
+    if contract.reguarantee_fee_rate > fee_cap:
+        fail(
+            "reguarantee_fee_rate",
+            _("再担保费率不得超过 %(cap)s%%(单笔 %(limit)s 万元及以下贷款为 0.3%%)。")
+            % {"cap": fee_cap, "limit": SMALL_LOAN_LIMIT},
+        )
+    if contract.amount > loan.amount:
+        fail("amount", _("担保金额不能超过贷款金额。"))
+    outstanding = firm_outstanding_guarantees(enterprise_id=loan.enterprise_id)
+    if outstanding + contract.amount > FIRM_OUTSTANDING_CAP:
+        fail(
+            "amount",
+            _("单户在保余额不得超过 %(cap)s 万元(现有 %(now)s 万元)。")
+            % {"cap": FIRM_OUTSTANDING_CAP, "now": outstanding},
+        )
+    return errors
+
+
+def _may_record(user: User, loan: LoanContract, guarantor: GuaranteeInstitution) -> bool:
+    if bank_officer_of(user) is not None:
+        return LoanContract.objects.visible_to(user).filter(pk=loan.pk).exists()
+    staff = guarantor_staff_of(user)
+    return staff is not None and staff.institution_id == guarantor.pk
+
+
+@transaction.atomic
+def guarantee_contract_create(
+    *,
+    loan: LoanContract,
+    user: User,
+    guarantor: GuaranteeInstitution,
+    reguarantor: GuaranteeInstitution | None,
+    amount: Decimal,
+    bank_share: Decimal,
+    national_fund_share: Decimal,
+    provincial_share: Decimal,
+    local_share: Decimal,
+    guarantee_fee_rate: Decimal,
+    reguarantee_fee_rate: Decimal,
+    signed_on: date,
+) -> GuaranteeContract:
+    """Record the special-plan guarantee of ``loan``; every rule of the plan is checked first (module docstring)."""
+    loan = LoanContract.objects.select_for_update().select_related("enterprise").get(pk=loan.pk)
+    if not _may_record(user, loan, guarantor):
+        raise ApplicationError(_("贷款合同不存在。"))
+    if hasattr(loan, "guarantee"):
+        raise ApplicationError(_("该笔贷款已登记担保合同。"))
+    if loan.guarantee_mode != GuaranteeMode.SPECIAL_PLAN:
+        raise ApplicationError(_("只有担保方式为科技创新专项担保计划的贷款才能登记专项担保。"))
+    contract = GuaranteeContract(
+        loan=loan,
+        guarantor=guarantor,
+        reguarantor=reguarantor,
+        amount=Decimal(str(amount)),
+        bank_share=Decimal(str(bank_share)),
+        national_fund_share=Decimal(str(national_fund_share)),
+        provincial_share=Decimal(str(provincial_share)),
+        local_share=Decimal(str(local_share)),
+        guarantee_fee_rate=Decimal(str(guarantee_fee_rate)),
+        reguarantee_fee_rate=Decimal(str(reguarantee_fee_rate)),
+        signed_on=signed_on,
+    )
+    errors = _check_plan_rules(contract, loan)
+    if reguarantor is not None and reguarantor.kind != InstitutionKind.PROVINCIAL:
+        errors.setdefault("reguarantor", []).append(_("再担保机构须为省级再担保机构。"))
+    if contract.provincial_share > 0 and reguarantor is None:
+        errors.setdefault("reguarantor", []).append(_("有省级再担保分险时须指定省级再担保机构。"))
+    if signed_on < loan.signed_on:
+        errors.setdefault("signed_on", []).append(_("担保签约日期不能早于贷款签约日期。"))
+    if errors:
+        raise ValidationError(errors)
+    contract.full_clean()
+    contract.save()
+    return contract
+
+
+@transaction.atomic
+def guarantee_release(*, guarantee: GuaranteeContract, user: User, released_on: date) -> GuaranteeContract:
+    guarantee = GuaranteeContract.objects.visible_to(user).select_for_update().filter(pk=guarantee.pk).first()
+    if guarantee is None:
+        raise ApplicationError(_("担保合同不存在。"))
+    if released_on < guarantee.signed_on:
+        raise ValidationError({"released_on": [_("解除日期不能早于签约日期。")]})
+    guarantee.released_on = released_on
+    guarantee.save(update_fields=["released_on", "updated_at"])
+    return guarantee
+
+
+@transaction.atomic
+def compensation_event_create(
+    *,
+    guarantee: GuaranteeContract,
+    user: User,
+    amount: Decimal,
+    occurred_on: date,
+    recovered_amount: Decimal = Decimal(0),
+    notes: str = "",
+) -> CompensationEvent:
+    """Record a compensation (代偿) by the guarantor: only after the loan is overdue or in default, within the
+    guaranteed amount (all compensations of the contract together); the loan is then in default."""
+    staff = guarantor_staff_of(user)
+    guarantee = (
+        GuaranteeContract.objects.visible_to(user).select_for_update().select_related("loan").filter(pk=guarantee.pk)
+    ).first()
+    if staff is None or guarantee is None:
+        raise ApplicationError(_("担保合同不存在。"))
+    amount, recovered = Decimal(str(amount)), Decimal(str(recovered_amount))
+    errors: dict[str, list[str]] = {}
+    if guarantee.loan.repayment_status not in (RepaymentStatus.OVERDUE, RepaymentStatus.DEFAULT):
+        errors["amount"] = [_("代偿只能发生在贷款逾期或违约之后。")]
+    paid = guarantee.compensations.aggregate(total=Coalesce(Sum("amount"), Value(Decimal(0))))["total"]
+    if amount <= 0:
+        errors["amount"] = [_("代偿金额必须为正数。")]
+    elif paid + amount > guarantee.amount:
+        errors["amount"] = [_("累计代偿金额不能超过担保金额。")]
+    if recovered < 0 or recovered > amount:
+        errors["recovered_amount"] = [_("已追偿金额须在 0 至代偿金额之间。")]
+    if occurred_on > timezone.localdate() or occurred_on < guarantee.signed_on:
+        errors["occurred_on"] = [_("代偿日期须在担保签约之后且不晚于今天。")]
+    if errors:
+        raise ValidationError(errors)
+    event = CompensationEvent.objects.create(
+        guarantee=guarantee, amount=amount, occurred_on=occurred_on, recovered_amount=recovered, notes=notes.strip()
+    )
+    LoanContract.objects.filter(pk=guarantee.loan_id).update(repayment_status=RepaymentStatus.DEFAULT)
+    return event
+
+
+@dataclass(frozen=True)
+class PortfolioFigures:
+    contracts: int
+    guaranteed: Decimal
+    compensated: Decimal
+    recovered: Decimal
+
+    @property
+    def compensation_rate(self) -> Decimal:
+        return (self.compensated / self.guaranteed) if self.guaranteed else Decimal(0)
+
+    @property
+    def flagged(self) -> bool:
+        return self.compensation_rate > COMPENSATION_ALERT_RATE
+
+
+def guarantor_portfolio(*, institution: GuaranteeInstitution) -> PortfolioFigures:
+    """The compensation rate of a guarantor's portfolio (compensations / guaranteed amounts), two aggregates."""
+    zero = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=2))
+    if institution.kind == InstitutionKind.NATIONAL_FUND:
+        mine = Q(national_fund_share__gt=0)
+    else:
+        mine = Q(guarantor=institution) | Q(reguarantor=institution)
+    contracts = GuaranteeContract.objects.filter(mine).aggregate(n=Sum(Value(1)), total=Coalesce(Sum("amount"), zero))
+    events = CompensationEvent.objects.filter(
+        guarantee__in=GuaranteeContract.objects.filter(mine).values("pk")
+    ).aggregate(paid=Coalesce(Sum("amount"), zero), back=Coalesce(Sum("recovered_amount"), zero))
+    return PortfolioFigures(contracts["n"] or 0, contracts["total"], events["paid"], events["back"])

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "guarantees"
+
+urlpatterns = [
+    path("", views.guarantee_list, name="list"),
+    path("<int:pk>/", views.guarantee_detail, name="detail"),
+]

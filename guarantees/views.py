@@ -1,0 +1,52 @@
+"""Guarantor staff pages: the guarantees their institution takes part in, the portfolio's compensation rate, and
+compensation events. Thin: services check the rules."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+from core.permissions import guarantor_required
+
+from .forms import CompensationForm
+from .models import GuaranteeContract
+from .services import compensation_event_create, guarantor_portfolio
+
+
+@guarantor_required
+def guarantee_list(request):
+    institution = request.guarantor_staff.institution
+    rows = (
+        GuaranteeContract.objects.visible_to(request.user)
+        .select_related("loan__enterprise", "loan__bank", "guarantor", "reguarantor")
+        .order_by("-signed_on", "-pk")
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    context = {"page": page, "institution": institution, "portfolio": guarantor_portfolio(institution=institution)}
+    return render(request, "guarantees/guarantee_list.html", context)
+
+
+@guarantor_required
+def guarantee_detail(request, pk: int):
+    guarantee = get_object_or_404(
+        GuaranteeContract.objects.visible_to(request.user).select_related(
+            "loan__enterprise", "loan__bank", "guarantor", "reguarantor"
+        ),
+        pk=pk,
+    )
+    form = CompensationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            compensation_event_create(guarantee=guarantee, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("代偿事件已登记。"))
+            return redirect("guarantees:detail", pk=guarantee.pk)
+    context = {"guarantee": guarantee, "events": guarantee.compensations.all(), "form": form}
+    return render(request, "guarantees/guarantee_detail.html", context)

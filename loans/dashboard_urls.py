@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import dashboard
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", dashboard.funnel_page, name="funnel"),
+    path("export/", dashboard.funnel_export, name="export"),
+]

@@ -1,0 +1,116 @@
+"""Bank officer pages for loan contracts and their guarantees. Thin: forms parse, services check the rules."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from banks.models import Recommendation
+from core.exceptions import ApplicationError
+from core.permissions import bank_officer_required
+from guarantees.services import guarantee_contract_create
+
+from .forms import GuaranteeForm, LoanContractForm, RepaymentForm
+from .models import LoanContract
+from .services import loan_contract_create, loan_repayment_update, rate_ceiling, suggested_line
+
+
+def _form_errors(form, error) -> None:
+    if isinstance(error, ValidationError):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.message)
+
+
+@bank_officer_required
+def loan_list(request):
+    loans = LoanContract.objects.visible_to(request.user).select_related("enterprise", "product", "guarantee")
+    page = Paginator(loans.order_by("-signed_on", "-pk"), 50).get_page(request.GET.get("page"))
+    return render(request, "loans/loan_list.html", {"page": page})
+
+
+@bank_officer_required
+def loan_create(request, pk: int):
+    rec = get_object_or_404(Recommendation.objects.visible_to(request.user).select_related("enterprise", "run"), pk=pk)
+    form = LoanContractForm(
+        request.POST or None,
+        recommendation=rec,
+        initial={"signed_on": timezone.localdate(), "guarantee_mode": "credit"},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            loan = loan_contract_create(recommendation=rec, user=request.user, **form.cleaned_data)
+        except (ValidationError, ApplicationError) as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("贷款合同已登记,推荐状态已变为已签约。"))
+            if loan.guarantee_mode == "special_plan":
+                return redirect("loans:guarantee-create", pk=loan.pk)
+            return redirect("loans:detail", pk=loan.pk)
+    guides = [
+        (p, suggested_line(recommendation=rec, product=p), rate_ceiling(product=p, term_months=p.term_months))
+        for p in form.fields["product"].queryset
+    ]
+    return render(request, "loans/loan_form.html", {"form": form, "rec": rec, "guides": guides})
+
+
+@bank_officer_required
+def loan_detail(request, pk: int):
+    loan = get_object_or_404(
+        LoanContract.objects.visible_to(request.user).select_related("enterprise", "product", "bank"), pk=pk
+    )
+    guarantee = getattr(loan, "guarantee", None)
+    return render(
+        request,
+        "loans/loan_detail.html",
+        {
+            "loan": loan,
+            "guarantee": guarantee,
+            "repayment_form": RepaymentForm(initial={"repayment_status": loan.repayment_status}),
+        },
+    )
+
+
+@bank_officer_required
+@require_POST
+def loan_repayment(request, pk: int):
+    loan = get_object_or_404(LoanContract.objects.visible_to(request.user), pk=pk)
+    form = RepaymentForm(request.POST)
+    if form.is_valid():
+        try:
+            loan_repayment_update(loan=loan, user=request.user, status=form.cleaned_data["repayment_status"])
+            messages.success(request, _("已保存。"))
+        except (ValidationError, ApplicationError) as error:
+            messages.error(request, getattr(error, "message", None) or "; ".join(error.messages))
+    return redirect("loans:detail", pk=loan.pk)
+
+
+@bank_officer_required
+def guarantee_create(request, pk: int):
+    loan = get_object_or_404(LoanContract.objects.visible_to(request.user).select_related("enterprise"), pk=pk)
+    form = GuaranteeForm(
+        request.POST or None,
+        initial={
+            "amount": loan.amount,
+            "bank_share": 20,
+            "national_fund_share": 35,
+            "provincial_share": 25,
+            "local_share": 20,
+            "guarantee_fee_rate": "1.000",
+            "reguarantee_fee_rate": "0.300",
+            "signed_on": loan.signed_on,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            guarantee_contract_create(loan=loan, user=request.user, **form.cleaned_data)
+        except (ValidationError, ApplicationError) as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("担保合同已登记。"))
+            return redirect("loans:detail", pk=loan.pk)
+    return render(request, "loans/guarantee_form.html", {"form": form, "loan": loan})

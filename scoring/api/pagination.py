@@ -1,0 +1,54 @@
+"""Cursor pagination: stable pages over 1,000,000 rows (``WHERE key > position``, never ``OFFSET``)."""
+
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+
+
+class StrictCursorPagination(CursorPagination):
+    """A ``page_size`` outside 1..``max_page_size`` is a 400 naming the field, not silently replaced."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            message = _("每页条数须为 1 至 %(max)d 之间的整数。") % {"max": self.max_page_size}
+            raise ValidationError({self.page_size_query_param: [message]})
+        return size
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
+
+
+class IdCursorPagination(StrictCursorPagination):
+    ordering = "-id"
+
+
+class ScoreCursorPagination(StrictCursorPagination):
+    """Scores best first (``?ordering=enterprise_id`` for a stable walk in id order, e.g. to mirror a whole run).
+
+    Best first is the default because the partition's index on ``total`` serves it and typical filters (grade, a
+    total range) follow the total: a page is found after a few hundred index entries. In id order the primary key
+    serves the walk, but a selective filter (grade A, growth, Guangdong) scans ~80,000 rows per page (~150 ms).
+    """
+
+    ordering = ("-total", "enterprise_id")
+
+
+class RankingCursorPagination(StrictCursorPagination):
+    """Rankings best first; ranks follow the total, and the per-run index on ``total`` serves the order."""
+
+    ordering = ("-total", "enterprise_id")

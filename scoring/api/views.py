@@ -1,0 +1,367 @@
+"""Read-only API of scoring: indicator systems, batches, runs, published scores, rankings, the CSV export and the
+funnel statistics. Thin: the querysets come from ``scoping`` (who sees what) and the FilterSets of ``filters``."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.db.models.functions import Left
+from django.http import Http404, StreamingHttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.filters import OrderingFilter
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api_auth import audience_of
+from enterprises.choices import SubmissionStatus
+from enterprises.models import Submission
+from scoring.filters import BatchFilterSet, IndicatorSystemFilterSet, ScoreFilterSet, ScoringRunFilterSet
+from scoring.models import Score, ScoringRun
+
+from . import scoping
+from .export import scores_csv
+from .pagination import IdCursorPagination, RankingCursorPagination, ScoreCursorPagination
+from .serializers import (
+    BatchSerializer,
+    FunnelSerializer,
+    IndicatorSystemSerializer,
+    RankingEntrySerializer,
+    ScoreSerializer,
+    ScoringRunSerializer,
+)
+
+SCORES_READ = "scores:read"
+
+# Only what a score row's representation reads: the wide ``normalised``/``subtotals`` arrays stay in the database.
+SCORE_FIELDS = (
+    "run_id", "enterprise_id", "stage", "peer_level", "points", "base", "bonus", "total", "grade", "rank_national",
+    "rank_province", "rank_industry", "stage_percentile", "eligible", "reasons",
+    "enterprise__credit_code", "enterprise__name", "enterprise__region_code", "enterprise__section_id",
+)  # fmt: skip
+RANKING_FIELDS = (
+    "run_id", "enterprise_id", "stage", "total", "grade", "eligible", "rank_national", "rank_province", "rank_industry",
+    "enterprise__credit_code", "enterprise__name", "enterprise__region_code", "enterprise__section_id",
+)  # fmt: skip
+CREDIT_CODE = r"[0-9A-HJ-NPQRTUWXY]{18}"
+
+
+class ScoringReadMixin:
+    required_scope = SCORES_READ
+    lookup_value_regex = r"[^/]+"  # a malformed id is a JSON 404 from the queryset, not an HTML page from the URLconf
+
+    @property
+    def audience(self):
+        return audience_of(self.request)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="指标体系列表 / Indicator systems"),
+    retrieve=extend_schema(summary="指标体系详情(含指标) / An indicator system with its indicators"),
+)
+class IndicatorSystemViewSet(ScoringReadMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = IndicatorSystemSerializer
+    filterset_class = IndicatorSystemFilterSet
+    pagination_class = IdCursorPagination
+
+    def get_queryset(self):
+        return scoping.systems_for(self.audience).prefetch_related("indicators")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="评价批次列表 / Batches"),
+    retrieve=extend_schema(summary="评价批次详情 / A batch"),
+)
+class BatchViewSet(ScoringReadMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = BatchSerializer
+    filterset_class = BatchFilterSet
+    pagination_class = IdCursorPagination
+
+    def get_queryset(self):
+        return scoping.batches_for(self.audience).select_related("system")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="评分任务列表(状态与进度) / Scoring runs with state and progress"),
+    retrieve=extend_schema(summary="评分任务详情 / A scoring run"),
+)
+class ScoringRunViewSet(ScoringReadMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = ScoringRunSerializer
+    filterset_class = ScoringRunFilterSet
+    pagination_class = IdCursorPagination
+
+    def get_queryset(self):
+        return scoping.runs_for(self.audience).select_related("system").defer("timings", "input_digest")
+
+
+class PublishedRunMixin(ScoringReadMixin):
+    """Views under ``batches/<batch_id>/``: the batch's published run, or a 404."""
+
+    def published_run(self) -> ScoringRun:
+        if not hasattr(self, "_run"):
+            run = scoping.published_run_for(self.audience, self.kwargs["batch_id"])
+            if run is None:
+                raise Http404
+            self._run = run
+        return self._run
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if getattr(self, "swagger_fake_view", False):
+            return context
+        run = self.published_run()
+        return {**context, "indicator_codes": run.indicator_codes, "batch_of": lambda score: run.batch_id}
+
+
+class ScoreFilterBackend(DjangoFilterBackend):
+    """``ScoreFilterSet``, with a grade filter replaced by the equivalent total ranges (``grade_total_ranges``).
+
+    The grade column and the total are perfectly correlated, which the planner cannot know: given both, it multiplies
+    their selectivities, expects a handful of rows and sorts them all (grade B in Guangdong: 120 ms); given the range
+    alone, it walks the partition's index on ``total`` from the grade's upper limit and stops after one page.
+    """
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        grades = kwargs["data"].getlist("grade")
+        if grades and not getattr(view, "swagger_fake_view", False):
+            ranges = scoping.grade_total_ranges(view.published_run(), grades)
+            if ranges is not None:  # every grade named is a band (so valid): filter by its range instead
+                data = kwargs["data"].copy()
+                data.pop("grade")
+                kwargs.update(data=data, queryset=kwargs["queryset"].filter(ranges))
+        return kwargs
+
+
+class PublishedScoreListView(PublishedRunMixin, generics.ListAPIView):
+    """Lists of a batch's published scores."""
+
+    filterset_class = ScoreFilterSet
+    filter_backends = [ScoreFilterBackend]
+
+
+@extend_schema(
+    summary="批次的已发布评分(可筛选,游标分页) / Published scores of a batch",
+    parameters=[OpenApiParameter("batch_id", int, OpenApiParameter.PATH)],
+)
+class BatchScoreListView(PublishedScoreListView):
+    serializer_class = ScoreSerializer
+    filterset_class = ScoreFilterSet
+    pagination_class = ScoreCursorPagination
+    filter_backends = [ScoreFilterBackend, OrderingFilter]
+    ordering_fields = ["enterprise_id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Score.objects.none()
+        return (
+            scoping.published_scores_for(self.audience, self.published_run())
+            .select_related("enterprise")
+            .only(*SCORE_FIELDS)
+        )
+
+
+@extend_schema(
+    summary="按统一社会信用代码查询批次的已发布评分 / One firm's published score in a batch",
+    parameters=[
+        OpenApiParameter("batch_id", int, OpenApiParameter.PATH),
+        OpenApiParameter("credit_code", str, OpenApiParameter.PATH, pattern=CREDIT_CODE),
+    ],
+)
+class BatchScoreDetailView(ScoringReadMixin, generics.RetrieveAPIView):
+    """One statement after authentication (``scoping.published_score_lookup``), compiled once per audience."""
+
+    serializer_class = ScoreSerializer
+    filter_backends = []
+
+    def retrieve(self, request, *args, **kwargs):
+        row = scoping.published_score_lookup(
+            self.audience, batch_id=self.kwargs["batch_id"], credit_code=self.kwargs["credit_code"]
+        )
+        if row is None:
+            raise Http404
+        return Response(score_row_representation(row))
+
+
+def score_row_representation(row: dict) -> dict:
+    """A ``ScoreSerializer`` representation from a ``scoping.LOOKUP_COLUMNS`` row."""
+    points = Score._meta.get_field("points").to_python(row["points"])
+    reasons = row["reasons"]
+    return {
+        "credit_code": row["enterprise__credit_code"],
+        "name": row["enterprise__name"],
+        "region_code": row["enterprise__region_code"],
+        "section": row["enterprise__section_id"],
+        "batch": row["run__batch_id"],
+        "run": row["run_id"],
+        "stage": row["stage"],
+        "peer_level": row["peer_level"],
+        "total": float(row["total"]),
+        "base": row["base"],
+        "bonus": row["bonus"],
+        "grade": row["grade"],
+        "rank_national": row["rank_national"],
+        "rank_province": row["rank_province"],
+        "rank_industry": row["rank_industry"],
+        "stage_percentile": row["stage_percentile"],
+        "eligible": bool(row["eligible"]),
+        "reasons": reasons.split(";") if reasons else [],
+        "points": dict(zip(row["run__indicator_codes"], points, strict=False)),
+    }
+
+
+@extend_schema(
+    summary="企业在各批次的已发布评分 / A firm's published scores in every batch",
+    parameters=[OpenApiParameter("credit_code", str, OpenApiParameter.PATH, pattern=CREDIT_CODE)],
+    responses=ScoreSerializer(many=True),
+)
+class EnterpriseScoresView(ScoringReadMixin, generics.GenericAPIView):
+    serializer_class = ScoreSerializer
+    filter_backends = []
+    pagination_class = None
+
+    def get(self, request, credit_code: str):
+        run_ids = scoping.published_run_ids_for(self.audience)
+        scores = list(
+            scoping.published_scores_for_runs(self.audience, run_ids)
+            .filter(enterprise__credit_code=credit_code)
+            .select_related("enterprise", "run")
+            .only(*SCORE_FIELDS, "run__batch_id", "run__indicator_codes")
+            .order_by("-run__batch__year", "run_id")
+        )
+        if not scores:
+            raise Http404
+        context = {
+            **self.get_serializer_context(),
+            "indicator_codes": lambda score: score.run.indicator_codes,
+            "batch_of": lambda score: score.run.batch_id,
+        }
+        return Response(ScoreSerializer(scores, many=True, context=context).data)
+
+
+RANKING_SCOPES = {
+    "national": ("rank_national", "全国排名 / National ranking"),
+    "province": ("rank_province", "省内排名 / Ranking within a province"),
+    "industry": ("rank_industry", "行业门类内排名 / Ranking within an industry section"),
+}
+
+
+class BatchRankingView(PublishedScoreListView):
+    """Best first; ``rank`` is the national rank, or the rank within ``province`` / ``section`` of the path.
+    The score filters apply too (e.g. ``?stage=startup``)."""
+
+    serializer_class = RankingEntrySerializer
+    filterset_class = ScoreFilterSet
+    pagination_class = RankingCursorPagination
+    scope = "national"
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "rank_field": RANKING_SCOPES[self.scope][0]}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Score.objects.none()
+        scores = scoping.published_scores_for(self.audience, self.published_run())
+        if self.scope == "province":
+            scores = scores.filter(enterprise__region_code__startswith=self.kwargs["province"])
+        elif self.scope == "industry":
+            scores = scores.filter(enterprise__section_id=self.kwargs["section"])
+        return scores.select_related("enterprise").only(*RANKING_FIELDS)
+
+
+BATCH_ID = OpenApiParameter("batch_id", int, OpenApiParameter.PATH)
+NationalRankingView = extend_schema(summary=RANKING_SCOPES["national"][1], parameters=[BATCH_ID])(
+    type("NationalRankingView", (BatchRankingView,), {"scope": "national"})
+)
+ProvinceRankingView = extend_schema(
+    summary=RANKING_SCOPES["province"][1],
+    parameters=[BATCH_ID, OpenApiParameter("province", str, OpenApiParameter.PATH, pattern=r"^[0-9]{2}$")],
+)(type("ProvinceRankingView", (BatchRankingView,), {"scope": "province"}))
+IndustryRankingView = extend_schema(
+    summary=RANKING_SCOPES["industry"][1],
+    parameters=[BATCH_ID, OpenApiParameter("section", str, OpenApiParameter.PATH, pattern=r"^[A-T]$")],
+)(type("IndustryRankingView", (BatchRankingView,), {"scope": "industry"}))
+
+
+class ForcedJSONMixin:
+    """Errors as JSON whatever the ``Accept`` header asks for (a CSV client still gets a readable 404)."""
+
+    renderer_classes = [JSONRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+
+@extend_schema(
+    summary="导出批次已发布评分的 CSV(流式) / The published scores of a batch as streamed CSV",
+    parameters=[OpenApiParameter("batch_id", int, OpenApiParameter.PATH)],
+    responses={
+        (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Header row, then one row per firm."),
+    },
+)
+class BatchScoreExportView(ForcedJSONMixin, PublishedRunMixin, generics.GenericAPIView):
+    filterset_class = ScoreFilterSet
+    pagination_class = None
+    serializer_class = None
+
+    def get(self, request, batch_id: int):
+        run = self.published_run()
+        scores = self.filter_queryset(scoping.published_scores_for(self.audience, run))
+        response = StreamingHttpResponse(scores_csv(run=run, scores=scores), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="scores-batch{batch_id}-run{run.pk}.csv"'
+        return response
+
+
+@extend_schema(
+    summary="漏斗统计:填报、评分、可推荐(按省) / The funnel of a batch: collected, scored, eligible by province",
+    parameters=[OpenApiParameter("batch_id", int, OpenApiParameter.PATH)],
+    responses=FunnelSerializer,
+)
+class BatchFunnelView(ScoringReadMixin, generics.GenericAPIView):
+    serializer_class = FunnelSerializer
+    filter_backends = []
+    pagination_class = None
+
+    def get(self, request, batch_id: int):
+        batch = scoping.batches_for(self.audience).filter(pk=batch_id).first()
+        if batch is None:
+            raise Http404
+        region = scoping.enterprise_condition(self.audience, "enterprise__")
+        collected = (
+            Submission.objects.filter(region, batch_id=batch.pk)
+            .exclude(status=SubmissionStatus.DRAFT)
+            .values(province=Left("enterprise__region_code", 2))
+            .annotate(n=Count("pk"))
+        )
+        rows: dict[str, dict] = {}
+        for row in collected:
+            rows.setdefault(row["province"], {"collected": 0, "scored": 0, "eligible": 0})["collected"] = row["n"]
+        if batch.published_run_id is not None:
+            scored = (
+                scoping.published_scores_for(self.audience, ScoringRun(pk=batch.published_run_id))
+                .values(province=Left("enterprise__region_code", 2))
+                .annotate(n=Count("enterprise_id"), eligible=Count("enterprise_id", filter=Q(eligible=True)))
+            )
+            for row in scored:
+                entry = rows.setdefault(row["province"], {"collected": 0, "scored": 0, "eligible": 0})
+                entry["scored"], entry["eligible"] = row["n"], row["eligible"]
+        regions = [{"region_code": code, **rows[code]} for code in sorted(rows)]
+        total = {key: sum(r[key] for r in regions) for key in ("collected", "scored", "eligible")}
+        total_row = {"region_code": "", **total}
+        return Response({"batch": batch.pk, "run": batch.published_run_id, "total": total_row, "regions": regions})
+
+
+class ApiNotFoundView(ForcedJSONMixin, APIView):
+    """Any other path under the API: a 404 in the error format (not Django's HTML page), whatever the method."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []
+    schema = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFound
