@@ -182,3 +182,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Loan prime rates (percent) that product rate ceilings are quoted against (LPR + basis points); published monthly.
+LPR_1Y = env("LPR_1Y", default="3.00")
+LPR_5Y = env("LPR_5Y", default="3.50")
