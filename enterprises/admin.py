@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import Consent, Enterprise, EnterpriseMembership, Submission
+from .models import (
+    Consent,
+    Enterprise,
+    EnterpriseMembership,
+    ProfileAccessLog,
+    Submission,
+    SubmissionChange,
+    SubmissionEvidence,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -49,3 +57,42 @@ class SubmissionAdmin(admin.ModelAdmin):
     filter_horizontal = ("preferred_banks",)
     list_select_related = ("enterprise", "batch", "reviewer")
     show_full_result_count = False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Append-only records (audit trail, access log): visible to administrators, never edited or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SubmissionChange)
+class SubmissionChangeAdmin(ReadOnlyAdmin):
+    list_display = ("submission", "action", "user", "created_at")
+    list_filter = ("action",)
+    search_fields = ("submission__enterprise__name", "submission__enterprise__credit_code", "user__username")
+    list_select_related = ("submission__enterprise", "submission__batch", "user")
+    date_hierarchy = "created_at"
+
+
+@admin.register(SubmissionEvidence)
+class SubmissionEvidenceAdmin(ReadOnlyAdmin):
+    list_display = ("submission", "original_name", "content_type", "size", "uploaded_by", "created_at")
+    list_filter = ("content_type",)
+    search_fields = ("submission__enterprise__name", "original_name")
+    list_select_related = ("submission__enterprise", "submission__batch", "uploaded_by")
+
+
+@admin.register(ProfileAccessLog)
+class ProfileAccessLogAdmin(ReadOnlyAdmin):
+    list_display = ("enterprise", "bank", "user", "scope", "ip_address", "accessed_at")
+    list_filter = ("bank", "scope")
+    search_fields = ("enterprise__name", "enterprise__credit_code", "user__username")
+    list_select_related = ("enterprise", "bank", "user")
+    date_hierarchy = "accessed_at"
