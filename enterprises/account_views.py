@@ -30,7 +30,8 @@ def register(request):
         except ValidationError as error:
             for name, errors in error.message_dict.items():
                 form.add_error(name if name in form.fields else None, errors)
-            duplicate = "credit_code" in error.message_dict and "已注册" in " ".join(error.message_dict["credit_code"])
+            # Keyed on the error code, not its text: the message is translated.
+            duplicate = any(e.code == "already_registered" for e in error.error_dict.get("credit_code", []))
         else:
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             if not membership.approved:

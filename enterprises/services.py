@@ -341,7 +341,11 @@ def enterprise_register(
     code = credit_code.strip().upper()
     existing = Enterprise.objects.filter(credit_code=code).first()
     if existing is not None and not join_existing:
-        errors["credit_code"] = [_("该统一社会信用代码已注册。如您是该企业员工,可申请加入该企业。")]
+        errors["credit_code"] = [
+            ValidationError(
+                _("该统一社会信用代码已注册。如您是该企业员工,可申请加入该企业。"), code="already_registered"
+            )
+        ]
     if errors:
         raise ValidationError(errors)
     candidate.set_password(password)

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.db import connection
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.validators import USCC_ALPHABET, USCC_WEIGHTS
@@ -69,12 +71,16 @@ def column_letter(index: int) -> str:
 
 
 def header_aliases() -> dict[str, str]:
-    """Accepted header → field: the field code, its Chinese label with or without the unit, case-insensitive."""
+    """Accepted header → field: the field code, or its label in any UI language with or without the unit, case-
+    insensitive. Every language, whatever the officer's: a Chinese spreadsheet must import from the English UI."""
     aliases = {KEY: KEY, "统一社会信用代码": KEY}
-    for name in IMPORTABLE:
-        label = str(Submission._meta.get_field(name).verbose_name)
-        for alias in (name, label, _LABEL_UNIT.sub("", label)):
-            aliases[alias.lower()] = name
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            aliases[str(Enterprise._meta.get_field("credit_code").verbose_name).lower()] = KEY
+            for name in IMPORTABLE:
+                label = str(Submission._meta.get_field(name).verbose_name)
+                for alias in (name, label, _LABEL_UNIT.sub("", label)):
+                    aliases[alias.lower()] = name
     return aliases
 
 

@@ -53,6 +53,14 @@ def test_bad_sign_ups_say_why_and_create_nothing(client, change, field, fragment
     assert not User.objects.exists() and not Enterprise.objects.exists()
 
 
+def test_the_join_offer_also_appears_in_the_english_ui(client):
+    enterprise_register(**_service_args(SIGN_UP))
+    second = {**SIGN_UP, "username": "accountant", "email": "acc@example.com"}
+    refused = client.post(REGISTER, second, HTTP_ACCEPT_LANGUAGE="en")
+    assert 'lang="en"' in refused.content.decode()
+    assert 'name="join_existing"' in refused.content.decode()
+
+
 def test_a_registered_credit_code_offers_to_join_and_the_admin_confirms(client):
     enterprise_register(**_service_args(SIGN_UP))
     second = {**SIGN_UP, "username": "accountant", "email": "acc@example.com"}

@@ -106,6 +106,15 @@ def test_a_gbk_csv_with_chinese_headers_imports(folder, officer, batch):
     assert Submission.objects.get(enterprise__credit_code=CODES[1]).data_source == "verified"
 
 
+def test_chinese_headers_import_while_the_officer_uses_the_english_ui(folder, officer, batch):
+    from django.utils import translation
+
+    with translation.override("en"):
+        report = submission_import(user=officer, batch=batch, data=(folder / "good_gbk.csv").read_bytes(),
+                                   filename="good_gbk.csv", source="verified", dry_run=True)  # fmt: skip
+    assert report.errors == []
+
+
 def test_the_import_page_previews_then_commits_the_stored_file(client, folder, officer, batch, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
