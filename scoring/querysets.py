@@ -7,18 +7,20 @@ from django.db.models.functions import Left, Length
 from core.permissions import bureau_staff_of
 
 
-def _overlapping_scope(queryset: models.QuerySet, user) -> models.QuerySet:
-    """Rows whose ``region_scope`` overlaps the bureau officer's: one scope contains the other."""
-    staff = bureau_staff_of(user)
-    if staff is None:
-        return queryset.none()
-    if staff.is_national:
+def overlapping_region(queryset: models.QuerySet, region: str) -> models.QuerySet:
+    """Rows whose ``region_scope`` overlaps ``region`` ('' is national): one scope contains the other."""
+    if region == "":
         return queryset
-    scope = staff.region_scope
-    # The row's scope is inside the officer's, or is a prefix of it (a national or provincial row seen by a city).
+    # The row's scope is inside the region, or is a prefix of it (a national or provincial row seen by a city).
     return queryset.alias(scope_len=Length("region_scope")).filter(
-        Q(region_scope__startswith=scope) | Q(region_scope=Left(models.Value(scope), F("scope_len")))
+        Q(region_scope__startswith=region) | Q(region_scope=Left(models.Value(region), F("scope_len")))
     )
+
+
+def _overlapping_scope(queryset: models.QuerySet, user) -> models.QuerySet:
+    """Rows whose ``region_scope`` overlaps the bureau officer's."""
+    staff = bureau_staff_of(user)
+    return queryset.none() if staff is None else overlapping_region(queryset, staff.region_scope)
 
 
 def _inside_scope(queryset: models.QuerySet, user) -> models.QuerySet:

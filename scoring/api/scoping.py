@@ -12,27 +12,18 @@ from functools import lru_cache
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
-from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Left, Length
+from django.db.models import Q, QuerySet
 
 from core.api_auth import Audience
 from scoring.choices import RunState
 from scoring.models import Batch, IndicatorSystem, Score, ScoringRun
-
-
-def _overlapping(queryset: QuerySet, region: str) -> QuerySet:
-    """Rows whose ``region_scope`` contains ``region`` or lies inside it (what ``visible_to`` does for officers)."""
-    if region == "":
-        return queryset
-    return queryset.alias(scope_len=Length("region_scope")).filter(
-        Q(region_scope__startswith=region) | Q(region_scope=Left(models.Value(region), F("scope_len")))
-    )
+from scoring.querysets import overlapping_region
 
 
 def batches_for(audience: Audience) -> QuerySet[Batch]:
     if audience.sees_nothing:
         return Batch.objects.none()
-    batches = _overlapping(Batch.objects.all(), audience.region)
+    batches = overlapping_region(Batch.objects.all(), audience.region)
     return batches if audience.is_bureau else batches.filter(published_run__isnull=False)
 
 
@@ -45,7 +36,7 @@ def systems_for(audience: Audience) -> QuerySet[IndicatorSystem]:
     if audience.sees_nothing:
         return IndicatorSystem.objects.none()
     if audience.is_bureau:
-        return _overlapping(IndicatorSystem.objects.all(), audience.region)
+        return overlapping_region(IndicatorSystem.objects.all(), audience.region)
     return IndicatorSystem.objects.filter(pk__in=runs_for(audience).values("system_id"))
 
 
