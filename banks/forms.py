@@ -8,44 +8,11 @@ from scoring.choices import Stage
 
 from .choices import RecommendationStatus
 from .models import Branch, LoanProduct
-from .selectors import GRADES, SORTS
+from .selectors import GRADES
 
 
 def _blank(choices):
     return [("", _("全部")), *choices]
-
-
-class RecommendationFilterForm(forms.Form):
-    region = forms.RegexField(label=_("区域代码"), regex=r"^\d{0,6}$", required=False)
-    grade = forms.ChoiceField(label=_("等级"), choices=_blank([(g, g) for g in GRADES]), required=False)
-    section = forms.ChoiceField(
-        label=_("行业门类"), choices=_blank([(c, f"{c} {n}") for c, n in SECTIONS]), required=False
-    )
-    stage = forms.ChoiceField(label=_("发展阶段"), choices=_blank(Stage.choices), required=False)
-    product = forms.TypedChoiceField(label=_("产品"), coerce=int, empty_value=None, required=False)
-    status = forms.ChoiceField(label=_("状态"), choices=_blank(RecommendationStatus.choices), required=False)
-    preferred = forms.BooleanField(label=_("仅意向本行"), required=False)
-    mine = forms.BooleanField(label=_("仅本人跟进"), required=False)
-    sort = forms.ChoiceField(
-        label=_("排序"),
-        required=False,
-        choices=[
-            ("rank", _("名单排名")),
-            ("-total", _("总分从高到低")),
-            ("total", _("总分从低到高")),
-            ("-line", _("建议额度从高到低")),
-            ("-need", _("融资需求从高到低")),
-            ("status", _("状态")),
-        ],
-    )
-
-    def __init__(self, *args, products=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["product"].choices = _blank([(p.pk, p.name) for p in products])
-
-    def clean_sort(self):
-        value = self.cleaned_data.get("sort") or "rank"
-        return value if value in SORTS else "rank"
 
 
 class StatusForm(forms.Form):

@@ -121,11 +121,13 @@ class Recommendation(BaseModel):
     notes) moves to the new row of a firm that stays.
     """
 
-    # The push writes ~1.5 million rows at national scale, so the table carries only what the pages need: the unique
-    # key, the list index and a partial index. The foreign keys to the run, the bank and the firm have no database
-    # constraint (deferred checks cost ~1.5 s per 70,000-row list; the push writes ids it has just read, and Django
-    # still cascades deletions) and, like ``created_at`` and ``officer``, no index of their own. Measured per
-    # 70,000-row list: 5.3 s with them all, 1.8 s without (bench/push_bench.py).
+    # The push writes ~1.5 million rows at national scale, so the table carries only what the pages need: the
+    # primary key, the unique key, the list index and a partial index. The foreign keys to the run, the bank and the
+    # firm have no database constraint (deferred checks cost ~1.5 s per 70,000-row list; the push writes ids it has
+    # just read, and Django still cascades deletions) and, like ``created_at`` and ``officer``, no index of their
+    # own. On PostgreSQL the table is partitioned by run, each run's partition by bank (migration 0006,
+    # banks.partitions): each list is a table of its own, written with COPY FREEZE and indexed after; the primary key
+    # is therefore (id, run, bank), ids still unique from one sequence.
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     run = models.ForeignKey(
         "scoring.ScoringRun", models.CASCADE, related_name="recommendations", verbose_name=_("评分任务"),
@@ -185,7 +187,11 @@ class Recommendation(BaseModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["bank", "superseded", "list_rank"], name="recommendation_bank_list"),
+            # The officer's list, in list order (id breaks ties between lists of several batches: keyset pages).
+            # Partial: a superseded list drops out of it without rewriting its rows (banks.partitions).
+            models.Index(
+                fields=["bank", "list_rank", "id"], name="recommendation_current_list", condition=Q(superseded=False)
+            ),
             # Rows an officer has worked on, for the dashboard. Partial: the push writes only "new" rows, so this
             # index costs the bulk insert nothing.
             models.Index(
@@ -200,9 +206,11 @@ class Recommendation(BaseModel):
 
 
 class RecommendationList(BaseModel):
-    """One bank's list for one run, as pushed: its size per province, so the dashboard never counts 1.5 million rows.
+    """One bank's list for one run, as pushed: its size per region, so the dashboard never counts 1.5 million rows.
 
-    Written in the push's transaction; ``by_province`` maps the 2-digit province code to the number of firms.
+    Written in the push's transaction; ``by_province`` maps the 2-digit province code to the number of firms,
+    ``by_region`` the 6-digit region code (for bureaus below province level; ~3,000 keys at national scale, so pages
+    that do not need it defer it).
     """
 
     run = models.ForeignKey(
@@ -211,6 +219,7 @@ class RecommendationList(BaseModel):
     bank = models.ForeignKey(Bank, models.CASCADE, related_name="recommendation_lists", verbose_name=_("银行"))
     size = models.PositiveIntegerField(_("企业数"), default=0)
     by_province = models.JSONField(_("各省企业数"), default=dict)
+    by_region = models.JSONField(_("各区县企业数"), default=dict, help_text=_("按6位行政区划代码统计。"))
     seconds = models.FloatField(_("推送耗时(秒)"), default=0)
 
     class Meta:

@@ -23,12 +23,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.db.copy import bulk_insert, with_defaults
+from core.db.copy import ArrayColumn, arrays_frame, arrays_insert
 from core.exceptions import ApplicationError
 from core.models import User
 from scoring.choices import RunState
 from scoring.models import Batch, ScoringRun
 
+from . import partitions
 from .choices import RecommendationStatus
 from .models import Bank, BankOfficer, Branch, LoanProduct, Notice, Recommendation, RecommendationList
 from .selectors import GRADES, STAGES, bank_products, preferred_enterprise_ids, push_population
@@ -172,6 +173,16 @@ def banks_to_push() -> list[int]:
     )
 
 
+@transaction.atomic
+def recommendation_push_prepare(*, run: ScoringRun) -> list[int]:
+    """What the fan-out does before the bank tasks start: create the run's partition (PostgreSQL) in a short
+    transaction of its own, so that the bank tasks find it and never wait on each other to create it. Returns the
+    banks to push."""
+    if partitions.partitioned():
+        partitions.run_partition_ensure(run.pk)
+    return banks_to_push()
+
+
 def _scope_mask(region: np.ndarray, scopes: list[str]) -> np.ndarray:
     """Firms whose 6-digit region code starts with one of ``scopes`` (prefixes of 2, 4 or 6 digits; '' is all)."""
     mask = np.zeros(region.size, dtype=bool)
@@ -182,92 +193,193 @@ def _scope_mask(region: np.ndarray, scopes: list[str]) -> np.ndarray:
     return mask
 
 
-def recommendation_rows(*, run: ScoringRun, bank: Bank) -> pd.DataFrame:
-    """The bank's list for ``run`` (columns of the Recommendation table), computed with numpy over the eligible firms:
-    every firm matching at least one product in a region the product's branches serve, best total first."""
+def _cents_of(amount: Any) -> int:
+    return int((Decimal(str(amount)) * 100).to_integral_value())
+
+
+def _half_cents_to_cents(half: np.ndarray) -> np.ndarray:
+    """Amounts in half-cents to cents, a half rounded to even (as ``Decimal.quantize`` does)."""
+    whole, rest = np.divmod(half, 2)
+    return whole + (rest & (whole & 1))
+
+
+def recommendation_columns(*, run: ScoringRun, bank: Bank) -> list[ArrayColumn]:
+    """The bank's list for ``run`` as the Recommendation table's columns (``core.db.copy.ArrayColumn``), computed with
+    numpy over the eligible firms: every firm matching at least one product in a region the product's branches
+    serve, best total first. Empty when no firm matches."""
     firms = push_population(run=run)
     products = bank_products(bank=bank)
     matches = np.zeros((firms.n, len(products)), dtype=bool)
-    lines = np.zeros((firms.n, len(products)), dtype=np.float64)
-    section_letters = np.array([chr(c) for c in range(ord("A"), ord("T") + 1)])
+    lines_x2 = np.zeros((firms.n, len(products)), dtype=np.int64)  # half-cents, exact
     for j, (product, scopes) in enumerate(products):
         mask = firms.grade <= GRADES.index(product.min_grade)
         if product.stages:
             mask &= np.isin(firms.stage, [STAGES.index(s) for s in product.stages])
         if product.sections:
-            mask &= np.isin(firms.section, [ord(s) for s in product.sections])
+            mask &= np.isin(firms.section, [s.encode() for s in product.sections])
         mask &= _scope_mask(firms.region, scopes)
         matches[:, j] = mask
         # methodology §11: min(line_by_grade[grade], max_amount, revenue basis); eligible firms only (all here)
-        by_grade = np.array([float(product.line_by_grade.get(g, 0)) for g in GRADES])
-        line = np.minimum(np.minimum(by_grade[firms.grade], float(product.max_amount)), firms.revenue_basis)
-        lines[:, j] = np.where(mask, np.maximum(line, 0), 0)
-    listed = matches.any(axis=1)
-    if not listed.any():
-        return pd.DataFrame()
-    rows = np.flatnonzero(listed)
-    # The matching products as a JSON array: few distinct combinations, so encode each once.
-    ids = np.array([p.pk for p, _ in products], dtype=np.int64)
-    weights = (1 << np.arange(len(products), dtype=np.int64)) if products else np.zeros(0, dtype=np.int64)
-    combo = matches[rows].astype(np.int64) @ weights
-    labels = {
-        int(c): "[" + ", ".join(str(int(i)) for i in ids[(int(c) >> np.arange(len(ids))) & 1 == 1]) + "]"
-        for c in np.unique(combo)
-    }
+        by_grade = np.array([_cents_of(product.line_by_grade.get(g, 0)) * 2 for g in GRADES], dtype=np.int64)
+        line = np.minimum(np.minimum(by_grade[firms.grade], _cents_of(product.max_amount) * 2), firms.revenue_basis_x2)
+        lines_x2[:, j] = np.where(mask, np.maximum(line, 0), 0)
+    rows = np.flatnonzero(matches.any(axis=1))
+    n = rows.size
+    if not n:
+        return []
+    # The matching products as a JSON array: few distinct combinations, so each is one categorical label. A
+    # combination is a bit mask (a bank has far fewer than 63 products on sale).
+    ids = [p.pk for p, _ in products]
+    if len(ids) > MAX_PRODUCTS:
+        raise ApplicationError(_("一家银行在售的积分贷产品不能超过 %(max)s 个。") % {"max": MAX_PRODUCTS})
+    masks = matches[rows] @ (np.int64(1) << np.arange(len(ids), dtype=np.int64))
+    combos, combo_codes = np.unique(masks, return_inverse=True)
+    labels = ["[" + ", ".join(str(i) for j, i in enumerate(ids) if int(c) >> j & 1) + "]" for c in combos]
     enterprise_id = firms.enterprise_id[rows]
-    now = pd.Timestamp.now(tz="UTC")
-    frame = pd.DataFrame(
-        {
-            "run_id": run.pk,
-            "bank_id": bank.pk,
-            "enterprise_id": enterprise_id,
-            "list_rank": np.arange(1, rows.size + 1),
-            "total": firms.total_cents[rows] / 100,
-            "grade": np.asarray(GRADES)[firms.grade[rows]],
-            "stage": np.asarray(STAGES)[firms.stage[rows]],
-            "region_code": np.char.zfill(firms.region[rows].astype(str), 6),
-            "section": section_letters[firms.section[rows] - ord("A")],
-            "product_ids": pd.Series(combo).map(labels).to_numpy(),
-            "suggested_line": np.round(lines[rows].max(axis=1), 2),
-            "financing_amount": firms.financing_amount[rows],
-            "preferred": np.isin(enterprise_id, preferred_enterprise_ids(run=run, bank=bank)),
-            "status": S.NEW.value,
-            "created_at": now,
-            "updated_at": now,
-            "superseded": False,
-        }
-    )
-    return frame
+    need = firms.financing_cents[rows]
+    now = np.full(n, np.datetime64(timezone.now().replace(tzinfo=None), "us"))  # UTC (USE_TZ)
+    zeros = np.zeros(n, dtype=np.int64)
+    return [
+        ArrayColumn("run_id", "int8", np.full(n, run.pk, dtype=np.int64)),
+        ArrayColumn("bank_id", "int8", np.full(n, bank.pk, dtype=np.int64)),
+        ArrayColumn("enterprise_id", "int8", enterprise_id),
+        ArrayColumn("list_rank", "int4", np.arange(1, n + 1, dtype=np.int32)),
+        ArrayColumn("total", "cents", firms.total_cents[rows]),
+        ArrayColumn("grade", "bytes", GRADE_BYTES[firms.grade[rows]]),
+        ArrayColumn("stage", "text", firms.stage[rows], STAGES),
+        ArrayColumn("region_code", "bytes", firms.region_code[rows]),
+        ArrayColumn("section", "bytes", firms.section[rows]),
+        ArrayColumn("product_ids", "jsonb", combo_codes.reshape(-1), labels),  # NumPy 2.0: (n, 1)
+        ArrayColumn("suggested_line", "cents", _half_cents_to_cents(lines_x2[rows].max(axis=1))),
+        ArrayColumn("financing_amount", "cents", need, null=need < 0),
+        ArrayColumn("preferred", "bool", np.isin(enterprise_id, preferred_enterprise_ids(run=run, bank=bank))),
+        ArrayColumn("status", "text", zeros, (S.NEW.value,)),
+        ArrayColumn("notes", "text", zeros, ("",)),
+        ArrayColumn("decline_reason", "text", zeros, ("",)),
+        ArrayColumn("superseded", "bool", np.zeros(n, dtype=bool)),
+        ArrayColumn("created_at", "timestamptz", now),
+        ArrayColumn("updated_at", "timestamptz", now),
+    ]
 
 
-def _carry_over_work(*, run: ScoringRun, bank: Bank, older_runs: list[int]) -> int:
-    """Give the run's new rows the status, claim and notes of the same firm's row on the list being superseded.
+MAX_PRODUCTS = 62  # matching products travel as bits of an int64
+GRADE_BYTES = np.array([g.encode() for g in GRADES], dtype="S1")
 
-    Only rows officers have worked on carry anything, and they are few (clicks, not a bulk load): they are read first,
-    so a first push, or one on untouched lists, costs one indexed query and no UPDATE at all.
+
+def recommendation_rows(*, run: ScoringRun, bank: Bank) -> pd.DataFrame:
+    """The bank's list for ``run`` as a DataFrame of plain values (database column names): what the push writes,
+    readable (tests, the bench's one-row-at-a-time baseline)."""
+    columns = recommendation_columns(run=run, bank=bank)
+    return arrays_frame(Recommendation, columns) if columns else pd.DataFrame()
+
+
+WORKED_FIELDS = ("status", "officer_id", "notes", "decline_reason", "status_changed_at")
+WORKED_SQL = "(status <> 'new' OR officer_id IS NOT NULL OR notes <> '')"
+"""Rows an officer has worked on: the only rows that carry anything to a new list (clicks, not a bulk load: few)."""
+
+
+def _newest_work(rows: list[dict]) -> dict[int, dict]:
+    """Per firm, the work of its row on the newest run (``rows`` sorted newest run first)."""
+    latest: dict[int, dict] = {}
+    for row in rows:
+        latest.setdefault(row.pop("enterprise_id"), row)
+    return latest
+
+
+def _carry_over_work(*, run: ScoringRun, bank: Bank, work: dict[int, dict], table: str | None = None) -> int:
+    """Give the new list's rows of the firms in ``work`` the officers' status, claim and notes; returns how many.
+
+    On PostgreSQL ``table`` is the new list's own table, not attached yet: one UPDATE joined to the few worked rows.
     """
-    worked = (
-        Recommendation.objects.filter(bank=bank, run_id__in=older_runs, superseded=False)
-        .filter(~Q(status=S.NEW) | Q(officer__isnull=False) | ~Q(notes=""))
-        .order_by("enterprise_id", "-run_id")
-        .values("enterprise_id", "status", "officer_id", "notes", "decline_reason", "status_changed_at")
-    )
-    latest = {}
-    for row in worked:
-        latest.setdefault(row.pop("enterprise_id"), row)  # the newest run's row of each firm
-    if not latest:
+    if not work:
         return 0
-    targets = list(
-        Recommendation.objects.filter(
-            run=run, bank=bank, enterprise_id__in=list(latest), status=S.NEW, officer__isnull=True, notes=""
+    if table is None:
+        targets = list(Recommendation.objects.filter(run=run, bank=bank, enterprise_id__in=list(work)))
+        for rec in targets:
+            for name, value in work[rec.enterprise_id].items():
+                setattr(rec, name, value)
+        Recommendation.objects.bulk_update(targets, list(WORKED_FIELDS), batch_size=1000)
+        return len(targets)
+    firms = list(work)
+    with connection.cursor() as cursor:
+        sql = (
+            f"UPDATE {connection.ops.quote_name(table)} AS r SET"  # nosec B608 # a table name built from ids
+            " status = w.status, officer_id = w.officer_id, notes = w.notes,"
+            " decline_reason = w.decline_reason, status_changed_at = w.status_changed_at"
+            " FROM unnest(%s::bigint[], %s::varchar[], %s::bigint[], %s::text[], %s::text[], %s::timestamptz[])"
+            " AS w(enterprise_id, status, officer_id, notes, decline_reason, status_changed_at)"
+            " WHERE r.enterprise_id = w.enterprise_id"
         )
+        cursor.execute(sql, [firms, *([work[f][name] for f in firms] for name in WORKED_FIELDS)])
+        return cursor.rowcount
+
+
+def _push_rows(*, run: ScoringRun, bank: Bank, columns: list[ArrayColumn], older_runs: list[int]) -> tuple[int, ...]:
+    """SQLite: insert the list, supersede the older lists' current rows with an UPDATE, carry the work over.
+    Returns (rows written, rows that took over work, rows superseded)."""
+    inserted = arrays_insert(Recommendation, columns) if columns else 0
+    current = Recommendation.objects.filter(bank=bank, run_id__in=older_runs, superseded=False)
+    worked = current.filter(~Q(status=S.NEW) | Q(officer__isnull=False) | ~Q(notes=""))
+    work = _newest_work(list(worked.order_by("enterprise_id", "-run_id").values("enterprise_id", *WORKED_FIELDS)))
+    superseded = current.update(superseded=True)
+    return inserted, _carry_over_work(run=run, bank=bank, work=work), superseded
+
+
+def _push_partitioned(
+    *, run: ScoringRun, bank: Bank, columns: list[ArrayColumn], older_runs: list[int]
+) -> tuple[int, ...]:
+    """PostgreSQL (``banks.partitions``): the list goes into a table of its own, created, filled with
+    ``COPY … FREEZE`` and indexed in one subtransaction (the condition for FREEZE) while nothing is locked that
+    others need. Then, holding the older runs' partitions against writes, the officers' work is read from the lists
+    being superseded and copied onto the new rows, those lists are flipped to superseded, and the new list is
+    attached. Nothing here reads the older lists through the parent table before their lock: a push holding a
+    shared lock on a run's partition while waiting for another could deadlock with it.
+    Returns (rows written, rows that took over work, rows superseded)."""
+    table, inserted = None, 0
+    if columns:
+        partitions.run_partition_ensure(run.pk)
+        with transaction.atomic():
+            table = partitions.list_table_create(run.pk, bank.pk)
+            inserted = arrays_insert(Recommendation, columns, table=table, freeze=True)
+            partitions.list_table_index(table)
+    pushed_before = sorted(
+        RecommendationList.objects.filter(bank=bank, run_id__in=older_runs).values_list("run_id", flat=True)
     )
-    for rec in targets:
-        for name, value in latest[rec.enterprise_id].items():
-            setattr(rec, name, value)
-    fields = ["status", "officer_id", "notes", "decline_reason", "status_changed_at"]
-    Recommendation.objects.bulk_update(targets, fields, batch_size=1000)
-    return len(targets)
+    superseded, worked, replaced = 0, [], []
+    qn = connection.ops.quote_name
+    fields = ", ".join(WORKED_FIELDS)
+    with connection.cursor() as cursor:
+        for old_run in pushed_before:  # in run order, like every push: no deadlock
+            if not partitions.run_partition_lock(old_run):
+                continue
+            old = qn(partitions.list_table(old_run, bank.pk))
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [partitions.list_table(old_run, bank.pk)])
+            if not cursor.fetchone()[0]:
+                continue
+            cursor.execute(f"SELECT count(*) FROM {old} WHERE NOT superseded")  # nosec B608 # from ids
+            current = cursor.fetchone()[0]
+            if not current:
+                continue
+            cursor.execute(
+                f"SELECT {old_run}, enterprise_id, {fields} FROM {old}"  # nosec B608 # from ids
+                f" WHERE NOT superseded AND {WORKED_SQL}"
+            )
+            worked += cursor.fetchall()
+            superseded += current
+            replaced.append(old_run)
+    worked.sort(key=lambda row: -row[0])  # the newest run's row of a firm first
+    work = _newest_work([dict(zip(("enterprise_id", *WORKED_FIELDS), row[1:], strict=True)) for row in worked])
+    carried = _carry_over_work(run=run, bank=bank, work=work, table=table) if table else 0
+    for old_run in replaced:
+        partitions.list_table_supersede(old_run, bank.pk)
+    if table:
+        partitions.list_table_attach(run.pk, bank.pk)
+    return inserted, carried, superseded
+
+
+def _counts(codes: np.ndarray) -> dict[str, int]:
+    values, counts = np.unique(codes, return_counts=True)
+    return {v.decode(): int(c) for v, c in zip(values, counts, strict=True)}
 
 
 @transaction.atomic
@@ -275,10 +387,10 @@ def recommendation_list_push(*, run: ScoringRun, bank: Bank, notify: bool = True
     """Write ``bank``'s list for the published ``run``: idempotent, and superseding the batch's older lists.
 
     A list is written whole in one transaction together with its ``RecommendationList`` summary, so a summary means
-    the list is complete: repeating the push (a duplicate task delivery, a re-publication) writes nothing. A list of
-    an older run of the same batch is marked superseded, after its firms that stay on the new list handed over the
-    officers' work. A run that is no longer its batch's published run is not pushed (a late task after a newer
-    publication).
+    the list is complete: repeating the push (a duplicate task delivery, a re-publication) writes nothing. The bank's
+    current rows of the batch's older runs are marked superseded, and the officers' work on them moves to the new
+    rows of the firms that stay. A run that is no longer its batch's published run is not pushed (a late task after
+    a newer publication).
     """
     started = time.perf_counter()
     bank = Bank.objects.select_for_update().get(pk=bank.pk)  # one push per bank at a time
@@ -291,23 +403,17 @@ def recommendation_list_push(*, run: ScoringRun, bank: Bank, notify: bool = True
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL synchronous_commit = off")  # the list can be pushed again if the server dies
-    frame = recommendation_rows(run=run, bank=bank)
-    inserted = bulk_insert(Recommendation, with_defaults(Recommendation, frame)) if not frame.empty else 0
-    # The batch's other runs, as a short list of ids: a plain WHERE the planner cannot turn into a nested loop over
-    # a join, even when the table's statistics still describe it before a bulk load.
+    columns = recommendation_columns(run=run, bank=bank)
     older_runs = list(ScoringRun.objects.filter(batch_id=run.batch_id).exclude(pk=run.pk).values_list("pk", flat=True))
-    carried = superseded = 0
-    if older_runs:
-        carried = _carry_over_work(run=run, bank=bank, older_runs=older_runs)
-        superseded = Recommendation.objects.filter(bank=bank, run_id__in=older_runs, superseded=False).update(
-            superseded=True
-        )
-    by_province = frame["region_code"].str[:2].value_counts().to_dict() if not frame.empty else {}
+    push = _push_partitioned if partitions.partitioned() else _push_rows
+    inserted, carried, superseded = push(run=run, bank=bank, columns=columns, older_runs=older_runs)
+    region = next((c.values for c in columns if c.name == "region_code"), np.zeros(0, dtype="S6"))
     RecommendationList.objects.create(
         run=run,
         bank=bank,
         size=inserted,
-        by_province={k: int(v) for k, v in by_province.items()},
+        by_province=_counts(region.astype("S2")),
+        by_region=_counts(region),
         seconds=time.perf_counter() - started,
     )
     if notify and inserted:

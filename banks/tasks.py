@@ -8,7 +8,7 @@ from core.exceptions import ApplicationError
 from scoring.models import ScoringRun
 
 from .models import Bank
-from .services import banks_to_push, recommendation_list_push
+from .services import recommendation_list_push, recommendation_push_prepare
 
 logger = logging.getLogger(__name__)
 
@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 @shared_task(acks_late=True)
 def push_recommendations_task(run_id: int) -> None:
     """Fan out: one task per bank that has products, so banks are pushed in parallel by the push workers."""
-    for bank_id in banks_to_push():
+    for bank_id in recommendation_push_prepare(run=ScoringRun.objects.get(pk=run_id)):
         push_bank_recommendations_task.delay(run_id, bank_id)
 
 

@@ -7,7 +7,8 @@ this script, which samples the serving worker's resident memory while it streams
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ipp_bench .venv/bin/python bench/api_bench.py
 
-It issues a token for an ``ApiClient`` named "api-bench" (scope scores:read, national) and ANALYZEs the published
+It issues a token for an ``ApiClient`` named "api-bench" (scope scores:read, national) — and one for "api-bench-bank",
+a national bank's client, whose lookups (of consenting firms) also check the consent — and ANALYZEs the published
 run's partition if it has no statistics yet, as autovacuum would on a live system (a partition attached by
 ``scoring.persistence`` starts without them, and the planner's guesses are then poor). The client throttle is
 raised for the run (``API_THROTTLE_CLIENT``), since one client drives all the load.
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +40,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
+from banks.models import Bank  # noqa: E402
 from core.models import ApiClient  # noqa: E402
 from scoring.models import Batch  # noqa: E402
 from scoring.persistence import partition_name  # noqa: E402
@@ -55,10 +58,21 @@ FILTERED_QUERIES = [
 ]
 
 WRK_REPORT = """
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+statuses = {}
+response = function(status, headers, body)
+  if status >= 300 then statuses[status] = (statuses[status] or 0) + 1 end
+end
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %d %d %.1f %.1f %.1f %.1f %d %d\\n", summary.requests, summary.duration,
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
     latency.max / 1000, summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.timeout))
+  io.write(string.format("SOCKET connect %d read %d write %d timeout %d\\n", summary.errors.connect,
+    summary.errors.read, summary.errors.write, summary.errors.timeout))
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses")) do io.write(string.format("STATUS %d %d\\n", status, count)) end
+  end
 end
 """
 
@@ -88,11 +102,30 @@ def run_wrk(name: str, paths: list[str], token: str, *, connections: int, second
     os.unlink(script.name)
     line = next(line for line in out.splitlines() if line.startswith("RESULT"))
     requests, duration_us, p50, p95, p99, worst, bad_status, socket_errors = line.split()[1:]
+    status_lines = (line.split() for line in out.splitlines() if line.startswith("STATUS"))
+    statuses = {int(code): int(n) for _, code, n in status_lines}  # what the non-2xx responses were
+    sockets = next(line for line in out.splitlines() if line.startswith("SOCKET")).split(maxsplit=1)[1]
     rps = int(requests) / (int(duration_us) / 1e6)
     return {
         "name": name, "requests": int(requests), "rps": rps, "p50": float(p50), "p95": float(p95),
         "p99": float(p99), "max": float(worst), "non_2xx": int(bad_status), "socket_errors": int(socket_errors),
+        "statuses": statuses, "sockets": sockets,
     }  # fmt: skip
+
+
+def warm_workers(workers: int, path: str, token: str) -> None:
+    """One request per worker, concurrently, before anything is timed: a worker's first request imports the URLconf
+    and everything behind it (~2 s alone, ~6 s with the machine busy), which would otherwise land in the first
+    measured run as wrk timeouts."""
+
+    def get(_):
+        conn = http.client.HTTPConnection(HOST, PORT, timeout=120)
+        conn.request("GET", path, headers={"Authorization": f"Token {token}"})
+        conn.getresponse().read()
+
+    for _ in range(3):  # sync workers take one connection each; three rounds reach every worker in practice
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(get, range(workers)))
 
 
 def rss_kib(pid: int) -> int:
@@ -139,11 +172,24 @@ def export(batch_id: int, token: str, master: int) -> dict:
             "rss_before_mib": max(before.values()) / 1024, "rss_growth_mib": growth / 1024}  # fmt: skip
 
 
+BENCH_BANK = "icbc"
+
+
+def bench_token(name: str, *, bank: Bank | None) -> str:
+    """A fresh token for the national client ``name`` (scope scores:read), of ``bank`` or of none."""
+    client, _ = ApiClient.objects.get_or_create(name=name, defaults={"scopes": ["scores:read"]})
+    token = client.issue_token()
+    client.scopes, client.region_scope, client.bank, client.revoked_at = ["scores:read"], "", bank, None
+    client.save()
+    return token
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default 4)")
     parser.add_argument("--seconds", type=int, default=20, help="duration of each wrk run")
     parser.add_argument("--connections", type=int, default=4, help="concurrent clients (default 4)")
+    parser.add_argument("--skip-bank", action="store_true", help="skip the lookups as a bank's client (consent)")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("needs PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/ipp_bench")
@@ -165,10 +211,19 @@ def main() -> None:
             "JOIN enterprises_enterprise e ON e.id = s.enterprise_id LIMIT 5000"
         )
         codes = [row[0] for row in cursor.fetchall()]
-    client, _ = ApiClient.objects.get_or_create(name="api-bench", defaults={"scopes": ["scores:read"]})
-    token = client.issue_token()
-    client.scopes, client.region_scope, client.bank, client.revoked_at = ["scores:read"], "", None, None
-    client.save()
+        # Firms a national bank may read (an active consent, blanket or naming it): its lookups check the consent.
+        bank = Bank.objects.get(code=BENCH_BANK)
+        cursor.execute(
+            f"SELECT e.credit_code FROM {connection.ops.quote_name(partition_name(run))} s TABLESAMPLE SYSTEM (1) "
+            "JOIN enterprises_enterprise e ON e.id = s.enterprise_id WHERE EXISTS (SELECT 1 FROM enterprises_consent c"
+            " WHERE c.enterprise_id = s.enterprise_id AND (c.bank_id IS NULL OR c.bank_id = %s)"
+            " AND c.revoked_at IS NULL AND c.granted_at <= now() AND (c.expires_at IS NULL OR c.expires_at > now()))"
+            " LIMIT 5000",
+            [bank.pk],
+        )
+        consenting_codes = [row[0] for row in cursor.fetchall()]
+    token = bench_token("api-bench", bank=None)
+    bank_token = bench_token("api-bench-bank", bank=bank)
     connection.close()
 
     env = {
@@ -196,11 +251,18 @@ def main() -> None:
         time.sleep(1)
         lookups = [f"/api/v1/batches/{batch.pk}/scores/{code}/" for code in codes]
         pages = [f"/api/v1/batches/{batch.pk}/scores/?{q}" for q in FILTERED_QUERIES]
+        warm_workers(args.workers, lookups[0], token)
         run_wrk("warm-up", random.sample(lookups, 500) + pages, token, connections=args.connections, seconds=5)
+        bank_lookups = [f"/api/v1/batches/{batch.pk}/scores/{code}/" for code in consenting_codes]
         results = [
             run_wrk("score by credit code", lookups, token, connections=args.connections, seconds=args.seconds),
             run_wrk("filtered score page", pages, token, connections=args.connections, seconds=args.seconds),
         ]
+        if not args.skip_bank:
+            results.append(
+                run_wrk("… as a bank (consent)", bank_lookups, bank_token, connections=args.connections,
+                        seconds=args.seconds)
+            )  # fmt: skip
         csv = export(batch.pk, token, gunicorn.pid)
     finally:
         gunicorn.send_signal(signal.SIGTERM)
@@ -212,11 +274,13 @@ def main() -> None:
     print(f"{'endpoint':<24}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'non-2xx':>9}")
     for r in results:
         print(f"{r['name']:<24}{r['rps']:>8.0f}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}{r['max']:>9.1f}"
-              f"{r['non_2xx'] + r['socket_errors']:>9}")  # fmt: skip
+              f"{r['non_2xx'] + r['socket_errors']:>9}"
+              + (f"  (by status {r['statuses']}; socket errors: {r['sockets']})"
+                 if r["non_2xx"] + r["socket_errors"] else ""))  # fmt: skip
     print(f"CSV export: {csv['rows']:,} rows, {csv['bytes'] / 2**20:.0f} MiB in {csv['seconds']:.1f} s "
           f"(first byte after {csv['first_byte'] * 1000:.0f} ms); worker RSS {csv['rss_before_mib']:.0f} MiB, "
           f"grew by {csv['rss_growth_mib']:.1f} MiB while streaming")  # fmt: skip
-    lookup, page = results
+    lookup, page = results[:2]
     checks = [
         ("lookup p95 < 50 ms", lookup["p95"] < 50),
         ("lookup >= 300 req/s", lookup["rps"] >= 300),

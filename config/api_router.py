@@ -9,5 +9,8 @@ app_name = "api"
 urlpatterns = [
     path("", include("scoring.api.urls")),
     path("", include("enterprises.api.urls")),
+    path("", include("banks.api.urls")),
+    path("", include("loans.api.urls")),
+    path("", include("guarantees.api.urls")),
     re_path(r"", ApiNotFoundView.as_view(), name="not-found"),  # last: every other path is a JSON 404
 ]

@@ -1,3 +1,5 @@
+from auditlog.admin import LogEntryAdmin
+from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -34,10 +36,13 @@ class BureauStaffAdmin(admin.ModelAdmin):
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
-    list_display = ("name", "bank", "region_scope", "token_prefix", "created_at", "last_used_at", "revoked_at")
-    list_filter = ("bank", ("revoked_at", admin.EmptyFieldListFilter))
+    list_display = (
+        "name", "bank", "guarantor", "region_scope", "token_prefix", "created_at", "last_used_at", "revoked_at"
+    )  # fmt: skip
+    list_select_related = ("bank", "guarantor")
+    list_filter = ("bank", "guarantor", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("name", "token_prefix")
-    readonly_fields = ("token_prefix", "created_by", "last_used_at")
+    readonly_fields = ("token_prefix", "created_by", "last_used_at", "service_user")
     exclude = ("token_digest",)
 
     def save_model(self, request, obj, form, change):
@@ -46,3 +51,17 @@ class ApiClientAdmin(admin.ModelAdmin):
             obj.created_by = request.user
             self.message_user(request, _("新令牌(仅显示一次,请妥善保存):%(token)s") % {"token": token})
         super().save_model(request, obj, form, change)
+
+
+# --- The audit trail (core/audit.py): readable by staff with the "view log entry" permission, never edited or deleted
+# here (auditlog's own admin lets a superuser delete entries).
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class AuditLogEntryAdmin(LogEntryAdmin):
+    list_per_page = 50
+    show_full_result_count = False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

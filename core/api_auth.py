@@ -21,6 +21,7 @@ from rest_framework.settings import api_settings
 
 from .models import ApiClient
 from .permissions import bank_officer_of, bureau_staff_of, enterprise_of
+from .security import bad_token_record, bad_token_wait
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 """``last_used_at`` is written at most once a minute per client: one UPDATE per request would serialise a busy
@@ -63,6 +64,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             token = header[1].decode()
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("令牌格式错误:应为 “Token <令牌>”。"))
+        wait = bad_token_wait(request)
+        if wait is not None:  # a storm of bad tokens from this address (core/security.py)
+            raise exceptions.Throttled(wait=wait)
         client = (
             ApiClient.objects.select_related("bank")
             .filter(token_digest=ApiClient.digest(token))
@@ -76,10 +80,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
                 "bank__id",
                 "bank__is_national",
                 "bank__region_scope",
+                "guarantor_id",
+                "service_user_id",
             )  # fmt: skip
             .first()
         )
         if client is None or client.revoked_at is not None:
+            bad_token_record(request)
             raise exceptions.AuthenticationFailed(_("令牌无效或已被吊销。"))
         api_client_touch(client)
         return ApiClientUser(client), client
@@ -151,6 +158,8 @@ def audience_of(request) -> Audience:
 def _audience(request) -> Audience:
     client = api_client_of(request)
     if client is not None:
+        if client.guarantor_id is not None:
+            return NOBODY  # as guarantor staff on the pages: no scores, no profiles
         region = client.region_scope
         if client.bank_id is not None:
             region = _narrower(region, _bank_region(client.bank))
@@ -171,6 +180,47 @@ def _audience(request) -> Audience:
     if enterprise is not None:
         return Audience("enterprise", enterprise.region_code, enterprise.pk)
     return NOBODY
+
+
+def api_actor(request):
+    """The user whose role records decide what the caller may see and do on the bank-side resources (recommendations,
+    loans, guarantees), through the same ``visible_to(user)`` querysets and services as the pages: a person acts as
+    themselves; a bank's or guarantor's client as its service account (``core.services.api_client_service_user``);
+    anyone else as nobody (``None``). Computed once per request."""
+    if hasattr(request, "_api_actor"):
+        return request._api_actor
+    client = api_client_of(request)
+    if client is None:
+        actor = request.user if request.user.is_authenticated else None
+    elif client.bank_id is None and client.guarantor_id is None:
+        actor = None
+    else:
+        from .services import api_client_service_user
+
+        actor = api_client_service_user(client=client)
+    request._api_actor = actor
+    return actor
+
+
+def client_region_narrowed(request, queryset, region_field: str):
+    """``queryset`` narrowed to the token client's own region (a client of a national bank may be limited to one
+    province); people are limited by their role records alone."""
+    client = api_client_of(request)
+    if client is None or not client.region_scope:
+        return queryset
+    return queryset.filter(**{f"{region_field}__startswith": client.region_scope})
+
+
+class ReadWriteScopes:
+    """A view whose reads and writes need different scopes: ``read_scope`` for GET/HEAD/OPTIONS, ``write_scope``
+    for everything else (``HasApiScope`` reads ``required_scope``)."""
+
+    read_scope: str
+    write_scope: str
+
+    @property
+    def required_scope(self) -> str:
+        return self.read_scope if self.request.method in permissions.SAFE_METHODS else self.write_scope
 
 
 class HasApiScope(permissions.BasePermission):

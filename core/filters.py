@@ -78,3 +78,33 @@ class SectionFilter(django_filters.ChoiceFilter):
 @extend_schema_field({"type": "string", "pattern": "^[^\\x00]*$"})
 class TextFilter(django_filters.CharFilter):
     """Free text; a NUL character is refused (a 400) because PostgreSQL cannot store or compare it."""
+
+
+class _RawCheckbox(forms.CheckboxInput):
+    """A checkbox that hands the form the submitted text (``on`` from a page, ``true``/``false`` from the API), so the
+    field can refuse anything else instead of reading every non-empty string as "checked"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, check_test=lambda value: value in (True, "on", "true", "True", "1"))
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class CheckboxBooleanField(StrictBooleanField):
+    widget = _RawCheckbox
+
+    def to_python(self, value):
+        return True if value == "on" else super().to_python(value)
+
+
+@extend_schema_field({"anyOf": [{"type": "boolean"}, EMPTY]})
+class CheckboxBooleanFilter(django_filters.BooleanFilter):
+    """A boolean filter that a page renders as a checkbox (``on``) and the API takes as ``true``/``false``."""
+
+    field_class = CheckboxBooleanField
+
+
+@extend_schema_field({"anyOf": [{"type": "string", "format": "date"}, EMPTY]})
+class DateFilter(django_filters.DateFilter):
+    """An ISO 8601 date (``2025-01-31``); empty means any."""

@@ -114,11 +114,18 @@ class ApiClient(BaseModel):
         READ_SCORES = "scores:read", _("读取评分")
         READ_RECOMMENDATIONS = "recommendations:read", _("读取本行推荐名单")
         WRITE_LOANS = "loans:write", _("回写贷款信息")
+        WRITE_GUARANTEES = "guarantees:write", _("读写担保合同与代偿")
+        READ_STATISTICS = "statistics:read", _("读取融资对接统计")
+        READ_SUBMISSIONS = "submissions:read", _("读取辖区内企业的指标填报")
 
     name = models.CharField(_("客户端名称"), max_length=100)
     bank = models.ForeignKey(
         "banks.Bank", models.PROTECT, null=True, blank=True, related_name="api_clients", verbose_name=_("所属银行")
     )
+    guarantor = models.ForeignKey(
+        "guarantees.GuaranteeInstitution", models.PROTECT, null=True, blank=True, related_name="api_clients",
+        verbose_name=_("所属担保机构"),
+    )  # fmt: skip
     region_scope = models.CharField(_("区域范围"), max_length=6, blank=True, validators=[validate_region_scope])
     scopes = models.JSONField(_("权限范围"), default=list, blank=True)
     token_digest = models.CharField(_("令牌摘要"), max_length=64, unique=True, editable=False)
@@ -128,10 +135,23 @@ class ApiClient(BaseModel):
     )
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    # The account a bank's or guarantor's client acts as when it calls the services the pages call (they take a
+    # user and scope by its role record): an inactive user without a password holding a BankOfficer or GuarantorStaff
+    # record of the client's institution. See core.services.api_client_service_user.
+    service_user = models.OneToOneField(
+        "core.User", models.SET_NULL, null=True, blank=True, editable=False, related_name="api_client_service",
+        verbose_name=_("服务账号"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("API 客户端")
         verbose_name_plural = _("API 客户端")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(bank__isnull=True) | models.Q(guarantor__isnull=True),
+                name="api_client_bank_or_guarantor",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

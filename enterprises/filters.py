@@ -3,10 +3,10 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import BooleanFilter, RegionPrefixFilter, SectionFilter, TextFilter
+from core.filters import BooleanFilter, IntegerFilter, RegionPrefixFilter, SectionFilter, TextFilter
 
-from .choices import SizeClass
-from .models import Enterprise
+from .choices import SizeClass, SubmissionStatus
+from .models import Enterprise, Submission
 
 
 class EnterpriseFilterSet(django_filters.FilterSet):
@@ -20,3 +20,14 @@ class EnterpriseFilterSet(django_filters.FilterSet):
     class Meta:
         model = Enterprise
         fields = ["name", "region", "section", "size_class", "is_high_tech_enterprise", "is_tech_sme"]
+
+
+class SubmissionFilterSet(django_filters.FilterSet):
+    batch = IntegerFilter(label=_("批次"), field_name="batch_id")
+    status = django_filters.MultipleChoiceFilter(label=_("状态"), choices=SubmissionStatus.choices, distinct=False)
+    region = RegionPrefixFilter(label=_("行政区划代码前缀"), field_name="enterprise__region_code")
+    section = SectionFilter(label=_("行业门类"), field_name="enterprise__section_id")
+
+    class Meta:
+        model = Submission
+        fields = ["batch", "status", "region", "section"]

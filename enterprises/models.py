@@ -307,20 +307,42 @@ class SubmissionEvidence(BaseModel):
         return self.original_name
 
 
+class AppendOnlyError(ValueError):
+    """Raised when code tries to change or remove a row of an append-only record (a ValueError, as it always was)."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows can be inserted and read; ``update()`` and ``delete()`` (and so ``bulk_update``) raise."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} is append-only: rows cannot be updated")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model.__name__} is append-only: rows cannot be deleted")
+
+    delete.queryset_only = True
+
+
 class ProfileAccessLog(models.Model):
     """Append-only record of a bank officer opening an enterprise's profile; shown on the firm's "who viewed" page.
 
-    Written by ``enterprises.services.profile_access_record``; never updated or deleted by the application.
+    Written by ``enterprises.services.profile_access_record``. The application cannot change or remove a row: saving
+    an existing row, ``delete()`` and queryset ``update()``/``delete()`` raise ``AppendOnlyError``; on PostgreSQL a
+    trigger rejects UPDATE and DELETE as well (migration 0004). Its enterprise and user are PROTECTed: a firm or a
+    person with reads on record is deactivated, not deleted, so the record of who saw what outlives them (a CASCADE
+    or SET NULL would be exactly the edit the log forbids). Only TRUNCATE, a database owner's act, removes rows.
     """
 
-    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="access_logs", verbose_name=_("企业"))
+    enterprise = models.ForeignKey(Enterprise, models.PROTECT, related_name="access_logs", verbose_name=_("企业"))
     bank = models.ForeignKey("banks.Bank", models.PROTECT, related_name="+", verbose_name=_("银行"))
     user = models.ForeignKey(
-        "core.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("查看人")
+        "core.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("查看人")
     )
     scope = models.CharField(_("查看范围"), max_length=12, choices=ConsentScope.choices)
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     accessed_at = models.DateTimeField(_("查看时间"), default=timezone.now, editable=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-accessed_at", "-pk"]
@@ -332,6 +354,9 @@ class ProfileAccessLog(models.Model):
         return f"{self.bank} → {self.enterprise} {self.accessed_at:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("ProfileAccessLog is append-only")
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("ProfileAccessLog is append-only: rows cannot be updated")
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("ProfileAccessLog is append-only: rows cannot be deleted")

@@ -2,8 +2,8 @@
 
 Published figures (total, grade, ranks, points) come from the published ``Score`` row. Peer percentiles per
 indicator and the lift options need the whole run's arrays, so the batch is re-scored with the engine from the
-current filings (``scoring.engine.score``) and kept in memory per run; ``stale`` says when the filings changed since
-the run (then those two parts describe the current data rather than the published run).
+current filings (``scoring.engine.score``) once per run and process and kept in memory; ``stale`` says when the
+filings changed since the run (then those two parts describe the current data rather than the published run).
 """
 
 from __future__ import annotations
@@ -114,19 +114,32 @@ _cache_lock = threading.Lock()
 _cache: dict[tuple[int, str], tuple] = {}
 
 
+def _filings_changed_since(run: ScoringRun) -> bool:
+    """Whether a filing of the run's batch changed after the run read them: one EXISTS, not a reload."""
+    since = run.started_at or run.created_at
+    return Submission.objects.filter(batch_id=run.batch_id, updated_at__gt=since).exists()
+
+
 def _scored_run(run: ScoringRun):
-    """(population, result, digest) for the run's batch from the current filings; one run kept per process."""
-    population = population_load(batch=run.batch)
-    digest = population_digest(population)
-    key = (run.pk, digest)
+    """(population, result, stale) for the run's batch, re-scored from the filings; one run kept per process.
+
+    Reloading 520,000 filings costs seconds, so it happens once per run and process: later views reuse the arrays
+    until a filing of the batch changes (``stale``), and only then are they read again. A stale pair is recomputed
+    at most once per change, keyed on the batch's newest filing time.
+    """
+    stale = _filings_changed_since(run)
+    key = (run.pk, Submission.objects.filter(batch_id=run.batch_id).latest("updated_at").updated_at if stale else None)
     with _cache_lock:
         if key in _cache:
             return _cache[key]
+    population = population_load(batch=run.batch)
+    if stale:  # confirm with the digest: a save that changed nothing the engine reads is not staleness
+        stale = bool(run.input_digest) and population_digest(population) != run.input_digest
     result = score(population, system_definition(system=run.system))
     with _cache_lock:
         _cache.clear()
-        _cache[key] = (population, result, digest)
-    return population, result, digest
+        _cache[key] = (population, result, stale)
+    return population, result, stale
 
 
 def credit_line(
@@ -181,8 +194,7 @@ def score_report(*, enterprise: Enterprise, run: ScoringRun, score_row: Score, w
 
 
 def _add_peer_figures(report: ScoreReport, enterprise: Enterprise, run: ScoringRun) -> None:
-    population, result, digest = _scored_run(run)
-    report.stale = bool(run.input_digest) and digest != run.input_digest
+    population, result, report.stale = _scored_run(run)
     position = np.flatnonzero(population.enterprise_id == enterprise.pk)
     if position.size == 0:
         return

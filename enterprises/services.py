@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from banks.models import Bank
+from core.audit import audit_bulk_status, audit_changes
 from core.exceptions import ApplicationError
 from core.models import User
 from scoring.models import Batch
@@ -248,6 +249,8 @@ def submission_bulk_approve(*, user: User, submission_ids: Iterable[int]) -> int
         SubmissionChange(submission_id=pk, user=user, action=SubmissionChange.Action.APPROVE, created_at=now)
         for pk in ids
     )
+    audit_bulk_status(Submission, ids, field="status", old=SubmissionStatus.SUBMITTED, new=SubmissionStatus.APPROVED,
+                      actor=user)  # fmt: skip
     return len(ids)
 
 
@@ -435,6 +438,9 @@ def submission_import(
     if dry_run or plan.errors:
         return report
     with transaction.atomic():
-        write_plan(plan, batch=batch, user=user, source=source)
+        counts = write_plan(plan, batch=batch, user=user, source=source)
+        # One audit entry per import, on the batch (each filing's diff is in its SubmissionChange rows).
+        audit_changes(batch, {"import": (None, filename)}, actor=user,
+                      additional_data={"source": source, "rows": plan.rows, **counts})  # fmt: skip
     report.committed = True
     return report

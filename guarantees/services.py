@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_changes
 from core.exceptions import ApplicationError
 from core.models import User
 from core.permissions import bank_officer_of, guarantor_staff_of
@@ -218,6 +219,9 @@ def compensation_event_create(
         guarantee=guarantee, amount=amount, occurred_on=occurred_on, recovered_amount=recovered, notes=notes.strip()
     )
     LoanContract.objects.filter(pk=guarantee.loan_id).update(repayment_status=RepaymentStatus.DEFAULT)
+    if guarantee.loan.repayment_status != RepaymentStatus.DEFAULT:  # an UPDATE sends no signal: record it
+        audit_changes(guarantee.loan, {"repayment_status": (guarantee.loan.repayment_status, RepaymentStatus.DEFAULT)},
+                      actor=user)  # fmt: skip
     return event
 
 

@@ -34,8 +34,16 @@ class LoanContract(BaseModel):
     product = models.ForeignKey(
         "banks.LoanProduct", models.PROTECT, null=True, blank=True, related_name="loans", verbose_name=_("产品")
     )
+    # No database constraint: recommendations are partitioned by run and bank (banks.partitions), so there is no
+    # unique (id) to reference. Django still enforces PROTECT.
     recommendation = models.OneToOneField(
-        "banks.Recommendation", models.PROTECT, null=True, blank=True, related_name="loan", verbose_name=_("推荐记录")
+        "banks.Recommendation",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="loan",
+        verbose_name=_("推荐记录"),
+        db_constraint=False,
     )
     amount = models.DecimalField(
         _("合同金额(万元)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0.01)]

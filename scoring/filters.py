@@ -14,7 +14,7 @@ class ScoreFilterSet(django_filters.FilterSet):
 
     grade = django_filters.MultipleChoiceFilter(label=_("等级"), choices=Grade.choices, distinct=False)
     stage = django_filters.MultipleChoiceFilter(label=_("发展阶段"), choices=Stage.choices, distinct=False)
-    region = RegionPrefixFilter(label=_("行政区划代码前缀"), field_name="enterprise__region_code")
+    region = RegionPrefixFilter(label=_("行政区划代码前缀"), method="filter_region")
     section = SectionFilter(label=_("行业门类"), field_name="enterprise__section_id")
     total_min = django_filters.NumberFilter(label=_("总分不低于"), field_name="total", lookup_expr="gte")
     total_max = django_filters.NumberFilter(label=_("总分不高于"), field_name="total", lookup_expr="lte")
@@ -23,6 +23,10 @@ class ScoreFilterSet(django_filters.FilterSet):
     class Meta:
         model = Score
         fields = ["grade", "stage", "region", "section", "total_min", "total_max", "eligible"]
+
+    def filter_region(self, queryset, name, value):
+        # The score's own region column (an integer range on its index), not a probe of every firm's code.
+        return queryset.in_region(value)
 
 
 class BatchFilterSet(django_filters.FilterSet):

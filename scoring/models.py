@@ -10,7 +10,7 @@ from core.models import BaseModel
 from core.validators import validate_region_scope
 
 from .choices import BatchStatus, Grade, Method, RunState, Stage
-from .querysets import BatchQuerySet, IndicatorSystemQuerySet, ScoringRunQuerySet
+from .querysets import BatchQuerySet, IndicatorSystemQuerySet, ScoreQuerySet, ScoringRunQuerySet
 
 
 class IndicatorSystem(BaseModel):
@@ -168,6 +168,14 @@ class Score(models.Model):
     and foreign-key triggers row by row. Hence the key: a partitioned table's primary key must contain the partition
     column, so the natural key (run, enterprise) is the primary key. The foreign keys carry no database constraint:
     the run writes only its own id and enterprise ids it has just read; Django still cascades deletions.
+
+    ``region`` is the firm's region code when it was scored, as an integer (440305), copied in with the rest of the
+    row (migration 0004): a region prefix is then an integer range on the partition's index (region, total DESC,
+    enterprise), so "best first in Hangzhou" is an index range scan instead of a walk down the national ``total``
+    index probing every firm's region (~230 ms → ~5 ms on 520,000 rows). It is also what the province rank of the
+    row refers to, and what the API filters, scopes and shows. The same migration drops the index on ``enterprise``
+    alone, which the primary key makes redundant within a partition: building it cost as much at each run's ATTACH
+    (~0.5 s at 520,000 rows) as the new index, so a run persists in about the time it did.
     """
 
     pk = models.CompositePrimaryKey("run", "enterprise")
@@ -176,8 +184,9 @@ class Score(models.Model):
         db_index=False,  # the primary key (run, enterprise) starts with it
     )  # fmt: skip
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", models.CASCADE, related_name="scores", verbose_name=_("企业"), db_constraint=False
-    )
+        "enterprises.Enterprise", models.CASCADE, related_name="scores", verbose_name=_("企业"), db_constraint=False,
+        db_index=False,  # within a run's partition the primary key (run, enterprise) finds a firm's row
+    )  # fmt: skip
     stage = models.CharField(_("发展阶段"), max_length=8, choices=Stage.choices)
     peer_level = models.PositiveSmallIntegerField(_("同行组层级"), default=0, help_text=_("0 阶段×门类,1 阶段,2 全体"))
     points = FloatArrayField(_("各指标得分"))
@@ -193,10 +202,14 @@ class Score(models.Model):
     stage_percentile = models.FloatField(_("阶段内百分位"))
     eligible = models.BooleanField(_("可推荐"))
     reasons = models.CharField(_("不可推荐原因"), max_length=200, blank=True)
+    region = models.PositiveIntegerField(_("行政区划代码"), help_text=_("评分时企业的6位行政区划代码。"))
+
+    objects = ScoreQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("评分结果")
         verbose_name_plural = _("评分结果")
+        indexes = [models.Index(fields=["region", "-total", "enterprise"], name="score_region_total")]
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} · {self.total}"
@@ -204,3 +217,8 @@ class Score(models.Model):
     @property
     def reason_codes(self) -> list[str]:
         return self.reasons.split(";") if self.reasons else []
+
+    @property
+    def region_code(self) -> str:
+        """``region`` as the six-digit code it was filed as."""
+        return f"{self.region:06d}"

@@ -1,10 +1,24 @@
-"""Per-user visibility of scoring objects: one ``visible_to(user)`` per model, used by pages and the API alike."""
+"""Per-user visibility of scoring objects: one ``visible_to(user)`` per model, used by pages and the API alike.
+
+Published scores are read only through the API and the firm's own report, so ``Score.objects.visible_to`` takes the
+API's ``Audience`` (``core.api_auth``: a bureau officer, a bank officer, a token client or an enterprise member,
+reduced to a region, a firm and a bank) rather than a user.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Left, Length
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Left, Length, Now
 
 from core.permissions import bureau_staff_of
+
+if TYPE_CHECKING:
+    from core.api_auth import Audience
+
+REGION_DIGITS = 6
 
 
 def overlapping_region(queryset: models.QuerySet, region: str) -> models.QuerySet:
@@ -55,3 +69,62 @@ class IndicatorSystemQuerySet(models.QuerySet):
 
     def editable_by(self, user):
         return _inside_scope(self, user).filter(frozen=False)
+
+
+def region_range(prefix: str) -> tuple[int, int]:
+    """The integer region codes a code prefix covers, ``[low, high)``: ``3301`` → 330100..330199."""
+    scale = 10 ** (REGION_DIGITS - len(prefix))
+    low = int(prefix) * scale
+    return low, low + scale
+
+
+def bank_consent(bank_id: int) -> Exists:
+    """The scored firm has a consent active now for bank ``bank_id``: a blanket one or one naming the bank.
+
+    "Now" is the database's clock (``Now()``), not a parameter, so a statement compiled once and cached
+    (``scoring.api.scoping.published_score_lookup``) still sees a consent expire or be revoked on the next request.
+    """
+    from enterprises.models import Consent
+
+    return Exists(
+        Consent.objects.filter(
+            Q(bank__isnull=True) | Q(bank_id=bank_id),
+            Q(expires_at__isnull=True) | Q(expires_at__gt=Now()),
+            enterprise_id=OuterRef("enterprise_id"),
+            revoked_at__isnull=True,
+            granted_at__lte=Now(),
+        )
+    )
+
+
+class ScoreQuerySet(models.QuerySet):
+    def in_region(self, prefix: str):
+        """Scores of firms whose region, when scored, starts with ``prefix`` ('' = everywhere).
+
+        An integer range on ``region``, which the index (region, total DESC, enterprise) serves: best first within a
+        county is a plain index range, within a city or province a range scan and a top-N sort of its rows.
+        """
+        if not prefix:
+            return self
+        if len(prefix) == REGION_DIGITS:  # one county: equality, so the index hands its rows over best first
+            return self.filter(region=int(prefix))
+        low, high = region_range(prefix)
+        return self.filter(region__gte=low, region__lt=high)
+
+    def in_scope_of(self, audience: Audience):
+        """The rows inside the audience's scope: its own firm (an enterprise member) or its region. What aggregates
+        (the funnel) count; ranks are computed over the whole run anyway."""
+        if audience.sees_nothing:
+            return self.none()
+        if audience.enterprise_id is not None:
+            return self.filter(enterprise_id=audience.enterprise_id)
+        return self.in_region(audience.region)
+
+    def visible_to(self, audience: Audience):
+        """The rows ``audience`` may read firm by firm: those in its scope and, for a bank's officer or a bank's API
+        client, only of firms with an active consent for that bank (a blanket consent or one naming it). Bureau staff
+        and clients without a bank see their whole region; an enterprise member its own firm. See docs/api.md."""
+        scores = self.in_scope_of(audience)
+        if audience.bank_id is not None and not audience.sees_nothing:
+            scores = scores.filter(bank_consent(audience.bank_id))
+        return scores

@@ -14,11 +14,13 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_bulk_status, audit_transition
 from core.exceptions import ApplicationError
 from core.models import User
 
@@ -32,9 +34,16 @@ from .selectors import population_digest, population_load, scored_submissions, s
 
 logger = logging.getLogger(__name__)
 
-RUN_STALE_AFTER = timedelta(minutes=10)
+RUN_STALE_AFTER = timedelta(seconds=settings.SCORING_RUN_STALE_AFTER)
 """A run whose heartbeat is older than this in an active state lost its worker: a redelivered task may take it over.
-Far above the longest phase (a few seconds at 1,000,000 firms), far below the broker's visibility timeout."""
+Far above the longest phase (a few seconds at 1,000,000 firms), far below the broker's visibility timeout. 10 minutes
+unless ``SCORING_RUN_STALE_AFTER`` (seconds) says otherwise: the fault tests run their workers with a few seconds."""
+
+RUNNING_STATES = (RunState.LOADING, RunState.SCORING, RunState.PERSISTING)
+
+MAX_RUN_ATTEMPTS = 3
+"""A run whose worker was lost this many times is failed by the reconciler rather than sent again: a run that kills
+its worker every time (out of memory on a huge batch) must not take a worker down every ``RUN_STALE_AFTER`` forever."""
 
 PROGRESS = {RunState.LOADING: 5, RunState.SCORING: 35, RunState.PERSISTING: 55, RunState.COMPUTED: 100}
 """Percent shown when a phase starts, roughly the share of a run's time spent before it."""
@@ -87,7 +96,7 @@ def scoring_run_execute(*, run_id: int) -> None:
     """
     now = timezone.now()
     claimable = Q(state=RunState.QUEUED) | Q(
-        state__in=[RunState.LOADING, RunState.SCORING, RunState.PERSISTING], heartbeat_at__lt=now - RUN_STALE_AFTER
+        state__in=RUNNING_STATES, heartbeat_at__lt=now - RUN_STALE_AFTER, attempts__lt=MAX_RUN_ATTEMPTS
     )
     claimed = ScoringRun.objects.filter(claimable, pk=run_id).update(
         state=RunState.LOADING,
@@ -101,35 +110,52 @@ def scoring_run_execute(*, run_id: int) -> None:
     if not claimed:
         logger.info("scoring run %s: not claimable (duplicate delivery or already handled)", run_id)
         return
+    # ``run.attempts`` is now this delivery's fencing token: every later write is conditional on it, so a worker that
+    # stalled past RUN_STALE_AFTER and was taken over can neither finish, fail nor discard the run of the new attempt.
     run = ScoringRun.objects.select_related("batch", "system").get(pk=run_id)
+    # The audit trail has every state change (core/audit.py); a second attempt takes over a run whose worker was lost.
+    audit_transition(run, RunState.QUEUED if run.attempts == 1 else "lost", RunState.LOADING,
+                     attempts=(run.attempts - 1, run.attempts))  # fmt: skip
     try:
         _compute(run)
     except RunAbandoned:
         logger.info("scoring run %s: abandoned (cancelled or taken over)", run_id)
     except Exception as error:
         logger.exception("scoring run %s failed", run_id)
-        scores_discard(run=run)
-        ScoringRun.objects.filter(pk=run_id, state__in=ACTIVE_RUN_STATES).update(
-            state=RunState.FAILED,
-            error=f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH],
-            finished_at=timezone.now(),
-            heartbeat_at=timezone.now(),
-        )
+        with transaction.atomic():
+            failed = ScoringRun.objects.filter(pk=run_id, state__in=ACTIVE_RUN_STATES, attempts=run.attempts).update(
+                state=RunState.FAILED,
+                error=f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH],
+                finished_at=timezone.now(),
+                heartbeat_at=timezone.now(),
+            )
+            if failed:  # only the owner discards: another attempt's partition may be attached by now
+                scores_discard(run=run)
+                audit_transition(run, None, RunState.FAILED)
 
 
 def scoring_runs_reconcile(*, now=None) -> list[int]:
     """Send the task again for every run that lost its message or its worker; returns their ids.
 
     Called every minute by Celery beat. A queued run older than ``QUEUED_RESEND_AFTER`` lost its message; an active
-    run whose heartbeat is older than ``RUN_STALE_AFTER`` lost its worker (killed mid-run) and is claimable again.
+    run whose heartbeat is older than ``RUN_STALE_AFTER`` lost its worker (killed mid-run) and is claimable again,
+    unless that already happened ``MAX_RUN_ATTEMPTS`` times: then it fails.
     """
     from .tasks import score_run_task  # the task module imports this one
 
     now = now or timezone.now()
-    stale = ScoringRun.objects.filter(
-        Q(state=RunState.QUEUED, created_at__lt=now - QUEUED_RESEND_AFTER)
-        | Q(state__in=[RunState.LOADING, RunState.SCORING, RunState.PERSISTING], heartbeat_at__lt=now - RUN_STALE_AFTER)
+    lost_worker = Q(state__in=RUNNING_STATES, heartbeat_at__lt=now - RUN_STALE_AFTER)
+    given_up = ScoringRun.objects.filter(lost_worker, attempts__gte=MAX_RUN_ATTEMPTS)
+    given_up_ids = list(given_up.values_list("pk", flat=True))
+    for run_id in given_up_ids:
+        logger.error("scoring run %s: worker lost %s times, failing it", run_id, MAX_RUN_ATTEMPTS)
+    given_up.update(
+        state=RunState.FAILED,
+        error=_("评分任务的工作进程已中途丢失 %(count)s 次,不再重试。") % {"count": MAX_RUN_ATTEMPTS},
+        finished_at=now,
     )
+    audit_bulk_status(ScoringRun, given_up_ids, field="state", old=None, new=RunState.FAILED, actor=None)
+    stale = ScoringRun.objects.filter(Q(state=RunState.QUEUED, created_at__lt=now - QUEUED_RESEND_AFTER) | lost_worker)
     run_ids = list(stale.values_list("pk", flat=True))
     for run_id in run_ids:
         logger.warning("scoring run %s: resending (lost message or worker)", run_id)
@@ -163,7 +189,7 @@ def _compute(run: ScoringRun) -> None:
     with transaction.atomic():
         scores_write(run=run, result=result)
         finished = timezone.now()
-        updated = ScoringRun.objects.filter(pk=run.pk, state=RunState.PERSISTING).update(
+        updated = ScoringRun.objects.filter(pk=run.pk, state=RunState.PERSISTING, attempts=run.attempts).update(
             state=RunState.COMPUTED,
             progress=PROGRESS[RunState.COMPUTED],
             finished_at=finished,
@@ -171,19 +197,22 @@ def _compute(run: ScoringRun) -> None:
             counts=run_counts(result),
         )
         if not updated:
-            raise RunAbandoned  # cancelled meanwhile: rolls the rows back with this transaction
+            raise RunAbandoned  # cancelled or taken over meanwhile: rolls the rows back with this transaction
+        audit_transition(run, RunState.PERSISTING, RunState.COMPUTED)
     timings["persist"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
     ScoringRun.objects.filter(pk=run.pk).update(timings=timings)
 
 
 def _advance(run: ScoringRun, current: str, following: str, **fields: Any) -> None:
-    """Move the run to the next phase, with a heartbeat; raise RunAbandoned if it is no longer in ``current``."""
-    updated = ScoringRun.objects.filter(pk=run.pk, state=current).update(
+    """Move the run to the next phase, with a heartbeat; raise RunAbandoned if it is no longer in ``current`` or
+    another attempt took it over."""
+    updated = ScoringRun.objects.filter(pk=run.pk, state=current, attempts=run.attempts).update(
         state=following, progress=PROGRESS[following], heartbeat_at=timezone.now(), **fields
     )
     if not updated:
         raise RunAbandoned
+    audit_transition(run, current, following)
 
 
 def run_counts(result: ScoreResult) -> dict[str, Any]:
@@ -203,6 +232,8 @@ def scoring_run_publish(*, run: ScoringRun, user: User | None = None) -> Scoring
         raise ApplicationError(_("只有已计算完成的评分任务才能发布。"))
     if batch.published_run_id is not None:
         ScoringRun.objects.filter(pk=batch.published_run_id).update(state=RunState.COMPUTED, published_at=None)
+        audit_bulk_status(ScoringRun, [batch.published_run_id], field="state", old=RunState.PUBLISHED,
+                          new=RunState.COMPUTED, actor=user)  # fmt: skip
     batch.published_run = run
     batch.save(update_fields=["published_run", "updated_at"])
     run.state = RunState.PUBLISHED
@@ -223,5 +254,7 @@ def scoring_run_cancel(*, run: ScoringRun, user: User | None = None) -> ScoringR
     )
     if not cancelled:
         raise ApplicationError(_("只有排队中或计算中的评分任务才能取消。"))
+    old_state = run.state
     run.refresh_from_db()
+    audit_transition(run, old_state, RunState.CANCELLED, actor=user)
     return run

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.db.models import Q
 from rest_framework.test import APIClient
 
 from banks.models import Bank, BankOfficer
 from core.demo.services import demo_firms_create
 from core.models import ApiClient
-from enterprises.models import Enterprise, EnterpriseMembership
+from enterprises.models import Consent, Enterprise, EnterpriseMembership
 from scoring.choices import RunState
 from scoring.models import Score
 from scoring.services import scoring_run_create, scoring_run_execute, scoring_run_publish
@@ -101,11 +102,26 @@ def callers(batch) -> dict[str, APIClient]:
     }
 
 
+BANK_OF_ROLE = {"bank-national": "icbc", "bank-regional": "gd-rural", "client-regional-bank": "gd-rural"}
+
+
+def consenting_firm_ids(bank: Bank) -> set[int]:
+    """Firms with a consent active now covering ``bank`` (blanket or naming it), checked in Python row by row."""
+    return {
+        consent.enterprise_id
+        for consent in Consent.objects.filter(Q(bank__isnull=True) | Q(bank=bank))
+        if consent.is_active()
+    }
+
+
 def visible_scores(role: str, batch):
-    """The published scores ``role`` should see, computed independently of the API code."""
+    """The published scores ``role`` should see, computed independently of the API code: the role's region (or own
+    firm) and, for a bank's officer or client, only firms consenting to that bank."""
     scores = Score.objects.filter(run_id=batch.published_run_id)
-    if role in ("client-national", "bureau-national", "bank-national"):
-        return scores
     if role == "enterprise":
         return scores.filter(enterprise=firm_in(HOME, batch))
-    return scores.filter(enterprise__region_code__startswith=HOME)
+    if role not in ("client-national", "bureau-national", "bank-national"):
+        scores = scores.filter(enterprise__region_code__startswith=HOME)
+    if role in BANK_OF_ROLE:
+        scores = scores.filter(enterprise_id__in=consenting_firm_ids(Bank.objects.get(code=BANK_OF_ROLE[role])))
+    return scores

@@ -1,13 +1,24 @@
 """The recommendation push: who is listed, with what, idempotency, supersession, notices, the publish hook."""
 
+import threading
+import time
 from decimal import Decimal
+from unittest import mock
 
 import numpy as np
 import pytest
 from django.core import mail
+from django.db import connection, transaction
 
+from banks import partitions
 from banks.models import Notice, Recommendation, RecommendationList
-from banks.services import recommendation_list_push, recommendation_transition
+from banks.services import (
+    banks_to_push,
+    recommendation_list_push,
+    recommendation_push_prepare,
+    recommendation_transition,
+)
+from banks.tasks import push_recommendations_task
 from banks.tests.fixtures import *  # noqa: F403 - the journey's fixtures
 from banks.tests.fixtures import publish_new_run
 from core.exceptions import ApplicationError
@@ -170,3 +181,133 @@ def test_the_summary_counts_the_list_per_province(pushed, icbc):
     codes = np.array(Recommendation.objects.filter(bank=icbc).values_list("region_code", flat=True))
     expected = {p: int((np.char.ljust(codes.astype(str), 6).astype("U2") == p).sum()) for p in ("44", "32")}
     assert summary.by_province == {k: v for k, v in expected.items() if v}
+
+
+def test_a_third_run_supersedes_the_second_and_carries_the_work_done_on_it(pushed, icbc, icbc_officer, population):
+    second = publish_new_run(population)
+    recommendation_list_push(run=second, bank=icbc)
+    rec = Recommendation.objects.filter(bank=icbc, run=second).order_by("list_rank").first()
+    recommendation_transition(recommendation=rec, user=icbc_officer, status="declined", reason="无融资需求")
+    third = publish_new_run(population)
+    result = recommendation_list_push(run=third, bank=icbc)
+    assert result.superseded == RecommendationList.objects.get(run=second, bank=icbc).size
+    assert set(Recommendation.objects.filter(bank=icbc, superseded=False).values_list("run_id", flat=True)) == {
+        third.pk
+    }
+    moved = Recommendation.objects.get(run=third, bank=icbc, enterprise_id=rec.enterprise_id)
+    assert (moved.status, moved.decline_reason, moved.officer) == ("declined", "无融资需求", icbc_officer)
+    assert result.carried == 1
+
+
+def test_a_bank_whose_products_match_no_firm_gets_an_empty_list_once(run, cmb):
+    cmb.products.update(stages=["stable"], sections=["T"])  # no demo firm is in section T
+    first = recommendation_list_push(run=run, bank=cmb)
+    assert (first.listed, first.inserted) == (0, 0)
+    assert RecommendationList.objects.get(run=run, bank=cmb).size == 0
+    assert recommendation_list_push(run=run, bank=cmb).inserted == 0
+
+
+# --- PostgreSQL: one table per list (banks.partitions) ---------------------------------------------------------------
+
+
+def partition_of(table):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT parent.relname FROM pg_inherits JOIN pg_class parent ON parent.oid = inhparent"
+            " WHERE inhrelid = to_regclass(%s)",
+            [table],
+        )
+        row = cursor.fetchone()
+    return row and row[0]
+
+
+def row_versions(table):
+    """Each row's physical address and creating transaction: a rewrite of the row changes both."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, ctid::text, xmin::text FROM {table}")
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def test_each_list_is_a_table_of_its_own_under_its_runs_partition(require_postgres, pushed, icbc, cmb):
+    for bank in (icbc, cmb):
+        table = partitions.list_table(pushed.pk, bank.pk)
+        assert partition_of(table) == partitions.run_table(pushed.pk)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*), min(bank_id), max(bank_id) FROM {table}")
+            assert cursor.fetchone() == (RecommendationList.objects.get(run=pushed, bank=bank).size, bank.pk, bank.pk)
+    assert partition_of(partitions.run_table(pushed.pk)) == "banks_recommendation"
+
+
+def test_superseding_a_list_rewrites_none_of_its_rows(require_postgres, pushed, icbc, population):
+    old = partitions.list_table(pushed.pk, icbc.pk)
+    before = row_versions(old)
+    newer = publish_new_run(population)
+    recommendation_list_push(run=newer, bank=icbc)
+    assert row_versions(old) == before  # same addresses, same transactions: flipped in the catalog
+    assert partition_of(old) == partitions.run_table(pushed.pk)  # attached again
+    rows = Recommendation.objects.filter(run=pushed, bank=icbc)
+    assert rows.count() == len(before) and not rows.filter(superseded=False).exists()
+    assert rows.filter(superseded=True).count() == len(before)
+
+
+def test_a_left_over_empty_list_table_is_replaced_and_one_with_rows_is_refused(require_postgres, run, icbc):
+    partitions.run_partition_ensure(run.pk)
+    table = partitions.list_table_create(run.pk, icbc.pk)  # as a flushed test database leaves it
+    assert recommendation_list_push(run=run, bank=icbc).inserted > 0
+    RecommendationList.objects.filter(run=run, bank=icbc).delete()  # the summary lost, the rows not
+    with pytest.raises(RuntimeError, match="already holds a list"):
+        recommendation_list_push(run=run, bank=icbc)
+    assert partition_of(table) == partitions.run_table(run.pk)
+
+
+def test_the_fan_out_creates_the_runs_partition_before_the_bank_tasks(require_postgres, run, icbc, cmb):
+    assert partition_of(partitions.run_table(run.pk)) is None
+    assert recommendation_push_prepare(run=run) == banks_to_push()
+    assert partition_of(partitions.run_table(run.pk)) == "banks_recommendation"
+    recommendation_push_prepare(run=run)  # again: nothing to do
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_officer_working_a_firm_while_its_list_is_superseded_keeps_the_work_and_nobody_deadlocks(
+    require_postgres, pushed, icbc, icbc_officer, population
+):
+    """The officer's transaction locks the row, then writes it (as recommendation_transition does); the push starts
+    in between. The push must wait for that work, carry it over, and neither side may be chosen as a deadlock
+    victim (a push that let the row lock in would wait for it at DETACH while the write waited for the push)."""
+    with mock.patch.object(push_recommendations_task, "delay"):  # committed here: the push would run at once
+        newer = publish_new_run(population)
+    rec = Recommendation.objects.filter(run=pushed, bank=icbc).order_by("list_rank").first()
+    locked, results, errors = threading.Event(), [], []
+
+    def officer():
+        try:
+            with transaction.atomic():
+                Recommendation.objects.select_for_update().get(pk=rec.pk)
+                locked.set()
+                time.sleep(1.5)  # the push is now waiting on the run's partition
+                Recommendation.objects.filter(pk=rec.pk).update(status="contacted", officer=icbc_officer)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def push():
+        try:
+            results.append(recommendation_list_push(run=newer, bank=icbc, notify=False))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=officer)
+    first.start()
+    assert locked.wait(10)
+    second = threading.Thread(target=push)
+    second.start()
+    first.join(30)
+    second.join(60)
+    assert not errors
+    assert results[0].carried == 1
+    moved = Recommendation.objects.get(run=newer, bank=icbc, enterprise_id=rec.enterprise_id)
+    assert (moved.status, moved.officer_id) == ("contacted", icbc_officer.pk)
+    assert Recommendation.objects.get(pk=rec.pk).superseded

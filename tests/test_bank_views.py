@@ -6,13 +6,15 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from banks.models import LoanProduct, Recommendation
 from banks.tests.fixtures import *  # noqa: F403 - the journey's fixtures
-from banks.tests.fixtures import approved_recommendation
+from banks.tests.fixtures import approved_recommendation, publish_new_run
 from enterprises.models import Consent, ProfileAccessLog
 from guarantees.models import GuaranteeContract, GuaranteeInstitution, GuarantorStaff
 from loans.models import LoanContract
@@ -42,7 +44,7 @@ def test_the_list_shows_the_officers_bank_in_a_fixed_number_of_queries(
     assert response.status_code == 200
     rows = page_rows(response)
     assert rows and all(r.bank_id == icbc.pk for r in rows)
-    assert response.context["page"].paginator.count == Recommendation.objects.filter(bank=icbc).count()
+    assert response.context["page"].count == Recommendation.objects.filter(bank=icbc).count()
     assert rows[0].enterprise.name in response.content.decode()
 
 
@@ -71,13 +73,73 @@ def test_the_list_filters_by_product_and_section(client, pushed, icbc, icbc_offi
     assert all(r.section == section for r in page_rows(client.get(reverse("banks:list"), {"section": section})))
 
 
-def test_the_list_sorts_and_pages(client, pushed, icbc, icbc_officer, monkeypatch):
-    monkeypatch.setattr("banks.views.PAGE_SIZE", 3)
+SORT_ORDER = {
+    "rank": lambda r: (r.list_rank, r.pk),
+    "-total": lambda r: (-r.total, r.list_rank, r.pk),
+    "total": lambda r: (r.total, -r.list_rank, -r.pk),
+    "-line": lambda r: (-r.suggested_line, r.list_rank, r.pk),
+    "-need": lambda r: (-(r.financing_amount if r.financing_amount is not None else -1), r.list_rank, r.pk),
+    "status": lambda r: (r.status, r.list_rank, r.pk),
+}
+
+
+def walk(client, params, *, backwards_from=None):
+    """Every page of the list from the first (or back from ``backwards_from``), following the pager's cursors."""
+    pages, cursor = [], {"before": backwards_from} if backwards_from else {}
+    while True:
+        page = client.get(reverse("banks:list"), {**params, **cursor}).context["page"]
+        pages.append([r.pk for r in page])
+        following = page.previous_before if backwards_from else page.next_after
+        if following is None:
+            return pages
+        cursor = {"before" if backwards_from else "after": following}
+
+
+@pytest.mark.parametrize("sort", list(SORT_ORDER))
+def test_the_pager_walks_the_whole_list_in_each_order_and_back(client, pushed, icbc, icbc_officer, monkeypatch, sort):
+    monkeypatch.setattr("banks.views.PAGE_SIZE", 2)
+    Recommendation.objects.filter(bank=icbc, list_rank__in=[3, 9]).update(status="viewed")  # status order not rank's
     client.force_login(icbc_officer)
-    second = page_rows(client.get(reverse("banks:list"), {"page": 2}))
-    assert [r.list_rank for r in second] == [4, 5, 6]
-    by_line = page_rows(client.get(reverse("banks:list"), {"sort": "-line"}))
-    assert [r.suggested_line for r in by_line] == sorted((r.suggested_line for r in by_line), reverse=True)
+    expected = [r.pk for r in sorted(Recommendation.objects.filter(bank=icbc), key=SORT_ORDER[sort])]
+    pages = walk(client, {"sort": sort})
+    assert len(pages) > 3 and all(len(p) == 2 for p in pages[:-1])
+    assert [pk for page in pages for pk in page] == expected
+    back = walk(client, {"sort": sort}, backwards_from=pages[-1][0])
+    assert back == pages[-2::-1]
+
+
+def test_the_pager_keeps_the_filters(client, pushed, icbc, icbc_officer, monkeypatch):
+    monkeypatch.setattr("banks.views.PAGE_SIZE", 1)
+    client.force_login(icbc_officer)
+    rows = Recommendation.objects.filter(bank=icbc, region_code__startswith="44", stage="growth")
+    expected = [r.pk for r in sorted(rows, key=SORT_ORDER["-need"])]
+    pages = walk(client, {"region": "44", "stage": "growth", "sort": "-need"})
+    assert len(pages) > 1 and [pk for page in pages for pk in page] == expected
+
+
+def test_a_deep_page_is_a_keyset_page_in_the_queries_of_the_first(
+    client, pushed, icbc, icbc_officer, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr("banks.views.PAGE_SIZE", 2)
+    client.force_login(icbc_officer)
+    with CaptureQueriesContext(connection) as first_page:
+        client.get(reverse("banks:list"))
+    rows = list(Recommendation.objects.filter(bank=icbc).order_by("list_rank"))
+    # + 1: reading the keys of the row the page continues after
+    with django_assert_max_num_queries(len(first_page) + 1), CaptureQueriesContext(connection) as deep:
+        page = client.get(reverse("banks:list"), {"after": rows[-4].pk}).context["page"]
+    assert [r.pk for r in page] == [rows[-3].pk, rows[-2].pk]
+    assert page.next_after == rows[-2].pk and page.previous_before == rows[-3].pk
+    assert not any("OFFSET" in query["sql"].upper() for query in deep.captured_queries)
+
+
+def test_a_cursor_naming_another_banks_row_gives_the_first_page(client, pushed, icbc, cmb, icbc_officer):
+    client.force_login(icbc_officer)
+    foreign = Recommendation.objects.filter(bank=cmb).order_by("list_rank").last()
+    page = client.get(reverse("banks:list"), {"after": foreign.pk}).context["page"]
+    assert [r.pk for r in page] == [r.pk for r in Recommendation.objects.filter(bank=icbc).order_by("list_rank")[:50]]
+    assert page.rows
+    assert page.previous_before is None
 
 
 def test_a_branch_officer_lists_only_the_branch_regions(client, pushed, icbc_gd_officer):
@@ -344,6 +406,40 @@ def test_a_regional_bureau_sees_only_its_region(client, guaranteed_loan):
     assert data.total.contract_firms == 0 and {r.key for r in data.by_province} <= {elsewhere}
     narrowed = client.get(reverse("dashboard:funnel"), {"region": province}).context["region"]
     assert narrowed == elsewhere  # a region outside the bureau's scope is narrowed back to it
+
+
+@pytest.mark.parametrize("depth", [4, 6])
+def test_a_city_or_county_bureau_sees_its_own_counts_not_its_provinces(client, guaranteed_loan, icbc, depth):
+    """Below province level every figure is the region's own, counted here row by row with the ORM."""
+    from scoring.models import Score
+
+    rec = guaranteed_loan.recommendation
+    scope = rec.region_code[:depth]
+    client.force_login(BureauStaffFactory(region_scope=scope).user)
+    total = client.get(reverse("dashboard:funnel")).context["data"].total
+    run = rec.run
+    listed = Recommendation.objects.filter(run=run, region_code__startswith=scope)
+    scores = Score.objects.filter(run=run, enterprise__region_code__startswith=scope)
+    assert total.collected == scores.count() < run.enterprise_count
+    assert total.recommended == scores.filter(eligible=True).count() > 0
+    assert total.list_rows == listed.count() < Recommendation.objects.filter(run=run).count()
+    assert total.banks == listed.values("bank").distinct().count()
+    assert (total.contract_firms, total.contract_amount, total.guarantees) == (1, D(100), 1)
+    for_bank = client.get(reverse("dashboard:funnel"), {"bank": icbc.pk}).context["data"].total
+    assert for_bank.recommended == for_bank.list_rows == listed.filter(bank=icbc).count()
+
+
+def test_the_funnel_counts_loans_of_the_batch_once_its_list_is_superseded(client, guaranteed_loan, bureau_user):
+    from banks.services import recommendation_list_push
+
+    rec = guaranteed_loan.recommendation
+    newer = publish_new_run(rec.run.batch)
+    recommendation_list_push(run=newer, bank=rec.bank)
+    client.force_login(bureau_user)
+    total = client.get(reverse("dashboard:funnel")).context["data"].total
+    assert (total.contract_firms, total.contract_amount, total.guarantees) == (1, D(100), 1)
+    carried = Recommendation.objects.get(run=newer, bank=rec.bank, enterprise=rec.enterprise)
+    assert carried.status == "contracted" and not hasattr(carried, "loan")  # the loan stays on the list it was made on
 
 
 def test_bank_officers_have_no_dashboard(client, pushed, icbc_officer):

@@ -4,6 +4,7 @@ Everything that differs between a laptop and production comes from the environme
 a malformed value raises at start-up rather than being silently ignored.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -41,6 +42,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "auditlog",
+    "csp",
     "core",
     "scoring",
     "enterprises",
@@ -51,14 +55,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout flagged during the view into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -81,6 +89,10 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -90,6 +102,51 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Login protection (django-axes; README "Security"). Lockout is per account, never per address: bureau and bank
+# officers sit behind shared NAT addresses, so an address lockout would lock a whole office out. After
+# AXES_FAILURE_LIMIT failures the account is refused (even with the right password) until AXES_COOLOFF_TIME has
+# passed since the last counted failure, or an administrator deletes its access attempt in the admin. Attempts made
+# while locked out are not counted, so the person retrying does not extend their own lockout. A success resets.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for "ip_address" among the lockout parameters; that is the per-office lockout described above. Keyed
+# on the username alone, rotating addresses, user agents or cookies gains an attacker nothing against one account.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)  # the proxy sets it; a client-sent X-Forwarded-For is not trusted
+AXES_VERBOSE = False
+
+# --- Security headers (README "Security"). The Content-Security-Policy allows scripts and styles from this origin
+# only: no inline script, no inline style attribute, no eval. The API documentation pages relax it for themselves
+# (config/urls.py). Django sets X-Content-Type-Options, Referrer-Policy, Cross-Origin-Opener-Policy and
+# X-Frame-Options; core.middleware.SecurityHeadersMiddleware adds Permissions-Policy.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# --- Audit trail (django-auditlog; core/audit.py lists the tracked models and fields, README "Security"). The actor
+# of each entry is the signed-in person of the request (core.middleware.AuditActorMiddleware) or whoever
+# core.audit.acting_as() names in a task or command.
 
 # --- Chinese first, English complete.
 LANGUAGE_CODE = "zh-hans"
@@ -124,6 +181,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=30 
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=35 * 60)
 # Longer than the longest task, so an unacknowledged run is not redelivered while it is still being worked on.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)}
+# Seconds without a heartbeat after which a running scoring run is presumed to have lost its worker and may be taken
+# over (scoring.services.RUN_STALE_AFTER); the fault tests (tests/test_faults.py) give their workers a few seconds.
+SCORING_RUN_STALE_AFTER = env.int("SCORING_RUN_STALE_AFTER", default=10 * 60)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"scoring.tasks.*": {"queue": "scoring"}, "banks.tasks.*": {"queue": "push"}}
 CELERY_TIMEZONE = TIME_ZONE
@@ -157,6 +217,8 @@ REST_FRAMEWORK = {
     },
     "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
+# Unknown or revoked tokens one address may present per minute before it gets 429 (core/security.py).
+API_BAD_TOKEN_LIMIT = env.int("API_BAD_TOKEN_LIMIT", default=60)
 SPECTACULAR_SETTINGS = {
     "TITLE": "创新积分平台 API / Innovation Points Platform API",
     "DESCRIPTION": "Published scores, rankings, indicator systems, batches and runs for machine clients. "
@@ -168,6 +230,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several resources have a "status"; name each choice set after its model so none is named by a hash.
+    "ENUM_NAME_OVERRIDES": {
+        "RecommendationStatusEnum": "banks.choices.RecommendationStatus",
+        "SubmissionStatusEnum": "enterprises.choices.SubmissionStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api_schema.empty_query_values_mean_any",
@@ -180,7 +247,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes: failures and lockouts (WARNING) stay, the line per successful login goes.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # Loan prime rates (percent) that product rate ceilings are quoted against (LPR + basis points); published monthly.

@@ -2,7 +2,7 @@
 
 from .base import *  # noqa: F403
 
-SECRET_KEY = "test-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz-0123456789"  # noqa: S105
+SECRET_KEY = "test-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz-0123456789"  # noqa: S105 # nosec B105 # tests
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -11,3 +11,9 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 # CELERY_TASK_ALWAYS_EAGER=false in its environment, and enqueues through the broker the same way.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)  # noqa: F405
 WHITENOISE_AUTOREFRESH = True  # serve from app folders without collectstatic
+# The test client's login() authenticates without a request; production's lockout backend refuses that (see
+# core.security.AxesBackendForTestClient). Logins through the login form go through the same checks as in production.
+AUTHENTICATION_BACKENDS = ["core.security.AxesBackendForTestClient", "django.contrib.auth.backends.ModelBackend"]
+# Many tests present revoked or unknown tokens on purpose from the same 127.0.0.1 within a minute; the bad-token
+# throttle has its own test (tests/test_lockout.py), with its own limit.
+API_BAD_TOKEN_LIMIT = 10_000

@@ -25,7 +25,7 @@ from scoring.models import Batch, IndicatorSystem
 
 from .population import generate
 
-DEMO_PASSWORD = "Demo-2024!"  # noqa: S105 - printed for the demo on purpose; demo users exist only in demo databases
+DEMO_PASSWORD = "Demo-2024!"  # noqa: S105 # nosec B105 # printed on purpose; demo users exist only in demo databases
 DEMO_BATCH_NAME = "2024年度企业创新积分评价"
 
 

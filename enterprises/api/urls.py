@@ -4,5 +4,6 @@ from . import views
 
 router = SimpleRouter()
 router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
+router.register("submissions", views.SubmissionViewSet, basename="submission")
 
 urlpatterns = router.urls

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from banks.models import Bank, LoanProduct
 from core.demo.services import demo_firms_create
@@ -99,6 +100,8 @@ def test_a_firm_without_a_published_score_sees_an_explanation(firm_client):
 
 
 def test_the_report_is_stale_after_a_filing_changes(published, scored_firm):
-    Submission.objects.filter(enterprise=scored_firm).update(revenue=123456)
     row = published_score_history(enterprise=scored_firm)[0]
+    assert not score_report(enterprise=scored_firm, run=published, score_row=row).stale
+    # Every writer of filings (form, API, import) stamps updated_at; the report's cache is keyed on it.
+    Submission.objects.filter(enterprise=scored_firm).update(revenue=123456, updated_at=timezone.now())
     assert score_report(enterprise=scored_firm, run=published, score_row=row).stale

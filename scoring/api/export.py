@@ -62,7 +62,7 @@ def scores_csv(*, run: ScoringRun, scores: QuerySet[Score]) -> Iterator[bytes]:
 
 def _postgresql_lines(scores: QuerySet[Score]) -> Iterator[bytes]:
     line = _CsvLine(
-        F("enterprise__credit_code"), _CsvQuoted(F("enterprise__name")), F("enterprise__region_code"),
+        F("enterprise__credit_code"), _CsvQuoted(F("enterprise__name")), F("region"),
         F("enterprise__section_id"), F("stage"), F("total"), F("grade"), F("rank_national"), F("rank_province"),
         F("rank_industry"), F("stage_percentile"), _Eligible(F("eligible")), F("reasons"), _ArrayCsv(F("points")),
     )  # fmt: skip
@@ -84,16 +84,15 @@ def _postgresql_lines(scores: QuerySet[Score]) -> Iterator[bytes]:
 
 def _orm_lines(scores: QuerySet[Score]) -> Iterator[bytes]:
     rows = scores.values_list(
-        "enterprise__credit_code", "enterprise__name", "enterprise__region_code", "enterprise__section_id", "stage",
-        "total", "grade", "rank_national", "rank_province", "rank_industry", "stage_percentile", "eligible",
-        "reasons", "points",
+        "enterprise__credit_code", "enterprise__name", "region", "enterprise__section_id", "stage", "total", "grade",
+        "rank_national", "rank_province", "rank_industry", "stage_percentile", "eligible", "reasons", "points",
     )  # fmt: skip
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for count, row in enumerate(rows.iterator(chunk_size=CSV_FETCH_ROWS), start=1):
-        *fields, eligible, reasons, points = row
+        code, name, region, *fields, eligible, reasons, points = row
         points = Score._meta.get_field("points").to_python(points)
-        writer.writerow([*fields, "true" if eligible else "false", reasons, *points])
+        writer.writerow([code, name, f"{region:06d}", *fields, "true" if eligible else "false", reasons, *points])
         if count % CSV_FETCH_ROWS == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)

@@ -38,17 +38,13 @@ class IdCursorPagination(StrictCursorPagination):
 
 
 class ScoreCursorPagination(StrictCursorPagination):
-    """Scores best first (``?ordering=enterprise_id`` for a stable walk in id order, e.g. to mirror a whole run).
+    """Scores and rankings best first (``?ordering=enterprise_id`` on the score list for a stable walk in id order,
+    e.g. to mirror a whole run).
 
-    Best first is the default because the partition's index on ``total`` serves it and typical filters (grade, a
-    total range) follow the total: a page is found after a few hundred index entries. In id order the primary key
-    serves the walk, but a selective filter (grade A, growth, Guangdong) scans ~80,000 rows per page (~150 ms).
+    Best first is the default because the partition's indexes on ``total`` and (region, total) serve it, and typical
+    filters (grade, a total range, a region) follow them: a page is found after a few hundred index entries. In id
+    order the primary key serves the walk, but a selective filter (grade A, growth, Guangdong) scans ~80,000 rows per
+    page (~150 ms). Ranks follow the total, so the same order serves the rankings.
     """
-
-    ordering = ("-total", "enterprise_id")
-
-
-class RankingCursorPagination(StrictCursorPagination):
-    """Rankings best first; ranks follow the total, and the per-run index on ``total`` serves the order."""
 
     ordering = ("-total", "enterprise_id")

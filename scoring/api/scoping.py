@@ -3,7 +3,10 @@
 Bureau staff get exactly what their pages show (``visible_to``): every batch, run and system overlapping their
 region, and the scores of firms inside it. Everyone else (bank officers, bank and platform API clients, enterprise
 members) sees only what has been published: batches with a published run, that run, its indicator system, and the
-published scores of firms inside their region — or, for an enterprise member, of their own firm only.
+published scores of firms inside their region — or, for an enterprise member, of their own firm only. A bank's
+officer or API client reads a firm's score only while the firm consents to that bank. Which rows of a run an
+audience may read is ``Score.objects.visible_to(audience)`` (``scoring/querysets.py``), the one rule for the lists,
+rankings, the CSV, the lookup by credit code and the firm's scores across batches.
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ def systems_for(audience: Audience) -> QuerySet[IndicatorSystem]:
 
 
 def enterprise_condition(audience: Audience, prefix: str = "") -> Q:
-    """The condition on ``<prefix>`` enterprise fields for what ``audience`` may see."""
+    """The condition on ``<prefix>`` enterprise fields for the firms inside ``audience``'s scope (aggregates of
+    filings; scores have their own region column, see ``ScoreQuerySet.in_scope_of``)."""
     if audience.enterprise_id is not None:
         return Q(**{f"{prefix}pk": audience.enterprise_id})
     if audience.region == "":
@@ -65,7 +69,13 @@ def published_run_for(audience: Audience, batch_id: int) -> ScoringRun | None:
 
 def published_scores_for(audience: Audience, run: ScoringRun) -> QuerySet[Score]:
     """Scores of the published ``run`` (already checked with ``published_run_for``) that ``audience`` may read."""
-    return Score.objects.filter(enterprise_condition(audience, "enterprise__"), run_id=run.pk)
+    return Score.objects.visible_to(audience).filter(run_id=run.pk)
+
+
+def published_scores_counted_for(audience: Audience, run_id: int) -> QuerySet[Score]:
+    """Scores of a published run inside ``audience``'s scope, for counting (the funnel): no per-firm consent check,
+    since a count discloses no firm's score."""
+    return Score.objects.in_scope_of(audience).filter(run_id=run_id)
 
 
 def grade_total_ranges(run: ScoringRun, grades: list[str]) -> Q | None:
@@ -94,16 +104,24 @@ def published_run_ids_for(audience: Audience) -> list[int]:
 
 def published_scores_for_runs(audience: Audience, run_ids: list[int]) -> QuerySet[Score]:
     """Scores of several published runs (ids from ``published_run_ids_for``), as a literal list for pruning."""
-    return Score.objects.filter(enterprise_condition(audience, "enterprise__"), run_id__in=run_ids)
+    return Score.objects.visible_to(audience).filter(run_id__in=run_ids)
 
 
 # --- The score lookup by credit code: the API's hottest path, compiled once per audience.
 
-LOOKUP_COLUMNS = (
-    "enterprise__credit_code", "enterprise__name", "enterprise__region_code", "enterprise__section_id",
-    "run__batch_id", "run_id", "stage", "peer_level", "total", "base", "bonus", "grade", "rank_national",
-    "rank_province", "rank_industry", "stage_percentile", "eligible", "reasons", "points", "run__indicator_codes",
+SCORE_COLUMNS = (
+    "enterprise_id", "enterprise__credit_code", "enterprise__name", "region", "enterprise__section_id", "run_id",
+    "stage", "peer_level", "total", "base", "bonus", "grade", "rank_national", "rank_province", "rank_industry",
+    "stage_percentile", "eligible", "reasons", "points",
 )  # fmt: skip
+"""What a score's representation reads (``ScoreSerializer``), as ``values()`` rows: no model instances, and the wide
+``normalised``/``subtotals`` arrays stay in the database. ``enterprise_id`` and ``total`` also place the cursor."""
+RANKING_COLUMNS = (
+    "enterprise_id", "enterprise__credit_code", "enterprise__name", "region", "enterprise__section_id", "stage",
+    "total", "grade", "eligible", "rank_national", "rank_province", "rank_industry",
+)  # fmt: skip
+LOOKUP_COLUMNS = (*SCORE_COLUMNS, "run__batch_id", "run__indicator_codes")
+"""A score with its run's batch and indicator order: rows of several runs, or the lookup by credit code."""
 BIGINT_MAX = 2**63 - 1
 _BATCH_SENTINEL = -2_000_000_007  # stand-ins located among the compiled parameters, then replaced per request
 _CODE_SENTINEL = "\x00credit-code\x00"
@@ -113,15 +131,13 @@ def published_score_lookup_queryset(audience: Audience, *, batch_id, credit_code
     """The published score of ``credit_code`` in batch ``batch_id`` that ``audience`` may read, as one statement.
 
     The batch's published run (and whether the caller may see the batch) is a subquery; PostgreSQL prunes the other
-    runs' partitions when the executor starts, so this is two index probes (credit code, then (run, enterprise)).
+    runs' partitions when the executor starts, so this is two index probes (credit code, then (run, enterprise)),
+    plus one on the consents for a bank.
     """
     run_id = batches_for(audience).filter(pk=batch_id).values("published_run_id")[:1]
     return (
-        Score.objects.filter(
-            enterprise_condition(audience, "enterprise__"),
-            run_id=models.Subquery(run_id),
-            enterprise__credit_code=credit_code,
-        )
+        Score.objects.visible_to(audience)
+        .filter(run_id=models.Subquery(run_id), enterprise__credit_code=credit_code)
         .order_by()
         .values_list(*LOOKUP_COLUMNS)[:1]
     )

@@ -1,10 +1,13 @@
-"""API representations of scoring objects. Score rows are built by hand: the declared fields document the schema,
-``to_representation`` skips DRF's per-field machinery (a 500-row page in a few ms instead of tens)."""
+"""API representations of scoring objects. Score rows are ``values()`` dicts built by hand: the declared fields
+document the schema, ``to_representation`` skips DRF's per-field machinery and the ORM's model instances (a 500-row
+page in a few ms instead of tens)."""
 
 from rest_framework import serializers
 
 from scoring.choices import Grade, Stage
 from scoring.models import Batch, Indicator, IndicatorSystem, Score, ScoringRun
+
+POINTS = Score._meta.get_field("points")  # its to_python turns the stored array (a list, or JSON text) into floats
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -59,12 +62,15 @@ class ScoringRunSerializer(serializers.ModelSerializer):
 class ScoreSerializer(serializers.Serializer):
     """A published score with its per-indicator points as ``{indicator code: points}``.
 
-    Needs ``context["indicator_codes"]`` (the run's order of ``points``) and rows with ``enterprise`` selected.
+    Rows are ``values()`` dicts (``scoping.SCORE_COLUMNS``); the run's batch and indicator order (the order of
+    ``points``) come from the row (``run__batch_id``, ``run__indicator_codes``: ``LOOKUP_COLUMNS``) or, for the
+    rows of one run, from ``context["batch"]`` and ``context["indicator_codes"]``. ``region_code`` is the firm's
+    region when it was scored (what ``rank_province`` refers to).
     """
 
     credit_code = serializers.CharField(help_text="统一社会信用代码")
     name = serializers.CharField()
-    region_code = serializers.CharField()
+    region_code = serializers.CharField(help_text="评分时企业的行政区划代码")
     section = serializers.CharField()
     batch = serializers.IntegerField()
     run = serializers.IntegerField()
@@ -82,35 +88,35 @@ class ScoreSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
     points = serializers.DictField(child=serializers.FloatField())
 
-    def to_representation(self, score: Score) -> dict:
-        enterprise = score.enterprise
-        codes = self.context["indicator_codes"]
-        if callable(codes):  # rows of several runs: codes looked up per run
-            codes = codes(score)
+    def to_representation(self, row: dict) -> dict:
+        codes = row["run__indicator_codes"] if "run__indicator_codes" in row else self.context["indicator_codes"]
+        reasons = row["reasons"]
         return {
-            "credit_code": enterprise.credit_code,
-            "name": enterprise.name,
-            "region_code": enterprise.region_code,
-            "section": enterprise.section_id,
-            "batch": self.context["batch_of"](score),
-            "run": score.run_id,
-            "stage": score.stage,
-            "peer_level": score.peer_level,
-            "total": float(score.total),
-            "base": score.base,
-            "bonus": score.bonus,
-            "grade": score.grade,
-            "rank_national": score.rank_national,
-            "rank_province": score.rank_province,
-            "rank_industry": score.rank_industry,
-            "stage_percentile": score.stage_percentile,
-            "eligible": score.eligible,
-            "reasons": score.reason_codes,
-            "points": dict(zip(codes, score.points, strict=False)),
+            "credit_code": row["enterprise__credit_code"],
+            "name": row["enterprise__name"],
+            "region_code": f"{row['region']:06d}",
+            "section": row["enterprise__section_id"],
+            "batch": row["run__batch_id"] if "run__batch_id" in row else self.context["batch"],
+            "run": row["run_id"],
+            "stage": row["stage"],
+            "peer_level": row["peer_level"],
+            "total": float(row["total"]),
+            "base": row["base"],
+            "bonus": row["bonus"],
+            "grade": row["grade"],
+            "rank_national": row["rank_national"],
+            "rank_province": row["rank_province"],
+            "rank_industry": row["rank_industry"],
+            "stage_percentile": row["stage_percentile"],
+            "eligible": bool(row["eligible"]),
+            "reasons": reasons.split(";") if reasons else [],
+            "points": dict(zip(codes, POINTS.to_python(row["points"]), strict=False)),
         }
 
 
 class RankingEntrySerializer(serializers.Serializer):
+    """A ranking entry from a ``scoping.RANKING_COLUMNS`` row; ``context["rank_field"]`` names the rank shown."""
+
     rank = serializers.IntegerField()
     credit_code = serializers.CharField()
     name = serializers.CharField()
@@ -121,18 +127,17 @@ class RankingEntrySerializer(serializers.Serializer):
     grade = serializers.ChoiceField(choices=Grade.choices)
     eligible = serializers.BooleanField()
 
-    def to_representation(self, score: Score) -> dict:
-        enterprise = score.enterprise
+    def to_representation(self, row: dict) -> dict:
         return {
-            "rank": getattr(score, self.context["rank_field"]),
-            "credit_code": enterprise.credit_code,
-            "name": enterprise.name,
-            "region_code": enterprise.region_code,
-            "section": enterprise.section_id,
-            "stage": score.stage,
-            "total": float(score.total),
-            "grade": score.grade,
-            "eligible": score.eligible,
+            "rank": row[self.context["rank_field"]],
+            "credit_code": row["enterprise__credit_code"],
+            "name": row["enterprise__name"],
+            "region_code": f"{row['region']:06d}",
+            "section": row["enterprise__section_id"],
+            "stage": row["stage"],
+            "total": float(row["total"]),
+            "grade": row["grade"],
+            "eligible": bool(row["eligible"]),
         }
 
 

@@ -3,7 +3,7 @@ funnel statistics. Thin: the querysets come from ``scoping`` (who sees what) and
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Left
 from django.http import Http404, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
@@ -24,7 +24,7 @@ from scoring.models import Score, ScoringRun
 
 from . import scoping
 from .export import scores_csv
-from .pagination import IdCursorPagination, RankingCursorPagination, ScoreCursorPagination
+from .pagination import IdCursorPagination, ScoreCursorPagination
 from .serializers import (
     BatchSerializer,
     FunnelSerializer,
@@ -36,17 +36,8 @@ from .serializers import (
 
 SCORES_READ = "scores:read"
 
-# Only what a score row's representation reads: the wide ``normalised``/``subtotals`` arrays stay in the database.
-SCORE_FIELDS = (
-    "run_id", "enterprise_id", "stage", "peer_level", "points", "base", "bonus", "total", "grade", "rank_national",
-    "rank_province", "rank_industry", "stage_percentile", "eligible", "reasons",
-    "enterprise__credit_code", "enterprise__name", "enterprise__region_code", "enterprise__section_id",
-)  # fmt: skip
-RANKING_FIELDS = (
-    "run_id", "enterprise_id", "stage", "total", "grade", "eligible", "rank_national", "rank_province", "rank_industry",
-    "enterprise__credit_code", "enterprise__name", "enterprise__region_code", "enterprise__section_id",
-)  # fmt: skip
 CREDIT_CODE = r"[0-9A-HJ-NPQRTUWXY]{18}"
+REGION_PROVINCE_DIVISOR = 10_000  # 440305 // 10,000 = 44, the province
 
 
 class ScoringReadMixin:
@@ -113,7 +104,7 @@ class PublishedRunMixin(ScoringReadMixin):
         if getattr(self, "swagger_fake_view", False):
             return context
         run = self.published_run()
-        return {**context, "indicator_codes": run.indicator_codes, "batch_of": lambda score: run.batch_id}
+        return {**context, "indicator_codes": run.indicator_codes, "batch": run.batch_id}
 
 
 class ScoreFilterBackend(DjangoFilterBackend):
@@ -137,10 +128,22 @@ class ScoreFilterBackend(DjangoFilterBackend):
 
 
 class PublishedScoreListView(PublishedRunMixin, generics.ListAPIView):
-    """Lists of a batch's published scores."""
+    """A batch's published scores that the caller may read, best first, with the score filters: the score list and
+    the rankings differ only in their representation, the columns they read and the rankings' path scope."""
 
     filterset_class = ScoreFilterSet
     filter_backends = [ScoreFilterBackend]
+    pagination_class = ScoreCursorPagination
+    columns: tuple[str, ...] = scoping.SCORE_COLUMNS
+
+    def narrowed(self, scores: QuerySet[Score]) -> QuerySet[Score]:
+        """The scores the path selects (all of the run by default)."""
+        return scores
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Score.objects.none()
+        return self.narrowed(scoping.published_scores_for(self.audience, self.published_run())).values(*self.columns)
 
 
 @extend_schema(
@@ -149,19 +152,8 @@ class PublishedScoreListView(PublishedRunMixin, generics.ListAPIView):
 )
 class BatchScoreListView(PublishedScoreListView):
     serializer_class = ScoreSerializer
-    filterset_class = ScoreFilterSet
-    pagination_class = ScoreCursorPagination
     filter_backends = [ScoreFilterBackend, OrderingFilter]
     ordering_fields = ["enterprise_id"]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Score.objects.none()
-        return (
-            scoping.published_scores_for(self.audience, self.published_run())
-            .select_related("enterprise")
-            .only(*SCORE_FIELDS)
-        )
 
 
 @extend_schema(
@@ -183,34 +175,7 @@ class BatchScoreDetailView(ScoringReadMixin, generics.RetrieveAPIView):
         )
         if row is None:
             raise Http404
-        return Response(score_row_representation(row))
-
-
-def score_row_representation(row: dict) -> dict:
-    """A ``ScoreSerializer`` representation from a ``scoping.LOOKUP_COLUMNS`` row."""
-    points = Score._meta.get_field("points").to_python(row["points"])
-    reasons = row["reasons"]
-    return {
-        "credit_code": row["enterprise__credit_code"],
-        "name": row["enterprise__name"],
-        "region_code": row["enterprise__region_code"],
-        "section": row["enterprise__section_id"],
-        "batch": row["run__batch_id"],
-        "run": row["run_id"],
-        "stage": row["stage"],
-        "peer_level": row["peer_level"],
-        "total": float(row["total"]),
-        "base": row["base"],
-        "bonus": row["bonus"],
-        "grade": row["grade"],
-        "rank_national": row["rank_national"],
-        "rank_province": row["rank_province"],
-        "rank_industry": row["rank_industry"],
-        "stage_percentile": row["stage_percentile"],
-        "eligible": bool(row["eligible"]),
-        "reasons": reasons.split(";") if reasons else [],
-        "points": dict(zip(row["run__indicator_codes"], points, strict=False)),
-    }
+        return Response(ScoreSerializer(row).data)
 
 
 @extend_schema(
@@ -228,18 +193,12 @@ class EnterpriseScoresView(ScoringReadMixin, generics.GenericAPIView):
         scores = list(
             scoping.published_scores_for_runs(self.audience, run_ids)
             .filter(enterprise__credit_code=credit_code)
-            .select_related("enterprise", "run")
-            .only(*SCORE_FIELDS, "run__batch_id", "run__indicator_codes")
             .order_by("-run__batch__year", "run_id")
+            .values(*scoping.LOOKUP_COLUMNS)
         )
         if not scores:
             raise Http404
-        context = {
-            **self.get_serializer_context(),
-            "indicator_codes": lambda score: score.run.indicator_codes,
-            "batch_of": lambda score: score.run.batch_id,
-        }
-        return Response(ScoreSerializer(scores, many=True, context=context).data)
+        return Response(ScoreSerializer(scores, many=True).data)
 
 
 RANKING_SCOPES = {
@@ -254,22 +213,18 @@ class BatchRankingView(PublishedScoreListView):
     The score filters apply too (e.g. ``?stage=startup``)."""
 
     serializer_class = RankingEntrySerializer
-    filterset_class = ScoreFilterSet
-    pagination_class = RankingCursorPagination
+    columns = scoping.RANKING_COLUMNS
     scope = "national"
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "rank_field": RANKING_SCOPES[self.scope][0]}
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Score.objects.none()
-        scores = scoping.published_scores_for(self.audience, self.published_run())
+    def narrowed(self, scores):
         if self.scope == "province":
-            scores = scores.filter(enterprise__region_code__startswith=self.kwargs["province"])
-        elif self.scope == "industry":
-            scores = scores.filter(enterprise__section_id=self.kwargs["section"])
-        return scores.select_related("enterprise").only(*RANKING_FIELDS)
+            return scores.in_region(self.kwargs["province"])
+        if self.scope == "industry":
+            return scores.filter(enterprise__section_id=self.kwargs["section"])
+        return scores
 
 
 BATCH_ID = OpenApiParameter("batch_id", int, OpenApiParameter.PATH)
@@ -340,13 +295,14 @@ class BatchFunnelView(ScoringReadMixin, generics.GenericAPIView):
         for row in collected:
             rows.setdefault(row["province"], {"collected": 0, "scored": 0, "eligible": 0})["collected"] = row["n"]
         if batch.published_run_id is not None:
+            # Counts, not firms: the whole scope, consent or not (a bank sees how many firms its region has).
             scored = (
-                scoping.published_scores_for(self.audience, ScoringRun(pk=batch.published_run_id))
-                .values(province=Left("enterprise__region_code", 2))
+                scoping.published_scores_counted_for(self.audience, batch.published_run_id)
+                .values(province=F("region") / REGION_PROVINCE_DIVISOR)
                 .annotate(n=Count("enterprise_id"), eligible=Count("enterprise_id", filter=Q(eligible=True)))
             )
             for row in scored:
-                entry = rows.setdefault(row["province"], {"collected": 0, "scored": 0, "eligible": 0})
+                entry = rows.setdefault(f"{row['province']:02d}", {"collected": 0, "scored": 0, "eligible": 0})
                 entry["scored"], entry["eligible"] = row["n"], row["eligible"]
         regions = [{"region_code": code, **rows[code]} for code in sorted(rows)]
         total = {key: sum(r[key] for r in regions) for key in ("collected", "scored", "eligible")}

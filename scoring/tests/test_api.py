@@ -3,11 +3,17 @@ without credentials — plus filters, cursor pages, per-indicator points, the CS
 
 import csv
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
 
+from banks.models import Bank, BankOfficer
+from enterprises.models import Consent
+from enterprises.services import consent_grant, consent_revoke
 from scoring.models import Batch, Score, ScoringRun
 from scoring.services import scoring_run_create, scoring_run_execute
 from tests.api_support import (  # noqa: F401 (fixtures)
@@ -16,6 +22,7 @@ from tests.api_support import (  # noqa: F401 (fixtures)
     firm_in,
     firm_outside,
     fresh_throttle_counters,
+    session_client,
     token_client,
     visible_scores,
 )
@@ -62,6 +69,7 @@ def all_pages(client, url, **params):
 def test_every_role_reads_every_scoring_endpoint_for_a_firm_it_may_see(published_batch, role):
     client = callers(published_batch)[role]
     own = firm_in(HOME, published_batch)
+    assert visible_scores(role, published_batch).filter(enterprise=own).exists()  # it consents to every bank
     for name, url in endpoints(published_batch, own.credit_code).items():
         response = client.get(url)
         assert response.status_code == 200, (name, response.status_code, response.content[:200])
@@ -187,6 +195,21 @@ def test_the_score_list_filters_by_grade_stage_region_section_and_total(publishe
         assert got, f"the {name} case selects nothing: the test would prove nothing"
 
 
+def test_a_region_prefix_of_any_length_selects_the_firms_whose_code_starts_with_it(published_batch):
+    """The filter is an integer range on the score's region column: every prefix length must select exactly the
+    firms whose six-digit code starts with it (and the county, six digits, an equality)."""
+    client = token_client()
+    url = reverse("api:batch-scores", args=[published_batch.pk])
+    scores = Score.objects.filter(run_id=published_batch.published_run_id)
+    code = firm_in(HOME, published_batch).region_code
+    for prefix in [code[:n] for n in range(1, 7)] + ["45", "9"]:
+        got = sorted(row["credit_code"] for row in all_pages(client, url, page_size=500, region=prefix))
+        want = scores.filter(enterprise__region_code__startswith=prefix)
+        assert got == sorted(want.values_list("enterprise__credit_code", flat=True)), prefix
+        assert all(row_region.startswith(prefix) for row_region in (
+            row["region_code"] for row in client.get(url, {"region": prefix}).json()["results"]))  # fmt: skip
+
+
 def test_score_pages_are_best_first_or_in_id_order_on_request(published_batch):
     client = token_client()
     url = reverse("api:batch-scores", args=[published_batch.pk])
@@ -305,8 +328,9 @@ def test_list_endpoints_run_a_fixed_number_of_queries_whatever_the_page_size(
             assert client.get(reverse(name, args=args), {**params, "page_size": page_size}).status_code == 200
 
 
-def test_a_score_lookup_by_credit_code_is_two_queries(published_batch, django_assert_num_queries):
-    client = token_client()
+@pytest.mark.parametrize("bank", [None, "icbc"])
+def test_a_score_lookup_by_credit_code_is_two_queries(published_batch, django_assert_num_queries, bank):
+    client = token_client(bank=bank and Bank.objects.get(code=bank))  # a bank's consent is an EXISTS in the statement
     url = reverse("api:batch-score-detail", args=[published_batch.pk, firm_in(HOME, published_batch).credit_code])
     client.get(url)
     with django_assert_num_queries(2):  # token; the score with its firm and run
@@ -323,3 +347,84 @@ def test_each_grade_filter_selects_exactly_that_grade_whatever_the_bands(publish
         want = sorted(scores.filter(grade__in=grades).values_list("enterprise__credit_code", flat=True))
         assert got == want, grades
     assert scores.values("grade").distinct().count() >= 3  # enough grades present for the comparison to bite
+
+
+# --- Consent: a bank reads a firm's score only while the firm consents to that bank ---------------------------------
+
+
+def bank_callers(code: str) -> dict[str, APIClient]:
+    bank, officer = Bank.objects.get(code=code), UserFactory()
+    BankOfficer.objects.create(user=officer, bank=bank)
+    return {f"{code}-officer": session_client(officer), f"{code}-client": token_client(bank=bank)}
+
+
+@pytest.fixture
+def icbc_only(published_batch):
+    """A Guangdong firm whose one consent names ICBC (no blanket consent)."""
+    firm = (
+        Score.objects.filter(run_id=published_batch.published_run_id, enterprise__region_code__startswith=HOME)
+        .exclude(enterprise=firm_in(HOME, published_batch))
+        .order_by("enterprise_id")[0]
+        .enterprise
+    )
+    Consent.objects.filter(enterprise=firm).delete()
+    consent_grant(enterprise=firm, bank=Bank.objects.get(code="icbc"), user=None)
+    return firm
+
+
+def sees(client, batch, firm) -> dict[str, bool]:
+    """Whether ``client`` finds ``firm`` on each per-firm score resource of ``batch``."""
+    code = firm.credit_code
+    csv_body = b"".join(client.get(reverse("api:batch-scores-csv", args=[batch.pk])).streaming_content).decode()
+    return {
+        "lookup": client.get(reverse("api:batch-score-detail", args=[batch.pk, code])).status_code == 200,
+        "scores-of-firm": client.get(reverse("api:enterprise-scores", args=[code])).status_code == 200,
+        "list": code
+        in {
+            row["credit_code"] for row in all_pages(client, reverse("api:batch-scores", args=[batch.pk]), page_size=500)
+        },  # fmt: skip
+        "ranking": code
+        in {
+            row["credit_code"]
+            for row in all_pages(client, reverse("api:batch-rankings-province", args=[batch.pk, HOME]), page_size=500)
+        },  # fmt: skip
+        "csv": code in csv_body,
+    }
+
+
+def test_a_firm_consenting_to_one_bank_is_visible_to_that_bank_only(published_batch, icbc_only):
+    roles = {**callers(published_batch), **bank_callers("icbc"), **bank_callers("cmb")}
+    everywhere = dict.fromkeys(("lookup", "scores-of-firm", "list", "ranking", "csv"), True)
+    nowhere = dict.fromkeys(everywhere, False)
+    for role in ("icbc-officer", "icbc-client", "bureau-national", "bureau-regional", "client-regional"):
+        assert sees(roles[role], published_batch, icbc_only) == everywhere, role
+    for role in ("cmb-officer", "cmb-client", "bank-regional", "client-regional-bank"):
+        assert sees(roles[role], published_batch, icbc_only) == nowhere, role
+
+
+@pytest.mark.parametrize("ends", ["revoked", "expired"])
+def test_a_consent_that_ends_hides_the_score_from_the_next_request_on(published_batch, icbc_only, ends):
+    clients = bank_callers("icbc")
+    url = reverse("api:batch-score-detail", args=[published_batch.pk, icbc_only.credit_code])
+    for client in clients.values():
+        assert client.get(url).status_code == 200  # the lookup statement is now compiled and cached
+    consent = Consent.objects.get(enterprise=icbc_only)
+    if ends == "revoked":
+        consent_revoke(consent=consent, user=None)
+    else:
+        now = timezone.now()
+        Consent.objects.filter(pk=consent.pk).update(granted_at=now - timedelta(days=30), expires_at=now)
+    for role, client in clients.items():
+        response = client.get(url)
+        assert response.status_code == 404, role
+        assert response.json()["code"] == "not_found"
+        assert not sees(client, published_batch, icbc_only)["list"], role
+
+
+def test_the_funnel_stays_an_aggregate_of_the_whole_region_for_a_bank(published_batch, icbc_only):
+    Consent.objects.filter(enterprise=icbc_only).delete()  # one more firm without any consent
+    scored = Score.objects.filter(run_id=published_batch.published_run_id)
+    unconsenting = scored.exclude(enterprise__consents__isnull=False).count()
+    assert unconsenting > 0
+    body = bank_callers("cmb")["cmb-client"].get(reverse("api:batch-funnel", args=[published_batch.pk])).json()
+    assert body["total"]["scored"] == scored.count()

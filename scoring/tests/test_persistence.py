@@ -7,10 +7,10 @@ import pytest
 from django.db import connection, transaction
 
 from core.db.copy import ArrayColumn, arrays_insert, queryset_to_arrays
-from enterprises.models import Submission
+from enterprises.models import Enterprise, Submission
 from scoring.engine import score
 from scoring.models import Score
-from scoring.persistence import partition_name, scores_discard, scores_write
+from scoring.persistence import enterprise_regions, partition_name, scores_discard, scores_write
 from scoring.selectors import population_load, system_definition
 from scoring.services import scoring_run_create
 
@@ -68,6 +68,22 @@ def test_totals_are_the_rounded_totals_as_decimals(run_and_result):
     pairs = zip(result.enterprise_id.tolist(), result.total_rounded.tolist(), strict=True)
     expected = {i: Decimal(f"{t:.2f}") for i, t in pairs}
     assert stored == expected
+
+
+def test_each_score_carries_its_firms_region_code_as_an_integer(run_and_result):
+    run, result = run_and_result
+    write(run, result)
+    stored = dict(Score.objects.filter(run=run).values_list("enterprise_id", "region"))
+    expected = {e.pk: int(e.region_code) for e in Enterprise.objects.filter(pk__in=stored)}
+    assert stored == expected and len(stored) == FIRMS
+    assert len(set(stored.values())) > 10  # many regions: a misaligned copy would not go unnoticed
+
+
+def test_a_scored_firm_that_no_longer_exists_fails_the_write(run_and_result):
+    run, result = run_and_result
+    missing = np.append(result.enterprise_id, result.enterprise_id.max() + 1)
+    with pytest.raises(ValueError, match="no longer exists"):
+        enterprise_regions(missing)
 
 
 def test_the_population_read_is_the_same_through_copy_and_through_the_orm(populated_batch):

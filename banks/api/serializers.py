@@ -1,0 +1,85 @@
+"""API representations of a bank's recommendations, the officer's workflow inputs, and a consenting firm's profile."""
+
+from rest_framework import serializers
+
+from banks.choices import RecommendationStatus
+from banks.models import Recommendation
+from scoring.choices import Grade, Stage
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    batch = serializers.IntegerField(source="run.batch_id", read_only=True)
+    run = serializers.IntegerField(source="run_id", read_only=True)
+    credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True, help_text="统一社会信用代码")
+    name = serializers.CharField(source="enterprise.name", read_only=True)
+    total = serializers.FloatField(read_only=True)
+    grade = serializers.ChoiceField(choices=Grade.choices, read_only=True)
+    stage = serializers.ChoiceField(choices=Stage.choices, read_only=True)
+    product_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+    officer = serializers.CharField(
+        source="officer.username", read_only=True, allow_null=True, help_text="跟进客户经理(或 API 客户端的服务账号)"
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = [
+            "id", "batch", "run", "credit_code", "name", "list_rank", "total", "grade", "stage", "region_code",
+            "section", "product_ids", "suggested_line", "financing_amount", "preferred", "status", "status_changed_at",
+            "officer", "notes", "decline_reason", "superseded", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class RecommendationStatusSerializer(serializers.Serializer):
+    """new → viewed → contacted → approved, or → declined with a reason; "contracted" by recording the loan."""
+
+    status = serializers.ChoiceField(choices=RecommendationStatus.choices)
+    decline_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class RecommendationNotesSerializer(serializers.Serializer):
+    notes = serializers.CharField(allow_blank=True, max_length=5000)
+
+
+class ProfileScoreSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    total = serializers.FloatField()
+    grade = serializers.ChoiceField(choices=Grade.choices)
+    rank_national = serializers.IntegerField()
+    rank_province = serializers.IntegerField()
+    rank_industry = serializers.IntegerField()
+
+
+class ProfileFinancingSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True, help_text="万元")
+    term_months = serializers.IntegerField(allow_null=True)
+    purpose = serializers.CharField()
+
+
+class ProfileFinancialsSerializer(serializers.Serializer):
+    revenue = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="营业收入(万元)")
+    rd_expense = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="研发费用(万元)")
+    invention_patents = serializers.IntegerField()
+
+
+class ProfileLineSerializer(serializers.Serializer):
+    product = serializers.IntegerField()
+    name = serializers.CharField()
+    line = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="建议授信额度(万元),方法 §11")
+
+
+class RecommendationProfileSerializer(serializers.Serializer):
+    """What the officer's profile page shows; ``financials`` only under a consent of scope ``financials``."""
+
+    recommendation = serializers.IntegerField()
+    consent_scope = serializers.ChoiceField(choices=["profile", "financials"])
+    credit_code = serializers.CharField()
+    name = serializers.CharField()
+    region_code = serializers.CharField()
+    industry_code = serializers.CharField()
+    established = serializers.DateField()
+    score = ProfileScoreSerializer(allow_null=True)
+    financing = ProfileFinancingSerializer(allow_null=True)
+    financials = ProfileFinancialsSerializer(allow_null=True)
+    lines = ProfileLineSerializer(many=True)

@@ -1,0 +1,65 @@
+"""API representations of guarantee contracts under the special guarantee plan and their compensation events."""
+
+from rest_framework import serializers
+
+from guarantees.models import CompensationEvent, GuaranteeContract, GuaranteeInstitution, InstitutionKind
+
+PERCENT = {"max_digits": 5, "decimal_places": 2}
+FEE = {"max_digits": 5, "decimal_places": 3}
+
+
+class CompensationEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CompensationEvent
+        fields = ["id", "amount", "occurred_on", "recovered_amount", "notes", "created_at"]
+        read_only_fields = fields
+
+
+class GuaranteeContractSerializer(serializers.ModelSerializer):
+    contract_no = serializers.CharField(source="loan.contract_no", read_only=True, help_text="贷款合同编号")
+    credit_code = serializers.CharField(source="loan.enterprise.credit_code", read_only=True)
+    name = serializers.CharField(source="loan.enterprise.name", read_only=True)
+    bank = serializers.IntegerField(source="loan.bank_id", read_only=True)
+    loan = serializers.IntegerField(source="loan_id", read_only=True)
+    guarantor = serializers.IntegerField(source="guarantor_id", read_only=True)
+    reguarantor = serializers.IntegerField(source="reguarantor_id", read_only=True, allow_null=True)
+    compensations = CompensationEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = GuaranteeContract
+        fields = [
+            "id", "loan", "contract_no", "credit_code", "name", "bank", "guarantor", "reguarantor", "amount",
+            "bank_share", "national_fund_share", "provincial_share", "local_share", "guarantee_fee_rate",
+            "reguarantee_fee_rate", "signed_on", "released_on", "compensations", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class GuaranteeContractCreateSerializer(serializers.Serializer):
+    """The guarantee form; every rule of the special plan is checked by the service (400 naming the field)."""
+
+    guarantor = serializers.PrimaryKeyRelatedField(queryset=GuaranteeInstitution.objects.all())
+    reguarantor = serializers.PrimaryKeyRelatedField(
+        queryset=GuaranteeInstitution.objects.filter(kind=InstitutionKind.PROVINCIAL), required=False, allow_null=True
+    )
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="担保金额(万元)")
+    bank_share = serializers.DecimalField(**PERCENT, help_text="银行分险比例(%)")
+    national_fund_share = serializers.DecimalField(**PERCENT, help_text="国家融资担保基金分险比例(%)")
+    provincial_share = serializers.DecimalField(**PERCENT, help_text="省级再担保分险比例(%)")
+    local_share = serializers.DecimalField(**PERCENT, help_text="地方担保机构分险比例(%)")
+    guarantee_fee_rate = serializers.DecimalField(**FEE, help_text="担保费率(%)")
+    reguarantee_fee_rate = serializers.DecimalField(**FEE, help_text="再担保费率(%)")
+    signed_on = serializers.DateField()
+
+
+class GuaranteeReleaseSerializer(serializers.Serializer):
+    released_on = serializers.DateField(help_text="解除日期,不早于签约日期")
+
+
+class CompensationEventCreateSerializer(serializers.Serializer):
+    """Only after the loan is overdue or in default, within the guaranteed amount; the loan is then in default."""
+
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="代偿金额(万元)")
+    occurred_on = serializers.DateField()
+    recovered_amount = serializers.DecimalField(max_digits=12, decimal_places=2, default=0, help_text="万元")
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")

@@ -1,0 +1,92 @@
+"""API representations of loan contracts, their inputs (the loan form's fields), and the bureau's funnel."""
+
+from rest_framework import serializers
+
+from banks.models import LoanProduct
+from loans.models import GuaranteeMode, LoanContract, RepaymentStatus
+
+
+class LoanContractSerializer(serializers.ModelSerializer):
+    credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True, help_text="统一社会信用代码")
+    name = serializers.CharField(source="enterprise.name", read_only=True)
+    bank = serializers.IntegerField(source="bank_id", read_only=True)
+    product = serializers.IntegerField(source="product_id", read_only=True, allow_null=True)
+    recommendation = serializers.IntegerField(source="recommendation_id", read_only=True, allow_null=True)
+    guarantee = serializers.SerializerMethodField(help_text="担保合同 id(科技创新专项担保计划)")
+    officer = serializers.CharField(source="officer.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = LoanContract
+        fields = [
+            "id", "contract_no", "credit_code", "name", "bank", "product", "recommendation", "amount",
+            "over_line_reason", "rate", "term_months", "signed_on", "disbursed_on", "repayment_status",
+            "relending_eligible", "guarantee_mode", "guarantee", "officer", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_guarantee(self, loan) -> int | None:
+        guarantee = getattr(loan, "guarantee", None)
+        return guarantee.pk if guarantee is not None else None
+
+
+class LoanContractCreateSerializer(serializers.Serializer):
+    """The loan form: the service checks amount, line, rate, term and dates against the product (400 per field)."""
+
+    product = serializers.PrimaryKeyRelatedField(queryset=LoanProduct.objects.none(), help_text="该企业匹配的本行产品")
+    contract_no = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="留空自动生成")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="万元")
+    over_line_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    rate = serializers.DecimalField(max_digits=5, decimal_places=3, help_text="年利率(%)")
+    term_months = serializers.IntegerField(min_value=1, max_value=32767)
+    signed_on = serializers.DateField()
+    disbursed_on = serializers.DateField(required=False, allow_null=True)
+    guarantee_mode = serializers.ChoiceField(choices=GuaranteeMode.choices, default=GuaranteeMode.CREDIT)
+
+    def __init__(self, *args, recommendation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if recommendation is not None:  # as the loan form: the products the firm matched at this bank
+            self.fields["product"].queryset = LoanProduct.objects.filter(
+                bank_id=recommendation.bank_id, pk__in=recommendation.product_ids
+            )
+
+
+class LoanContractUpdateSerializer(serializers.Serializer):
+    """Either or both; a settled loan is final, disbursement not before signature (the services' rules)."""
+
+    repayment_status = serializers.ChoiceField(choices=RepaymentStatus.choices, required=False)
+    disbursed_on = serializers.DateField(required=False)
+
+
+class FunnelQuerySerializer(serializers.Serializer):
+    batch = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="已发布的批次")
+    region = serializers.RegexField(
+        r"^[0-9]{0,6}$",
+        required=False,
+        allow_blank=True,
+        help_text="行政区划代码前缀,须在调用方范围之内;留空为调用方范围",
+    )
+    bank = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, help_text="只看一家银行")
+
+
+class FunnelStatisticsRowSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="省级代码或银行 id;合计行为空")
+    label = serializers.CharField()
+    collected = serializers.IntegerField(help_text="采集企业")
+    recommended = serializers.IntegerField(help_text="推荐企业(可推荐)")
+    list_rows = serializers.IntegerField(help_text="推送名单条数")
+    banks = serializers.IntegerField(help_text="银行数")
+    worked = serializers.IntegerField(help_text="已对接(已对接、已审批、已拒绝、已签约)")
+    contract_firms = serializers.IntegerField(help_text="签约企业")
+    contract_amount = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="签约金额(万元)")
+    guarantees = serializers.IntegerField(help_text="担保贷款笔数")
+    guarantee_amount = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="担保金额(万元)")
+
+
+class FunnelStatisticsSerializer(serializers.Serializer):
+    batch = serializers.IntegerField()
+    run = serializers.IntegerField()
+    region = serializers.CharField(help_text="统计的区域('' 为全国)")
+    bank = serializers.IntegerField(allow_null=True)
+    total = FunnelStatisticsRowSerializer()
+    by_province = FunnelStatisticsRowSerializer(many=True)
+    by_bank = FunnelStatisticsRowSerializer(many=True)

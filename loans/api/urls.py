@@ -1,0 +1,17 @@
+from django.urls import path, re_path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("loans", views.LoanContractViewSet, basename="loan")
+
+urlpatterns = [
+    *router.urls,
+    re_path(
+        r"^recommendations/(?P<id>[^/.]+)/loan/$",
+        views.RecommendationLoanCreateView.as_view(),
+        name="recommendation-loan",
+    ),
+    path("statistics/funnel/", views.FunnelStatisticsView.as_view(), name="statistics-funnel"),
+]

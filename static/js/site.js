@@ -1,0 +1,11 @@
+// Behaviour every page shares, kept out of the markup so the Content-Security-Policy can forbid inline script.
+(function () {
+  // <select data-autosubmit>: submit its form on change (the language switch).
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+  // <button data-print>: print the page (the printable score report).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();

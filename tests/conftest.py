@@ -1,0 +1,3 @@
+"""Fixtures shared by the cross-app tests in this folder."""
+
+from tests.authorization_world import world  # noqa: F401 - the authorization matrices' module-scoped world
