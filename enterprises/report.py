@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
+from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from banks.models import LoanProduct
@@ -111,13 +112,13 @@ class ScoreReport:
 
 
 _cache_lock = threading.Lock()
-_cache: dict[tuple[int, str], tuple] = {}
+_cache: dict[tuple, tuple] = {}
 
 
-def _filings_changed_since(run: ScoringRun) -> bool:
-    """Whether a filing of the run's batch changed after the run read them: one EXISTS, not a reload."""
+def _filings_changed_after(run: ScoringRun):
+    """The newest change to a filing of the run's batch made after the run read them, or None: one query."""
     since = run.started_at or run.created_at
-    return Submission.objects.filter(batch_id=run.batch_id, updated_at__gt=since).exists()
+    return Submission.objects.filter(batch_id=run.batch_id, updated_at__gt=since).aggregate(m=Max("updated_at"))["m"]
 
 
 def _scored_run(run: ScoringRun):
@@ -127,12 +128,13 @@ def _scored_run(run: ScoringRun):
     until a filing of the batch changes (``stale``), and only then are they read again. A stale pair is recomputed
     at most once per change, keyed on the batch's newest filing time.
     """
-    stale = _filings_changed_since(run)
-    key = (run.pk, Submission.objects.filter(batch_id=run.batch_id).latest("updated_at").updated_at if stale else None)
+    changed = _filings_changed_after(run)
+    key = (run.pk, changed)
     with _cache_lock:
         if key in _cache:
             return _cache[key]
     population = population_load(batch=run.batch)
+    stale = changed is not None
     if stale:  # confirm with the digest: a save that changed nothing the engine reads is not staleness
         stale = bool(run.input_digest) and population_digest(population) != run.input_digest
     result = score(population, system_definition(system=run.system))
