@@ -19,7 +19,7 @@ install: $(STAMP)
 ## make demo: set up, migrate SQLite, generate demo firms, score, push, print logins, serve on $(HOST).
 demo: install
 	$(PY) manage.py migrate --no-input -v 0
-	$(PY) manage.py demo_setup --firms $(DEMO_FIRMS)
+	HOST=$(HOST) $(PY) manage.py demo_setup --firms $(DEMO_FIRMS)
 	$(PY) manage.py runserver $(HOST)
 
 ## make test: install into .venv and run the whole suite (DATABASE_URL / CELERY_BROKER_URL pick the services).

@@ -22,10 +22,11 @@ def batch(db):
     """A 2024 batch scored with the seeded national-v1 system."""
     from datetime import date
 
-    from scoring.models import Batch, IndicatorSystem
+    from scoring.models import IndicatorSystem
+    from scoring.services import batch_create
 
     system = IndicatorSystem.objects.get(code="national", version=1)
-    return Batch.objects.create(
+    return batch_create(
         name="2024年度", year=2024, reference_date=date(2024, 12, 31), system=system,
         opens_on=date(2025, 1, 1), closes_on=date(2025, 3, 31), status="open",
     )  # fmt: skip

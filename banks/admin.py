@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Bank, BankOfficer, Branch, LoanProduct, Notice, Recommendation, RecommendationList
+from core.models import Bank, BankOfficer, Branch
+
+from .models import LoanProduct, Notice, Recommendation, RecommendationList
 
 
 class BranchInline(admin.TabularInline):

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class BanksConfig(AppConfig):
     name = "banks"
     verbose_name = _("银行与推荐")
+
+    def ready(self) -> None:
+        from scoring.signals import run_published
+
+        from .receivers import recommendations_push_on_publication
+
+        run_published.connect(recommendations_push_on_publication, dispatch_uid="banks-push-on-publication")

@@ -3,11 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Branch
 from core.reference_data import SECTIONS
 from scoring.choices import Stage
 
 from .choices import RecommendationStatus
-from .models import Branch, LoanProduct
+from .models import LoanProduct
 from .selectors import GRADES
 
 

@@ -6,76 +6,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import BaseModel
-from core.validators import validate_region_scope
+from core.models import Bank, BaseModel, Branch
 
-from .choices import DEFAULT_LINE_BY_GRADE, BankKind, RecommendationStatus
-from .querysets import BankOfficerQuerySet, LoanProductQuerySet, RecommendationQuerySet
+from .choices import DEFAULT_LINE_BY_GRADE, RecommendationStatus
+from .querysets import LoanProductQuerySet, RecommendationQuerySet
 
 
 def default_line_by_grade() -> dict:
     return dict(DEFAULT_LINE_BY_GRADE)
-
-
-class Bank(BaseModel):
-    """A lending institution; the 21 national ones of the relending scheme are seeded, regional ones are added."""
-
-    code = models.SlugField(_("机构代码"), max_length=20, unique=True)
-    name = models.CharField(_("机构名称"), max_length=100, unique=True)
-    short_name = models.CharField(_("简称"), max_length=20)
-    kind = models.CharField(_("类型"), max_length=12, choices=BankKind.choices)
-    is_national = models.BooleanField(_("全国性机构"), default=True)
-    region_scope = models.CharField(
-        _("经营区域"), max_length=6, blank=True, validators=[validate_region_scope], help_text=_("全国性机构留空。")
-    )
-    relending_participant = models.BooleanField(_("科技创新再贷款参与机构"), default=False)
-
-    class Meta:
-        ordering = ["code"]
-        verbose_name = _("银行")
-        verbose_name_plural = _("银行")
-
-    def __str__(self) -> str:
-        return self.short_name or self.name
-
-
-class Branch(BaseModel):
-    """A branch serving the enterprises whose region code starts with ``region_scope``."""
-
-    bank = models.ForeignKey(Bank, models.CASCADE, related_name="branches", verbose_name=_("银行"))
-    name = models.CharField(_("分支机构名称"), max_length=100)
-    region_scope = models.CharField(
-        _("服务区域"), max_length=6, validators=[validate_region_scope], help_text=_("行政区划代码前缀。")
-    )
-
-    class Meta:
-        ordering = ["bank", "region_scope"]
-        verbose_name = _("分支机构")
-        verbose_name_plural = _("分支机构")
-        constraints = [models.UniqueConstraint(fields=["bank", "name"], name="branch_unique_name_per_bank")]
-
-    def __str__(self) -> str:
-        return f"{self.bank} {self.name}"
-
-
-class BankOfficer(BaseModel):
-    """A bank's credit officer; sees only their bank's data, limited to their branch's regions when they have one."""
-
-    user = models.OneToOneField("core.User", models.CASCADE, related_name="bank_officer", verbose_name=_("用户"))
-    bank = models.ForeignKey(Bank, models.PROTECT, related_name="officers", verbose_name=_("银行"))
-    branch = models.ForeignKey(
-        Branch, models.PROTECT, null=True, blank=True, related_name="officers", verbose_name=_("分支机构")
-    )
-    is_admin = models.BooleanField(_("产品管理员"), default=False, help_text=_("可管理本行积分贷产品。"))
-
-    objects = BankOfficerQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("银行客户经理")
-        verbose_name_plural = _("银行客户经理")
-
-    def __str__(self) -> str:
-        return f"{self.user.username} ({self.bank})"
 
 
 class LoanProduct(BaseModel):

@@ -30,11 +30,3 @@ class LoanProductQuerySet(models.QuerySet):
         if officer is None:
             return self.none()
         return self.filter(bank_id=officer.bank_id)
-
-
-class BankOfficerQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        officer = bank_officer_of(user)
-        if officer is None:
-            return self.none()
-        return self.filter(bank_id=officer.bank_id)

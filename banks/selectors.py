@@ -12,15 +12,17 @@ from django.db.models.functions import Coalesce, Ord
 from django.utils import timezone
 
 from core.db.copy import CENTS, queryset_to_arrays
+from core.models import Bank, Branch
 from enterprises.choices import ConsentScope
 from enterprises.models import Consent, Submission
-from scoring.choices import Stage
+from scoring.choices import GRADE_ORDER, Stage
 from scoring.models import Score, ScoringRun
 
 from .choices import RecommendationStatus
-from .models import Bank, LoanProduct, Recommendation
+from .models import LoanProduct, Recommendation
+from .rules import ProductRule, credit_line, product_fits
 
-GRADES = ("A", "B", "C", "D", "E")
+GRADES = GRADE_ORDER
 STAGES = tuple(Stage.values)
 
 
@@ -119,11 +121,49 @@ def push_population_forget() -> None:
     _push_population.cache_clear()
 
 
-def bank_products(*, bank: Bank) -> list[tuple[LoanProduct, list[str]]]:
-    """The bank's products on sale with the region scopes each serves: its branches, or every branch of the bank."""
-    all_scopes = sorted(set(bank.branches.values_list("region_scope", flat=True)))
-    products = LoanProduct.objects.filter(bank=bank, active=True).prefetch_related("branches").order_by("pk")
-    return [(p, sorted({b.region_scope for b in p.branches.all()}) or all_scopes) for p in products]
+def product_rules(*, bank: Bank | None = None) -> list[tuple[LoanProduct, ProductRule]]:
+    """Products on sale (of ``bank``, or of every bank) with the rule of who they are for; the regions a product
+    serves are those of its own branches, or of every branch of its bank. Three queries, whatever the count."""
+    products = LoanProduct.objects.filter(active=True).select_related("bank").prefetch_related("branches")
+    if bank is not None:
+        products = products.filter(bank=bank)
+    products = list(products.order_by("pk"))
+    bank_scopes: dict[int, set[str]] = {}
+    for bank_id, scope in Branch.objects.filter(bank__in={p.bank_id for p in products}).values_list(
+        "bank_id", "region_scope"
+    ):
+        bank_scopes.setdefault(bank_id, set()).add(scope)
+    return [
+        (p, ProductRule(p.min_grade, p.stages, p.sections,
+                        sorted({b.region_scope for b in p.branches.all()} or bank_scopes.get(p.bank_id, set()))))
+        for p in products
+    ]  # fmt: skip
+
+
+def products_fitting(*, grade: str, stage: str, section: str, region_code: str, bank: Bank | None = None):
+    """The products on sale that fit a firm (``banks.rules.product_fits``), as the push would match them."""
+    return [
+        (product, rule)
+        for product, rule in product_rules(bank=bank)
+        if product_fits(rule, grade=grade, stage=stage, section=section, region_code=region_code)
+    ]
+
+
+def suggested_lines(*, recommendation: Recommendation) -> list[tuple[LoanProduct, Decimal]]:
+    """Each matching product of a list row with the §11 line for the firm (``banks.rules.credit_line``), from the
+    firm's filing of the run's batch: what the officer's page, the API profile and the loan form show."""
+    filing = (
+        Submission.objects.filter(enterprise_id=recommendation.enterprise_id, batch_id=recommendation.run.batch_id)
+        .only("revenue", "revenue_prev")
+        .first()
+    )
+    revenue, previous = (filing.revenue, filing.revenue_prev) if filing else (0, 0)
+    products = LoanProduct.objects.filter(bank_id=recommendation.bank_id, pk__in=recommendation.product_ids)
+    return [
+        (product, credit_line(line_by_grade=product.line_by_grade, max_amount=product.max_amount,
+                              grade=recommendation.grade, revenue=revenue, revenue_prev=previous, eligible=True))
+        for product in products.order_by("pk")
+    ]  # fmt: skip
 
 
 def preferred_enterprise_ids(*, run: ScoringRun, bank: Bank) -> np.ndarray:

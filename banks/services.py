@@ -25,14 +25,16 @@ from django.utils.translation import gettext as _
 
 from core.db.copy import ArrayColumn, arrays_frame, arrays_insert
 from core.exceptions import ApplicationError
-from core.models import User
+from core.models import Bank, BankOfficer, Branch, User
+from enterprises.models import Batch
 from scoring.choices import RunState
-from scoring.models import Batch, ScoringRun
+from scoring.models import ScoringRun
 
 from . import partitions
 from .choices import RecommendationStatus
-from .models import Bank, BankOfficer, Branch, LoanProduct, Notice, Recommendation, RecommendationList
-from .selectors import GRADES, STAGES, bank_products, preferred_enterprise_ids, push_population
+from .models import LoanProduct, Notice, Recommendation, RecommendationList
+from .rules import credit_lines_half_cents, half_cents_to_cents, product_fit_mask
+from .selectors import GRADES, STAGES, preferred_enterprise_ids, product_rules, push_population
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +165,10 @@ class PushResult:
     seconds: float
 
 
+class RunNotCurrent(ApplicationError):
+    """The run is not (or no longer) its batch's published run: nothing to push, the newer run's push carries it."""
+
+
 def banks_to_push() -> list[int]:
     """Banks with at least one product on sale and one branch: the others can match no firm."""
     return list(
@@ -183,46 +189,24 @@ def recommendation_push_prepare(*, run: ScoringRun) -> list[int]:
     return banks_to_push()
 
 
-def _scope_mask(region: np.ndarray, scopes: list[str]) -> np.ndarray:
-    """Firms whose 6-digit region code starts with one of ``scopes`` (prefixes of 2, 4 or 6 digits; '' is all)."""
-    mask = np.zeros(region.size, dtype=bool)
-    for scope in scopes:
-        if not scope:
-            return np.ones(region.size, dtype=bool)
-        mask |= region // 10 ** (6 - len(scope)) == int(scope)
-    return mask
-
-
-def _cents_of(amount: Any) -> int:
-    return int((Decimal(str(amount)) * 100).to_integral_value())
-
-
-def _half_cents_to_cents(half: np.ndarray) -> np.ndarray:
-    """Amounts in half-cents to cents, a half rounded to even (as ``Decimal.quantize`` does)."""
-    whole, rest = np.divmod(half, 2)
-    return whole + (rest & (whole & 1))
-
-
 def recommendation_columns(*, run: ScoringRun, bank: Bank) -> list[ArrayColumn]:
     """The bank's list for ``run`` as the Recommendation table's columns (``core.db.copy.ArrayColumn``), computed with
     numpy over the eligible firms: every firm matching at least one product in a region the product's branches
     serve, best total first. Empty when no firm matches."""
     firms = push_population(run=run)
-    products = bank_products(bank=bank)
+    products = product_rules(bank=bank)
     matches = np.zeros((firms.n, len(products)), dtype=bool)
     lines_x2 = np.zeros((firms.n, len(products)), dtype=np.int64)  # half-cents, exact
-    for j, (product, scopes) in enumerate(products):
-        mask = firms.grade <= GRADES.index(product.min_grade)
-        if product.stages:
-            mask &= np.isin(firms.stage, [STAGES.index(s) for s in product.stages])
-        if product.sections:
-            mask &= np.isin(firms.section, [s.encode() for s in product.sections])
-        mask &= _scope_mask(firms.region, scopes)
+    for j, (product, rule) in enumerate(products):
+        mask = product_fit_mask(
+            rule, grade=firms.grade, stage=firms.stage, section=firms.section, region=firms.region, stages=STAGES
+        )
         matches[:, j] = mask
-        # methodology §11: min(line_by_grade[grade], max_amount, revenue basis); eligible firms only (all here)
-        by_grade = np.array([_cents_of(product.line_by_grade.get(g, 0)) * 2 for g in GRADES], dtype=np.int64)
-        line = np.minimum(np.minimum(by_grade[firms.grade], _cents_of(product.max_amount) * 2), firms.revenue_basis_x2)
-        lines_x2[:, j] = np.where(mask, np.maximum(line, 0), 0)
+        line = credit_lines_half_cents(  # eligible firms only (all of them here)
+            line_by_grade=product.line_by_grade, max_amount=product.max_amount, grade=firms.grade,
+            basis_x2=firms.revenue_basis_x2,
+        )  # fmt: skip
+        lines_x2[:, j] = np.where(mask, line, 0)
     rows = np.flatnonzero(matches.any(axis=1))
     n = rows.size
     if not n:
@@ -250,7 +234,7 @@ def recommendation_columns(*, run: ScoringRun, bank: Bank) -> list[ArrayColumn]:
         ArrayColumn("region_code", "bytes", firms.region_code[rows]),
         ArrayColumn("section", "bytes", firms.section[rows]),
         ArrayColumn("product_ids", "jsonb", combo_codes.reshape(-1), labels),  # NumPy 2.0: (n, 1)
-        ArrayColumn("suggested_line", "cents", _half_cents_to_cents(lines_x2[rows].max(axis=1))),
+        ArrayColumn("suggested_line", "cents", half_cents_to_cents(lines_x2[rows].max(axis=1))),
         ArrayColumn("financing_amount", "cents", need, null=need < 0),
         ArrayColumn("preferred", "bool", np.isin(enterprise_id, preferred_enterprise_ids(run=run, bank=bank))),
         ArrayColumn("status", "text", zeros, (S.NEW.value,)),
@@ -395,8 +379,11 @@ def recommendation_list_push(*, run: ScoringRun, bank: Bank, notify: bool = True
     started = time.perf_counter()
     bank = Bank.objects.select_for_update().get(pk=bank.pk)  # one push per bank at a time
     run = ScoringRun.objects.select_related("batch").get(pk=run.pk)
-    if run.state != RunState.PUBLISHED or not Batch.objects.filter(pk=run.batch_id, published_run=run).exists():
-        raise ApplicationError(_("只有已发布的评分结果才能推送给银行。"))
+    if (
+        run.state != RunState.PUBLISHED
+        or not Batch.objects.filter(pk=run.batch_id, scoring__published_run=run).exists()
+    ):
+        raise RunNotCurrent(_("只有已发布的评分结果才能推送给银行。"))
     summary = RecommendationList.objects.filter(run=run, bank=bank).first()
     if summary is not None:
         return PushResult(bank.pk, summary.size, 0, 0, 0, time.perf_counter() - started)

@@ -23,7 +23,7 @@ from scoring.models import Score
 from .filters import RecommendationListFilterSet
 from .forms import LoanProductForm, NotesForm, StatusForm
 from .models import LoanProduct, Notice, Recommendation
-from .selectors import SORTS, officer_status_counts, profile_consent_scope, recommendation_page
+from .selectors import SORTS, officer_status_counts, profile_consent_scope, recommendation_page, suggested_lines
 from .services import (
     TRANSITIONS,
     loan_product_create,
@@ -190,17 +190,7 @@ def recommendation_detail(request, pk: int):
     rec.refresh_from_db(fields=["status", "status_changed_at"])
     score = Score.objects.filter(run_id=rec.run_id, enterprise_id=rec.enterprise_id).first()
     submission = rec.enterprise.submissions.filter(batch_id=rec.run.batch_id).first()
-    products = list(LoanProduct.objects.filter(bank=bank, pk__in=rec.product_ids))
-    lines = []
-    basis = None
-    if submission is not None:
-        revenue, previous = submission.revenue, submission.revenue_prev
-        basis = (revenue + previous) / 2 if previous > 0 else revenue
-    for product in products:
-        line = min(float(product.line_by_grade.get(rec.grade, 0)), float(product.max_amount))
-        if basis is not None:
-            line = min(line, float(basis))
-        lines.append((product, max(line, 0)))
+    lines = suggested_lines(recommendation=rec)
     loan = getattr(rec, "loan", None) if rec.status == "contracted" else None
     context = {
         "rec": rec,

@@ -40,9 +40,11 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from banks.models import Bank  # noqa: E402
-from core.models import ApiClient  # noqa: E402
-from scoring.models import Batch  # noqa: E402
+from core.models import (
+    ApiClient,  # noqa: E402
+    Bank,
+)
+from enterprises.models import Batch
 from scoring.persistence import partition_name  # noqa: E402
 
 HOST, PORT = "127.0.0.1", 8765
@@ -195,10 +197,15 @@ def main() -> None:
         sys.exit("needs PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/ipp_bench")
     if shutil.which("wrk") is None:
         sys.exit("needs wrk: apt-get install -y wrk")
-    batch = Batch.objects.filter(published_run__isnull=False).select_related("published_run").order_by("-year").first()
+    batch = (
+        Batch.objects.filter(scoring__published_run__isnull=False)
+        .select_related("scoring__published_run")
+        .order_by("-year")
+        .first()
+    )
     if batch is None:
         sys.exit("no published run: python manage.py score_batch <batch id> --publish")
-    run = batch.published_run
+    run = batch.scoring.published_run
     with connection.cursor() as cursor:
         cursor.execute("SELECT last_analyze, last_autoanalyze FROM pg_stat_user_tables WHERE relname = %s",
                        [partition_name(run)])  # fmt: skip
@@ -234,6 +241,8 @@ def main() -> None:
         "DJANGO_SECURE_SSL_REDIRECT": "False",
         "DJANGO_LOG_LEVEL": "WARNING",
         "API_THROTTLE_CLIENT": "100000000/minute",
+        # production settings refuse to start without a broker; the bench enqueues nothing
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15"),
     }
     load_before = os.getloadavg()[0]  # other work on the machine competes for the same two cores
     gunicorn = subprocess.Popen(

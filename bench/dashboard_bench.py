@@ -36,13 +36,17 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from banks.models import Bank, LoanProduct, Recommendation, RecommendationList  # noqa: E402
+from banks.models import LoanProduct, Recommendation, RecommendationList
 from banks.selectors import SORTS  # noqa: E402
-from core.demo.services import DEMO_BATCH_NAME, demo_users_create  # noqa: E402
-from core.models import User  # noqa: E402
-from guarantees.models import GuaranteeContract, GuaranteeInstitution  # noqa: E402
+from core.models import (
+    Bank,
+    GuaranteeInstitution,
+    User,  # noqa: E402
+)
+from demo.services import DEMO_BATCH_NAME, demo_users_create  # noqa: E402
+from enterprises.models import Batch
+from guarantees.models import GuaranteeContract
 from loans.models import LoanContract  # noqa: E402
-from scoring.models import Batch  # noqa: E402
 
 REPEAT = 5
 CONTRACTS = 7_000
@@ -71,11 +75,11 @@ def contracts_create(batch: Batch, total: int) -> int:
     """``total`` signed loans spread over the banks' current lists (the top of each), half of them guaranteed; the
     recommendations move to "contracted". In bulk: this is set-up, the services' rules are tested elsewhere."""
     existing = LoanContract.objects.filter(
-        contract_no__startswith=BENCH_PREFIX, recommendation__run=batch.published_run
+        contract_no__startswith=BENCH_PREFIX, recommendation__run=batch.scoring.published_run
     )
     if existing.exists():
         return existing.count()
-    run = batch.published_run
+    run = batch.scoring.published_run
     banks = list(RecommendationList.objects.filter(run=run, size__gt=0).values_list("bank_id", flat=True))
     per_bank = -(-total // len(banks))
     officer = User.objects.get(username="icbc")
@@ -156,13 +160,14 @@ def main() -> None:
     batch = Batch.objects.get(name=DEMO_BATCH_NAME)
     demo_users_create(batch)
     contracts = contracts_create(batch, args.contracts)
-    run_id = batch.published_run_id
+    run_id = batch.scoring.published_run_id
     lists = RecommendationList.objects.filter(run_id=run_id)
     rows = sum(lists.values_list("size", flat=True))
     icbc = Bank.objects.get(code="icbc")
     icbc_rows = lists.get(bank=icbc).size
+    eligible = batch.scoring.published_run.counts.get("eligible", 0)
     print(
-        f"run #{run_id}: {rows:,} list rows ({batch.published_run.counts.get('eligible', 0):,} firms recommended),"
+        f"run #{run_id}: {rows:,} list rows ({eligible:,} firms recommended),"
         f" ICBC {icbc_rows:,}; {contracts:,} loan contracts,"
         f" {GuaranteeContract.objects.filter(loan__contract_no__startswith=BENCH_PREFIX).count():,} guaranteed;"
         f" load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"

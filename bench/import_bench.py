@@ -43,11 +43,12 @@ import openpyxl  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from core.demo.services import demo_firms_create  # noqa: E402
 from core.models import BureauStaff, User  # noqa: E402
+from demo.services import demo_firms_create  # noqa: E402
 from enterprises.models import Enterprise, Submission, SubmissionChange  # noqa: E402
 from enterprises.services import submission_import  # noqa: E402
-from scoring.models import Batch, IndicatorSystem  # noqa: E402
+from scoring.models import IndicatorSystem
+from scoring.services import batch_create
 
 COLUMNS = ["revenue", "revenue_prev", "rd_expense", "rd_expense_prev", "employees", "rd_staff", "invention_patents",
            "net_profit", "taxes_paid", "high_tech_revenue", "is_tech_sme"]  # fmt: skip
@@ -62,9 +63,9 @@ def main() -> None:
         Path(connection.settings_dict["NAME"]).unlink(missing_ok=True)
     call_command("migrate", verbosity=0)
     system = IndicatorSystem.objects.get(code="national", version=1)
-    old = Batch.objects.create(name="bench-2024", year=2024, reference_date=date(2024, 12, 31), system=system,
+    old = batch_create(name="bench-2024", year=2024, reference_date=date(2024, 12, 31), system=system,
                                status="open", opens_on=date(2025, 1, 1), closes_on=date(2025, 3, 31))  # fmt: skip
-    new = Batch.objects.create(name="bench-2025", year=2025, reference_date=date(2025, 12, 31), system=system,
+    new = batch_create(name="bench-2025", year=2025, reference_date=date(2025, 12, 31), system=system,
                                status="open", opens_on=date(2026, 1, 1), closes_on=date(2026, 3, 31))  # fmt: skip
     started = time.perf_counter()
     demo_firms_create(firms=args.firms, seed=3, batch=old)
@@ -138,7 +139,7 @@ def baseline(rows, user) -> float:
     started = time.perf_counter()
     try:
         with transaction.atomic():
-            batch = Batch.objects.create(
+            batch = batch_create(
                 name="bench-naive", year=2026, reference_date=date(2026, 12, 31), system=system,
                 opens_on=date(2027, 1, 1), closes_on=date(2027, 3, 31),
             )  # fmt: skip

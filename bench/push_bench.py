@@ -39,16 +39,20 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 
 from banks import partitions  # noqa: E402
-from banks.models import Bank, Recommendation, RecommendationList  # noqa: E402
+from banks.models import Recommendation, RecommendationList
 from banks.selectors import push_population, push_population_forget  # noqa: E402
 from banks.services import recommendation_list_push, recommendation_push_prepare, recommendation_rows  # noqa: E402
 from banks.tasks import push_recommendations_task  # noqa: E402
-from core.demo.services import DEMO_BATCH_NAME, demo_organisations_create, demo_users_create  # noqa: E402
-from core.models import User  # noqa: E402
+from core.models import (
+    Bank,
+    User,  # noqa: E402
+)
+from demo.services import DEMO_BATCH_NAME, demo_organisations_create, demo_users_create  # noqa: E402
+from enterprises.models import Batch
 from guarantees.models import CompensationEvent, GuaranteeContract  # noqa: E402
 from loans.models import LoanContract  # noqa: E402
 from scoring.choices import RunState  # noqa: E402
-from scoring.models import Batch, ScoringRun  # noqa: E402
+from scoring.models import ScoringRun
 from scoring.services import scoring_run_create, scoring_run_execute, scoring_run_publish  # noqa: E402
 
 BASELINE_SAMPLE = 2_000
@@ -137,12 +141,12 @@ def main() -> None:
     demo_organisations_create()
     batch = Batch.objects.get(name=DEMO_BATCH_NAME)
     demo_users_create(batch)  # the officers whose work the supersession carries over
-    if batch.published_run_id is None:
+    if batch.scoring.published_run_id is None:
         run = scoring_run_create(batch=batch, enqueue=False)
         scoring_run_execute(run_id=run.pk)
         publish_quietly(ScoringRun.objects.get(pk=run.pk))
         batch.refresh_from_db()
-    run = batch.published_run
+    run = batch.scoring.published_run
     bank_ids = recommendation_push_prepare(run=run)
     print(
         f"PostgreSQL {connection.pg_version // 10000}, run #{run.pk}: {run.enterprise_count:,} firms, "

@@ -35,9 +35,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.db.models import Exists, OuterRef, Q  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from core.demo.services import DEMO_BATCH_NAME  # noqa: E402
-from enterprises.models import Consent, Submission  # noqa: E402
-from scoring.models import Batch, Score, ScoringRun  # noqa: E402
+from demo.services import DEMO_BATCH_NAME  # noqa: E402
+from enterprises.models import Batch, Consent, Submission  # noqa: E402
+from scoring.models import Score, ScoringRun
 from scoring.persistence import partition_name  # noqa: E402
 from scoring.selectors import population_load, system_definition  # noqa: E402
 from scoring.services import scoring_run_create, scoring_run_execute, scoring_run_publish  # noqa: E402

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("banks.api.urls")),
     path("", include("loans.api.urls")),
     path("", include("guarantees.api.urls")),
+    path("", include("dashboard.api.urls")),
     re_path(r"", ApiNotFoundView.as_view(), name="not-found"),  # last: every other path is a JSON 404
 ]

@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("平台基础")
-
-    def ready(self) -> None:
-        from .audit import register_tracked_models
-
-        register_tracked_models()

@@ -1,6 +1,7 @@
 """The audit trail: who changed filings, indicator systems, batches, runs, loans, guarantees and compensations.
 
-Built on django-auditlog. The tracked models and their fields are listed once, in ``TRACKED`` below; a ``save()``
+Built on django-auditlog. Each app names its audited models and their fields in its
+``AppConfig.ready`` (``track``); a ``save()``
 or ``delete()`` of one of them writes a ``LogEntry`` with the field-level diff in the same transaction. The actor is:
 
 * the signed-in person of the request (``core.middleware.AuditActorMiddleware``), for pages, the admin and the API
@@ -23,41 +24,23 @@ from auditlog.cid import get_cid
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
 NOT_AUDITED = ("id", "created_at", "updated_at")
-TRACKED: dict[str, dict[str, tuple[str, ...]]] = {
-    "enterprises.Submission": {"m2m": ("preferred_banks",)},
-    "scoring.IndicatorSystem": {},
-    "scoring.Indicator": {},
-    "scoring.Batch": {},
-    # State changes only: progress, heartbeat, timings and counts move on every phase and are not decisions.
-    "scoring.ScoringRun": {
-        "only": ("batch", "system", "system_hash", "state", "created_by", "published_at", "published_by", "error")
-    },
-    "loans.LoanContract": {},
-    "guarantees.GuaranteeContract": {},
-    "guarantees.CompensationEvent": {},
-}
-"""The audited models; ``only`` names the fields an entry records (default: every concrete field but the id and the
-timestamps), ``m2m`` the many-to-many fields whose additions and removals are recorded too."""
 
 
-def register_tracked_models() -> None:
-    """Register ``TRACKED`` with auditlog (from ``CoreConfig.ready``).
+def track(model: type[Model], *, only: tuple[str, ...] = (), m2m: tuple[str, ...] = ()) -> None:
+    """Audit ``model``: each app calls this for its own models from its ``AppConfig.ready`` (core names no app).
 
-    Fields are always listed explicitly: left to itself, auditlog's diff of a new or deleted object walks reverse
-    relations too, which costs a query each and leaves "no such object" cached on the instance (a loan created this
-    way would then claim to have no guarantee after one was added).
+    ``only`` names the fields an entry records (default: every concrete field but the id and the timestamps), ``m2m``
+    the many-to-many fields whose additions and removals are recorded too. Fields are always listed explicitly: left
+    to itself, auditlog's diff of a new or deleted object walks reverse relations too, which costs a query each and
+    leaves "no such object" cached on the instance (a loan created this way would then claim to have no guarantee
+    after one was added).
     """
-    for label, options in TRACKED.items():
-        model = apps.get_model(label)
-        fields = options.get("only") or tuple(
-            field.name for field in model._meta.concrete_fields if field.name not in NOT_AUDITED
-        )
-        auditlog.register(model, include_fields=list(fields), m2m_fields=set(options.get("m2m", ())))
+    fields = only or tuple(field.name for field in model._meta.concrete_fields if field.name not in NOT_AUDITED)
+    auditlog.register(model, include_fields=list(fields), m2m_fields=set(m2m))
 
 
 @contextlib.contextmanager

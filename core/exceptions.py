@@ -8,3 +8,10 @@ class ApplicationError(Exception):
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+
+
+def error_text(error: Exception) -> str:
+    """What a person reads about ``error``: a rule's own message, or the exception's type and text."""
+    if isinstance(error, ApplicationError):
+        return error.message
+    return f"{type(error).__name__}: {error}"

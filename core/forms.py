@@ -1,10 +1,10 @@
 """Forms of the bureau's API-client page. They parse; ``core.services`` decides."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from banks.models import Bank
-from guarantees.models import GuaranteeInstitution
+from core.models import Bank, GuaranteeInstitution
 
 from .models import ApiClient
 
@@ -36,3 +36,13 @@ class ApiClientForm(forms.Form):
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region_scope"].initial = staff.region_scope
+
+
+def form_error_add(form, error) -> None:
+    """Show a service's refusal on ``form``: a ValidationError's messages on their fields (or the form's top when
+    the field is not on it), an ApplicationError's message at the top."""
+    if isinstance(error, ValidationError):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.message)

@@ -16,7 +16,7 @@ def database_ok() -> tuple[bool, str]:
 def broker_ok() -> tuple[bool, str]:
     if not settings.CELERY_BROKER_URL:
         return True, "eager"  # no broker configured: tasks run in-process
-    from config.celery_app import app
+    from celery import current_app as app  # the project's app (config.celery_app), without importing the project
 
     try:
         with app.connection_for_write() as conn:

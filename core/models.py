@@ -1,4 +1,11 @@
-"""Platform-wide models: users and their roles, regions, industry sections, API clients."""
+"""Platform-wide models: users and their role records, regions, industry sections, the organisations several apps
+name (banks, their branches, guarantors), API clients.
+
+The organisations live here, the lowest app, because the filings (consent to a bank), the lists, the loans and the
+guarantees all point at them and apps depend one way (docs/architecture.md). Their tables keep the names they were
+created with (``banks_bank``, ``guarantees_guaranteeinstitution``, …): moving a model between apps is a change of
+the Python state only (core 0004), not a rewrite of tables the partitioned lists reference.
+"""
 
 import hashlib
 import secrets
@@ -8,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .choices import BankKind, InstitutionKind
+from .querysets import BankOfficerQuerySet
 from .validators import validate_region_scope
 
 
@@ -104,6 +113,109 @@ class BureauStaff(BaseModel):
         return self.region_scope == ""
 
 
+class Bank(BaseModel):
+    """A lending institution; the 21 national ones of the relending scheme are seeded, regional ones are added."""
+
+    code = models.SlugField(_("机构代码"), max_length=20, unique=True)
+    name = models.CharField(_("机构名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=20)
+    kind = models.CharField(_("类型"), max_length=12, choices=BankKind.choices)
+    is_national = models.BooleanField(_("全国性机构"), default=True)
+    region_scope = models.CharField(
+        _("经营区域"), max_length=6, blank=True, validators=[validate_region_scope], help_text=_("全国性机构留空。")
+    )
+    relending_participant = models.BooleanField(_("科技创新再贷款参与机构"), default=False)
+
+    class Meta:
+        db_table = "banks_bank"
+        ordering = ["code"]
+        verbose_name = _("银行")
+        verbose_name_plural = _("银行")
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def region(self) -> str:
+        """The region prefix the bank lends in ('' for a national bank)."""
+        return "" if self.is_national else self.region_scope
+
+
+class Branch(BaseModel):
+    """A branch serving the enterprises whose region code starts with ``region_scope``."""
+
+    bank = models.ForeignKey(Bank, models.CASCADE, related_name="branches", verbose_name=_("银行"))
+    name = models.CharField(_("分支机构名称"), max_length=100)
+    region_scope = models.CharField(
+        _("服务区域"), max_length=6, validators=[validate_region_scope], help_text=_("行政区划代码前缀。")
+    )
+
+    class Meta:
+        db_table = "banks_branch"
+        ordering = ["bank", "region_scope"]
+        verbose_name = _("分支机构")
+        verbose_name_plural = _("分支机构")
+        constraints = [models.UniqueConstraint(fields=["bank", "name"], name="branch_unique_name_per_bank")]
+
+    def __str__(self) -> str:
+        return f"{self.bank} {self.name}"
+
+
+class BankOfficer(BaseModel):
+    """A bank's credit officer; sees only their bank's data, limited to their branch's regions when they have one."""
+
+    user = models.OneToOneField("core.User", models.CASCADE, related_name="bank_officer", verbose_name=_("用户"))
+    bank = models.ForeignKey(Bank, models.PROTECT, related_name="officers", verbose_name=_("银行"))
+    branch = models.ForeignKey(
+        Branch, models.PROTECT, null=True, blank=True, related_name="officers", verbose_name=_("分支机构")
+    )
+    is_admin = models.BooleanField(_("产品管理员"), default=False, help_text=_("可管理本行积分贷产品。"))
+
+    objects = BankOfficerQuerySet.as_manager()
+
+    class Meta:
+        db_table = "banks_bankofficer"
+        verbose_name = _("银行客户经理")
+        verbose_name_plural = _("银行客户经理")
+
+    def __str__(self) -> str:
+        return f"{self.user.username} ({self.bank})"
+
+
+class GuaranteeInstitution(BaseModel):
+    """A guarantor: the national fund, a provincial re-guarantor or a local guarantor."""
+
+    name = models.CharField(_("机构名称"), max_length=100, unique=True)
+    kind = models.CharField(_("类型"), max_length=14, choices=InstitutionKind.choices)
+    region_scope = models.CharField(_("业务区域"), max_length=6, blank=True, validators=[validate_region_scope])
+
+    class Meta:
+        db_table = "guarantees_guaranteeinstitution"
+        ordering = ["kind", "name"]
+        verbose_name = _("担保机构")
+        verbose_name_plural = _("担保机构")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GuarantorStaff(BaseModel):
+    """A guarantor's employee; sees the guarantees their institution takes part in."""
+
+    user = models.OneToOneField("core.User", models.CASCADE, related_name="guarantor_staff", verbose_name=_("用户"))
+    institution = models.ForeignKey(
+        GuaranteeInstitution, models.PROTECT, related_name="staff", verbose_name=_("担保机构")
+    )
+
+    class Meta:
+        db_table = "guarantees_guarantorstaff"
+        verbose_name = _("担保机构人员")
+        verbose_name_plural = _("担保机构人员")
+
+    def __str__(self) -> str:
+        return f"{self.user.username} ({self.institution})"
+
+
 class ApiClient(BaseModel):
     """A machine client (a bank's credit system, a provincial platform) holding a revocable token with scopes.
 
@@ -120,10 +232,10 @@ class ApiClient(BaseModel):
 
     name = models.CharField(_("客户端名称"), max_length=100)
     bank = models.ForeignKey(
-        "banks.Bank", models.PROTECT, null=True, blank=True, related_name="api_clients", verbose_name=_("所属银行")
+        Bank, models.PROTECT, null=True, blank=True, related_name="api_clients", verbose_name=_("所属银行")
     )
     guarantor = models.ForeignKey(
-        "guarantees.GuaranteeInstitution", models.PROTECT, null=True, blank=True, related_name="api_clients",
+        GuaranteeInstitution, models.PROTECT, null=True, blank=True, related_name="api_clients",
         verbose_name=_("所属担保机构"),
     )  # fmt: skip
     region_scope = models.CharField(_("区域范围"), max_length=6, blank=True, validators=[validate_region_scope])

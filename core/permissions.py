@@ -51,8 +51,3 @@ bureau_required = _role_required(bureau_staff_of, "bureau_staff")
 bank_officer_required = _role_required(bank_officer_of, "bank_officer")
 guarantor_required = _role_required(guarantor_staff_of, "guarantor_staff")
 enterprise_required = _role_required(enterprise_of, "enterprise")
-
-
-def scope_covers(outer: str, inner: str) -> bool:
-    """Region scope ``outer`` contains ``inner`` ('' is national, '44' contains '4403' and '440305')."""
-    return inner.startswith(outer)

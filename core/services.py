@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from .exceptions import ApplicationError
 from .models import ApiClient, BureauStaff, User
-from .permissions import scope_covers
+from .regions import narrower, scope_covers
 from .validators import validate_region_scope
 
 S = ApiClient.Scope
@@ -77,11 +77,7 @@ def api_client_create(
             errors["region_scope"] = [
                 _("区域范围须在您的管辖范围(%(scope)s)之内。") % {"scope": staff.region_scope or _("全国")}
             ]
-        elif (
-            bank is not None
-            and not bank.is_national
-            and not (scope_covers(bank.region_scope, region_scope) or scope_covers(region_scope, bank.region_scope))
-        ):
+        elif bank is not None and not bank.is_national and narrower(bank.region_scope, region_scope) is None:
             errors["bank"] = [_("该银行的经营区域与客户端的区域范围不重叠。")]
     try:
         scopes = _scopes_validate(list(scopes), bank=bank, guarantor=guarantor)
@@ -150,8 +146,7 @@ def api_client_service_user(*, client: ApiClient) -> User:
 
 
 def _service_user_provision(client: ApiClient) -> User:
-    from banks.models import BankOfficer
-    from guarantees.models import GuarantorStaff
+    from core.models import BankOfficer, GuarantorStaff
 
     locked = ApiClient.objects.select_for_update().get(pk=client.pk)
     user = _service_user_fetch(locked.service_user_id)

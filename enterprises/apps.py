@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class EnterprisesConfig(AppConfig):
     name = "enterprises"
     verbose_name = _("企业与填报")
+
+    def ready(self) -> None:
+        from core.audit import track
+
+        from .models import Batch, Submission
+
+        track(Submission, m2m=("preferred_banks",))
+        track(Batch)

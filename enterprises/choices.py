@@ -37,3 +37,9 @@ class RdPlatformLevel(models.IntegerChoices):
     CITY = 1, _("市级")
     PROVINCIAL = 2, _("省级")
     NATIONAL = 3, _("国家级")
+
+
+class BatchStatus(models.TextChoices):
+    DRAFT = "draft", _("未开放")
+    OPEN = "open", _("填报中")
+    CLOSED = "closed", _("已截止")

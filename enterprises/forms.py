@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
-from banks.models import Bank
+from core.models import Bank
 
 from .choices import ConsentScope
 from .filing import GROUPS, HELP, UNITS

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from core.permissions import bureau_required
-from scoring.models import Batch
+from enterprises.models import Batch
 
 from .choices import DataSource
 from .imports.reader import MAX_UPLOAD_BYTES

@@ -1,4 +1,5 @@
-"""Enterprises, their users, their yearly indicator filings and their consent to share data with banks."""
+"""Enterprises, their users, the collection rounds (batches), their yearly indicator filings and their consent to
+share data with banks."""
 
 import uuid
 
@@ -9,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
-from core.validators import validate_industry_code, validate_region_code, validate_uscc
+from core.validators import validate_industry_code, validate_region_code, validate_region_scope, validate_uscc
 
-from .choices import ConsentScope, DataSource, MemberRole, RdPlatformLevel, SizeClass, SubmissionStatus
-from .querysets import ConsentQuerySet, EnterpriseQuerySet, SubmissionQuerySet
+from .choices import BatchStatus, ConsentScope, DataSource, MemberRole, RdPlatformLevel, SizeClass, SubmissionStatus
+from .querysets import BatchQuerySet, ConsentQuerySet, EnterpriseQuerySet, SubmissionQuerySet
 
 
 class Enterprise(BaseModel):
@@ -85,7 +86,7 @@ class Consent(BaseModel):
 
     enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="consents", verbose_name=_("企业"))
     bank = models.ForeignKey(
-        "banks.Bank", models.CASCADE, null=True, blank=True, related_name="consents", verbose_name=_("银行"),
+        "core.Bank", models.CASCADE, null=True, blank=True, related_name="consents", verbose_name=_("银行"),
         help_text=_("留空表示授权平台全部合作银行。"),
     )  # fmt: skip
     scope = models.CharField(_("授权范围"), max_length=12, choices=ConsentScope.choices, default=ConsentScope.PROFILE)
@@ -144,6 +145,35 @@ def _count(label: str, help_text: str = "") -> models.PositiveIntegerField:
     return models.PositiveIntegerField(label, default=0, help_text=help_text)
 
 
+class Batch(BaseModel):
+    """A collection round (e.g. the 2024 filing): who files and when. How it is scored (its indicator system) and
+    which run is published belong to the scoring app (``scoring.BatchScoring``): filings come before scores."""
+
+    name = models.CharField(_("批次名称"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    reference_date = models.DateField(_("基准日"), help_text=_("计算企业年限的基准日,通常为填报年度的12月31日。"))
+    region_scope = models.CharField(
+        _("区域范围"), max_length=6, blank=True, validators=[validate_region_scope], help_text=_("留空为全国。")
+    )
+    status = models.CharField(_("状态"), max_length=8, choices=BatchStatus.choices, default=BatchStatus.DRAFT)
+    opens_on = models.DateField(_("开始填报"))
+    closes_on = models.DateField(_("截止填报"))
+
+    objects = BatchQuerySet.as_manager()
+
+    class Meta:
+        db_table = "scoring_batch"
+        ordering = ["-year", "name"]
+        verbose_name = _("评价批次")
+        verbose_name_plural = _("评价批次")
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="batch_closes_after_opens")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Submission(BaseModel):
     """One enterprise's indicator filing for one batch: every raw field of methodology §1, plus its financing need.
 
@@ -157,7 +187,7 @@ class Submission(BaseModel):
     SIGNED_FIELDS = SIGNED_FIELDS
 
     enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="submissions", verbose_name=_("企业"))
-    batch = models.ForeignKey("scoring.Batch", models.PROTECT, related_name="submissions", verbose_name=_("批次"))
+    batch = models.ForeignKey(Batch, models.PROTECT, related_name="submissions", verbose_name=_("批次"))
     status = models.CharField(
         _("状态"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT, db_index=True
     )
@@ -210,7 +240,7 @@ class Submission(BaseModel):
     financing_term_months = models.PositiveSmallIntegerField(_("期限(月)"), null=True, blank=True)
     financing_purpose = models.CharField(_("资金用途"), max_length=200, blank=True)
     preferred_banks = models.ManyToManyField(
-        "banks.Bank", blank=True, related_name="preferred_by", verbose_name=_("意向银行(最多3家)")
+        "core.Bank", blank=True, related_name="preferred_by", verbose_name=_("意向银行(最多3家)")
     )
 
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
@@ -334,7 +364,7 @@ class ProfileAccessLog(models.Model):
     """
 
     enterprise = models.ForeignKey(Enterprise, models.PROTECT, related_name="access_logs", verbose_name=_("企业"))
-    bank = models.ForeignKey("banks.Bank", models.PROTECT, related_name="+", verbose_name=_("银行"))
+    bank = models.ForeignKey("core.Bank", models.PROTECT, related_name="+", verbose_name=_("银行"))
     user = models.ForeignKey(
         "core.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("查看人")
     )

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.permissions import bureau_staff_of
+from core.regions import overlapping_region
 
 
 def _enterprise_filter(user, prefix: str = "") -> Q | None:
@@ -40,3 +41,15 @@ class ConsentQuerySet(models.QuerySet):
         return self.filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=at), revoked_at__isnull=True, granted_at__lte=at
         )
+
+
+class BatchQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Bureau staff see national batches and those overlapping their region."""
+        staff = bureau_staff_of(user)
+        return self.none() if staff is None else overlapping_region(self, staff.region_scope)
+
+    def managed_by(self, user):
+        """Batches the user may edit, run and publish: those inside the user's own scope."""
+        staff = bureau_staff_of(user)
+        return self.none() if staff is None else self.filter(region_scope__startswith=staff.region_scope)

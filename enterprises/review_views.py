@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import ApplicationError
 from core.models import IndustrySection
 from core.permissions import bureau_required
-from scoring.models import Batch
+from enterprises.models import Batch
 
 from .choices import SubmissionStatus
 from .forms import ReturnForm

@@ -3,8 +3,8 @@
 from django.db.models import Count, Q, QuerySet
 
 from core.models import User
-from scoring.choices import BatchStatus
-from scoring.models import Batch
+from enterprises.choices import BatchStatus
+from enterprises.models import Batch
 
 from .choices import SubmissionStatus
 from .models import Consent, Enterprise, ProfileAccessLog, Submission, SubmissionChange

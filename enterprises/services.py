@@ -12,11 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from banks.models import Bank
 from core.audit import audit_bulk_status, audit_changes
 from core.exceptions import ApplicationError
-from core.models import User
-from scoring.models import Batch
+from core.models import Bank, User
+from enterprises.models import Batch
 
 from .choices import ConsentScope, DataSource, MemberRole, SubmissionStatus
 from .filing import FINANCING_FIELDS, FilingCheck, check_values

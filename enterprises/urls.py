@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, consent_views, report_views, views
+from . import account_views, consent_views, views
 
 app_name = "enterprises"
 
@@ -9,8 +9,6 @@ urlpatterns = [
     path("filing/", views.filing, name="filing"),
     path("filing/evidence/", views.evidence_upload, name="evidence-upload"),
     path("filing/evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
-    path("report/", report_views.report, name="report"),
-    path("report/print/", report_views.report_print, name="report-print"),
     path("consents/", consent_views.consents, name="consents"),
     path("consents/<int:pk>/revoke/", consent_views.consent_revoke_view, name="consent-revoke"),
     path("access-log/", consent_views.access_log, name="access-log"),

@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import CompensationEvent, GuaranteeContract, GuaranteeInstitution, GuarantorStaff
+from core.models import GuaranteeInstitution, GuarantorStaff
+
+from .models import CompensationEvent, GuaranteeContract
 
 
 @admin.register(GuaranteeInstitution)

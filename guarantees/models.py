@@ -5,50 +5,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import BaseModel
-from core.validators import validate_region_scope
+from core.models import BaseModel, GuaranteeInstitution
 
 from .querysets import GuaranteeContractQuerySet
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
-
-
-class InstitutionKind(models.TextChoices):
-    NATIONAL_FUND = "national_fund", _("国家融资担保基金")
-    PROVINCIAL = "provincial", _("省级再担保机构")
-    LOCAL = "local", _("地方融资担保机构")
-
-
-class GuaranteeInstitution(BaseModel):
-    """A guarantor: the national fund, a provincial re-guarantor or a local guarantor."""
-
-    name = models.CharField(_("机构名称"), max_length=100, unique=True)
-    kind = models.CharField(_("类型"), max_length=14, choices=InstitutionKind.choices)
-    region_scope = models.CharField(_("业务区域"), max_length=6, blank=True, validators=[validate_region_scope])
-
-    class Meta:
-        ordering = ["kind", "name"]
-        verbose_name = _("担保机构")
-        verbose_name_plural = _("担保机构")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class GuarantorStaff(BaseModel):
-    """A guarantor's employee; sees the guarantees their institution takes part in."""
-
-    user = models.OneToOneField("core.User", models.CASCADE, related_name="guarantor_staff", verbose_name=_("用户"))
-    institution = models.ForeignKey(
-        GuaranteeInstitution, models.PROTECT, related_name="staff", verbose_name=_("担保机构")
-    )
-
-    class Meta:
-        verbose_name = _("担保机构人员")
-        verbose_name_plural = _("担保机构人员")
-
-    def __str__(self) -> str:
-        return f"{self.user.username} ({self.institution})"
 
 
 class GuaranteeContract(BaseModel):

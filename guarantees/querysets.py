@@ -1,19 +1,16 @@
 """Per-user visibility of guarantees: a guarantor sees those it takes part in; a bank those on its loans."""
 
 from django.db import models
-from django.db.models import Q
 
 from core.permissions import bank_officer_of, bureau_staff_of, guarantor_staff_of
+from core.querysets import guarantor_takes_part
 
 
 class GuaranteeContractQuerySet(models.QuerySet):
     def visible_to(self, user):
         staff = guarantor_staff_of(user)
         if staff is not None:
-            institution = staff.institution
-            if institution.kind == "national_fund":
-                return self.filter(national_fund_share__gt=0)
-            return self.filter(Q(guarantor_id=institution.pk) | Q(reguarantor_id=institution.pk))
+            return self.filter(guarantor_takes_part(staff.institution))
         officer = bank_officer_of(user)
         if officer is not None:
             rows = self.filter(loan__bank_id=officer.bank_id)

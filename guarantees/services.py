@@ -26,12 +26,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_changes
+from core.choices import InstitutionKind
 from core.exceptions import ApplicationError
-from core.models import User
+from core.models import GuaranteeInstitution, User
 from core.permissions import bank_officer_of, guarantor_staff_of
 from loans.models import GuaranteeMode, LoanContract, RepaymentStatus
 
-from .models import CompensationEvent, GuaranteeContract, GuaranteeInstitution, InstitutionKind
+from .models import CompensationEvent, GuaranteeContract
 
 BANK_MIN_SHARE = Decimal(20)
 GOVERNMENT_MAX_SHARE = Decimal(80)

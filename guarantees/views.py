@@ -8,11 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
-from core.permissions import guarantor_required
+from core.forms import form_error_add
+from core.permissions import bank_officer_required, guarantor_required
+from loans.models import LoanContract
 
-from .forms import CompensationForm
+from .forms import CompensationForm, GuaranteeForm
 from .models import GuaranteeContract
-from .services import compensation_event_create, guarantor_portfolio
+from .services import compensation_event_create, guarantee_contract_create, guarantor_portfolio
 
 
 @guarantor_required
@@ -50,3 +52,31 @@ def guarantee_detail(request, pk: int):
             return redirect("guarantees:detail", pk=guarantee.pk)
     context = {"guarantee": guarantee, "events": guarantee.compensations.all(), "form": form}
     return render(request, "guarantees/guarantee_detail.html", context)
+
+
+@bank_officer_required
+def guarantee_create(request, loan: int):
+    """A bank officer records the special-plan guarantee of one of their bank's loans."""
+    loan = get_object_or_404(LoanContract.objects.visible_to(request.user).select_related("enterprise"), pk=loan)
+    form = GuaranteeForm(
+        request.POST or None,
+        initial={
+            "amount": loan.amount,
+            "bank_share": 20,
+            "national_fund_share": 35,
+            "provincial_share": 25,
+            "local_share": 20,
+            "guarantee_fee_rate": "1.000",
+            "reguarantee_fee_rate": "0.300",
+            "signed_on": loan.signed_on,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            guarantee_contract_create(loan=loan, user=request.user, **form.cleaned_data)
+        except (ValidationError, ApplicationError) as error:
+            form_error_add(form, error)
+        else:
+            messages.success(request, _("担保合同已登记。"))
+            return redirect("loans:detail", pk=loan.pk)
+    return render(request, "guarantees/guarantee_form.html", {"form": form, "loan": loan})

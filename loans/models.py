@@ -30,7 +30,7 @@ class LoanContract(BaseModel):
     enterprise = models.ForeignKey(
         "enterprises.Enterprise", models.PROTECT, related_name="loans", verbose_name=_("企业")
     )
-    bank = models.ForeignKey("banks.Bank", models.PROTECT, related_name="loans", verbose_name=_("银行"))
+    bank = models.ForeignKey("core.Bank", models.PROTECT, related_name="loans", verbose_name=_("银行"))
     product = models.ForeignKey(
         "banks.LoanProduct", models.PROTECT, null=True, blank=True, related_name="loans", verbose_name=_("产品")
     )

@@ -3,6 +3,7 @@
 from django.db import models
 
 from core.permissions import bank_officer_of, bureau_staff_of, guarantor_staff_of
+from core.querysets import guarantor_takes_part
 
 
 class LoanContractQuerySet(models.QuerySet):
@@ -18,7 +19,5 @@ class LoanContractQuerySet(models.QuerySet):
             return self.filter(enterprise__region_code__startswith=staff.region_scope)
         guarantor = guarantor_staff_of(user)
         if guarantor is not None:
-            from guarantees.models import GuaranteeContract
-
-            return self.filter(pk__in=GuaranteeContract.objects.visible_to(user).values("loan_id"))
+            return self.filter(guarantor_takes_part(guarantor.institution, "guarantee__"))
         return self.none()

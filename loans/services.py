@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from banks.choices import RecommendationStatus
 from banks.models import LoanProduct, Recommendation
+from banks.rules import credit_line
 from core.exceptions import ApplicationError
 from core.models import User
 from enterprises.models import Submission
@@ -37,15 +38,13 @@ def rate_ceiling(*, product: LoanProduct, term_months: int) -> Decimal:
 
 
 def suggested_line(*, recommendation: Recommendation, product: LoanProduct) -> Decimal:
-    """Methodology §11 for one product: min(line_by_grade[grade], max_amount, the revenue basis)."""
-    line = min(Decimal(str(product.line_by_grade.get(recommendation.grade, 0))), product.max_amount)
+    """Methodology §11 for one product of a list row (``banks.rules.credit_line``; a listed firm is eligible)."""
     filing = Submission.objects.filter(
         enterprise_id=recommendation.enterprise_id, batch_id=recommendation.run.batch_id
     ).first()
-    if filing is not None:
-        basis = (filing.revenue + filing.revenue_prev) / 2 if filing.revenue_prev > 0 else filing.revenue
-        line = min(line, basis)
-    return max(line, Decimal(0)).quantize(Decimal("0.01"))
+    revenue, previous = (filing.revenue, filing.revenue_prev) if filing else (0, 0)
+    return credit_line(line_by_grade=product.line_by_grade, max_amount=product.max_amount, grade=recommendation.grade,
+                       revenue=revenue, revenue_prev=previous, eligible=True)  # fmt: skip
 
 
 def relending_eligible(*, recommendation: Recommendation) -> bool:

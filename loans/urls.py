@@ -9,5 +9,4 @@ urlpatterns = [
     path("new/<int:pk>/", views.loan_create, name="create"),
     path("<int:pk>/", views.loan_detail, name="detail"),
     path("<int:pk>/repayment/", views.loan_repayment, name="repayment"),
-    path("<int:pk>/guarantee/", views.guarantee_create, name="guarantee-create"),
 ]

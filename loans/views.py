@@ -1,4 +1,5 @@
-"""Bank officer pages for loan contracts and their guarantees. Thin: forms parse, services check the rules."""
+"""Bank officer pages for loan contracts (a special-plan guarantee is recorded on ``guarantees:create``).
+Thin: forms parse, services check the rules."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,20 +11,12 @@ from django.views.decorators.http import require_POST
 
 from banks.models import Recommendation
 from core.exceptions import ApplicationError
+from core.forms import form_error_add
 from core.permissions import bank_officer_required
-from guarantees.services import guarantee_contract_create
 
-from .forms import GuaranteeForm, LoanContractForm, RepaymentForm
+from .forms import LoanContractForm, RepaymentForm
 from .models import LoanContract
 from .services import loan_contract_create, loan_repayment_update, rate_ceiling, suggested_line
-
-
-def _form_errors(form, error) -> None:
-    if isinstance(error, ValidationError):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.message)
 
 
 @bank_officer_required
@@ -45,11 +38,11 @@ def loan_create(request, pk: int):
         try:
             loan = loan_contract_create(recommendation=rec, user=request.user, **form.cleaned_data)
         except (ValidationError, ApplicationError) as error:
-            _form_errors(form, error)
+            form_error_add(form, error)
         else:
             messages.success(request, _("贷款合同已登记,推荐状态已变为已签约。"))
             if loan.guarantee_mode == "special_plan":
-                return redirect("loans:guarantee-create", pk=loan.pk)
+                return redirect("guarantees:create", loan=loan.pk)  # the guarantee app's form for this loan
             return redirect("loans:detail", pk=loan.pk)
     guides = [
         (p, suggested_line(recommendation=rec, product=p), rate_ceiling(product=p, term_months=p.term_months))
@@ -87,30 +80,3 @@ def loan_repayment(request, pk: int):
         except (ValidationError, ApplicationError) as error:
             messages.error(request, getattr(error, "message", None) or "; ".join(error.messages))
     return redirect("loans:detail", pk=loan.pk)
-
-
-@bank_officer_required
-def guarantee_create(request, pk: int):
-    loan = get_object_or_404(LoanContract.objects.visible_to(request.user).select_related("enterprise"), pk=pk)
-    form = GuaranteeForm(
-        request.POST or None,
-        initial={
-            "amount": loan.amount,
-            "bank_share": 20,
-            "national_fund_share": 35,
-            "provincial_share": 25,
-            "local_share": 20,
-            "guarantee_fee_rate": "1.000",
-            "reguarantee_fee_rate": "0.300",
-            "signed_on": loan.signed_on,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            guarantee_contract_create(loan=loan, user=request.user, **form.cleaned_data)
-        except (ValidationError, ApplicationError) as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("担保合同已登记。"))
-            return redirect("loans:detail", pk=loan.pk)
-    return render(request, "loans/guarantee_form.html", {"form": form, "loan": loan})

@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import Batch
 
 from .forms import BaseIndicatorFormSet, IndicatorForm
-from .models import Batch, Indicator, IndicatorSystem, ScoringRun
+from .models import BatchScoring, Indicator, IndicatorSystem, ScoringRun
 
 
 class IndicatorInline(admin.TabularInline):
@@ -35,13 +38,31 @@ class IndicatorSystemAdmin(admin.ModelAdmin):
         return not (obj and obj.frozen) and super().has_delete_permission(request, obj)
 
 
+class BatchScoringInline(admin.StackedInline):
+    """The batch's indicator system; its published run is shown, never edited: publication goes through
+    ``scoring_run_publish``, which checks the run and pushes the lists."""
+
+    model = BatchScoring
+    can_delete = False
+    readonly_fields = ("published_run",)
+
+
 @admin.register(Batch)
 class BatchAdmin(admin.ModelAdmin):
     list_display = ("name", "year", "reference_date", "region_scope", "system", "status", "opens_on", "closes_on",
                     "published_run")  # fmt: skip
-    list_filter = ("year", "status", "system")
+    list_select_related = ("scoring__system", "scoring__published_run")
+    list_filter = ("year", "status", "scoring__system")
     search_fields = ("name",)
-    raw_id_fields = ("published_run",)
+    inlines = [BatchScoringInline]
+
+    @admin.display(description=_("指标体系"))
+    def system(self, batch):
+        return batch.scoring.system
+
+    @admin.display(description=_("已发布的评分"))
+    def published_run(self, batch):
+        return batch.scoring.published_run
 
 
 @admin.register(ScoringRun)

@@ -37,7 +37,11 @@ class RunState(models.TextChoices):
 ACTIVE_RUN_STATES = (RunState.QUEUED, RunState.LOADING, RunState.SCORING, RunState.PERSISTING)
 
 
-class BatchStatus(models.TextChoices):
-    DRAFT = "draft", _("未开放")
-    OPEN = "open", _("填报中")
-    CLOSED = "closed", _("已截止")
+GRADE_ORDER = tuple(Grade.values)
+"""Grades best first (methodology §6): the one order the bands, the bank products' minimum grade, the lists and the
+report compare grades by. The last grade is what a total below every band gets."""
+
+
+def grade_at_least(grade: str, minimum: str) -> bool:
+    """``grade`` is ``minimum`` or better (``B`` is at least ``C``). An unknown grade meets nothing."""
+    return grade in GRADE_ORDER and GRADE_ORDER.index(grade) <= GRADE_ORDER.index(minimum)

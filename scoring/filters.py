@@ -4,9 +4,11 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import BooleanFilter, IntegerFilter, RegionPrefixFilter, SectionFilter, TextFilter
+from enterprises.choices import BatchStatus
+from enterprises.models import Batch
 
-from .choices import BatchStatus, Grade, RunState, Stage
-from .models import Batch, IndicatorSystem, Score, ScoringRun
+from .choices import Grade, RunState, Stage
+from .models import IndicatorSystem, Score, ScoringRun
 
 
 class ScoreFilterSet(django_filters.FilterSet):
@@ -32,7 +34,9 @@ class ScoreFilterSet(django_filters.FilterSet):
 class BatchFilterSet(django_filters.FilterSet):
     year = IntegerFilter(label=_("年度"))
     status = django_filters.ChoiceFilter(label=_("状态"), choices=BatchStatus.choices)
-    published = BooleanFilter(label=_("已发布"), field_name="published_run", lookup_expr="isnull", exclude=True)
+    published = BooleanFilter(
+        label=_("已发布"), field_name="scoring__published_run", lookup_expr="isnull", exclude=True
+    )
 
     class Meta:
         model = Batch

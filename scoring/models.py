@@ -1,16 +1,15 @@
-"""Indicator systems (versioned data), batches, scoring runs and the scores they publish."""
+"""Indicator systems (versioned data), how batches are scored, scoring runs and the scores they publish."""
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import FloatArrayField
 from core.models import BaseModel
 from core.validators import validate_region_scope
 
-from .choices import BatchStatus, Grade, Method, RunState, Stage
-from .querysets import BatchQuerySet, IndicatorSystemQuerySet, ScoreQuerySet, ScoringRunQuerySet
+from .choices import Grade, Method, RunState, Stage
+from .querysets import IndicatorSystemQuerySet, ScoreQuerySet, ScoringRunQuerySet
 
 
 class IndicatorSystem(BaseModel):
@@ -84,41 +83,35 @@ class Indicator(models.Model):
         return f"{self.code} {self.name}"
 
 
-class Batch(BaseModel):
-    """A collection round (e.g. the 2024 filing): who files, against which system, and which run is published."""
+class BatchScoring(models.Model):
+    """How a batch is scored and what of it is published: the batch's indicator system (the default for its runs)
+    and its published run. Publication switches ``published_run`` in one transaction on this row
+    (``scoring.services.scoring_run_publish``); readers that go through it see the old run or the new, never a mix.
 
-    name = models.CharField(_("批次名称"), max_length=100)
-    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
-    reference_date = models.DateField(_("基准日"), help_text=_("计算企业年限的基准日,通常为填报年度的12月31日。"))
-    region_scope = models.CharField(
-        _("区域范围"), max_length=6, blank=True, validators=[validate_region_scope], help_text=_("留空为全国。")
+    A row of its own rather than columns on ``enterprises.Batch``: the filings (a lower app) own the batch, the
+    scoring app owns what is computed from it (docs/architecture.md).
+    """
+
+    batch = models.OneToOneField(
+        "enterprises.Batch", models.CASCADE, primary_key=True, related_name="scoring", verbose_name=_("批次")
     )
     system = models.ForeignKey(IndicatorSystem, models.PROTECT, related_name="batches", verbose_name=_("指标体系"))
-    status = models.CharField(_("状态"), max_length=8, choices=BatchStatus.choices, default=BatchStatus.DRAFT)
-    opens_on = models.DateField(_("开始填报"))
-    closes_on = models.DateField(_("截止填报"))
     published_run = models.OneToOneField(
         "scoring.ScoringRun", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("已发布的评分")
     )
 
-    objects = BatchQuerySet.as_manager()
-
     class Meta:
-        ordering = ["-year", "name"]
-        verbose_name = _("评价批次")
-        verbose_name_plural = _("评价批次")
-        constraints = [
-            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="batch_closes_after_opens")
-        ]
+        verbose_name = _("批次评分设置")
+        verbose_name_plural = _("批次评分设置")
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.batch} · {self.system}"
 
 
 class ScoringRun(BaseModel):
     """One computation of a batch: the database row is the truth about the job (state, progress, heartbeat, error)."""
 
-    batch = models.ForeignKey(Batch, models.PROTECT, related_name="runs", verbose_name=_("批次"))
+    batch = models.ForeignKey("enterprises.Batch", models.PROTECT, related_name="runs", verbose_name=_("批次"))
     system = models.ForeignKey(IndicatorSystem, models.PROTECT, related_name="runs", verbose_name=_("指标体系"))
     system_hash = models.CharField(_("体系摘要"), max_length=64, blank=True)
     indicator_codes = models.JSONField(_("指标顺序"), default=list, blank=True)
@@ -134,6 +127,10 @@ class ScoringRun(BaseModel):
     counts = models.JSONField(_("统计"), default=dict, blank=True)
     enterprise_count = models.PositiveIntegerField(_("企业数"), default=0)
     error = models.TextField(_("错误信息"), blank=True)
+    publication_errors = models.JSONField(
+        _("发布后的处理错误"), default=list, blank=True, editable=False,
+        help_text=_("订阅发布的后续处理(如向银行推送名单)失败时的原因,每条含来源、信息和时间。"),
+    )  # fmt: skip
     input_digest = models.CharField(
         _("输入数据摘要"), max_length=64, blank=True, editable=False,
         help_text=_("评分时读取的填报数据的 SHA-256 摘要;导出时据此确认数据未被改动。"),

@@ -1,7 +1,7 @@
 """Per-user visibility of scoring objects: one ``visible_to(user)`` per model, used by pages and the API alike.
 
 Published scores are read only through the API and the firm's own report, so ``Score.objects.visible_to`` takes the
-API's ``Audience`` (``core.api_auth``: a bureau officer, a bank officer, a token client or an enterprise member,
+API's ``Audience`` (``core.api.auth``: a bureau officer, a bank officer, a token client or an enterprise member,
 reduced to a region, a firm and a bank) rather than a user.
 """
 
@@ -10,25 +10,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Left, Length, Now
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Now
 
 from core.permissions import bureau_staff_of
+from core.regions import REGION_DIGITS, overlapping_region, region_range
+from enterprises.models import Batch, Consent
 
 if TYPE_CHECKING:
-    from core.api_auth import Audience
-
-REGION_DIGITS = 6
-
-
-def overlapping_region(queryset: models.QuerySet, region: str) -> models.QuerySet:
-    """Rows whose ``region_scope`` overlaps ``region`` ('' is national): one scope contains the other."""
-    if region == "":
-        return queryset
-    # The row's scope is inside the region, or is a prefix of it (a national or provincial row seen by a city).
-    return queryset.alias(scope_len=Length("region_scope")).filter(
-        Q(region_scope__startswith=region) | Q(region_scope=Left(models.Value(region), F("scope_len")))
-    )
+    from core.api.auth import Audience
 
 
 def _overlapping_scope(queryset: models.QuerySet, user) -> models.QuerySet:
@@ -45,20 +35,8 @@ def _inside_scope(queryset: models.QuerySet, user) -> models.QuerySet:
     return queryset.filter(region_scope__startswith=staff.region_scope)
 
 
-class BatchQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Bureau staff see national batches and those overlapping their region."""
-        return _overlapping_scope(self, user)
-
-    def managed_by(self, user):
-        """Batches whose runs the user may start and publish: those inside the user's own scope."""
-        return _inside_scope(self, user)
-
-
 class ScoringRunQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from .models import Batch
-
         return self.filter(batch__in=Batch.objects.visible_to(user))
 
 
@@ -71,21 +49,12 @@ class IndicatorSystemQuerySet(models.QuerySet):
         return _inside_scope(self, user).filter(frozen=False)
 
 
-def region_range(prefix: str) -> tuple[int, int]:
-    """The integer region codes a code prefix covers, ``[low, high)``: ``3301`` → 330100..330199."""
-    scale = 10 ** (REGION_DIGITS - len(prefix))
-    low = int(prefix) * scale
-    return low, low + scale
-
-
 def bank_consent(bank_id: int) -> Exists:
     """The scored firm has a consent active now for bank ``bank_id``: a blanket one or one naming the bank.
 
     "Now" is the database's clock (``Now()``), not a parameter, so a statement compiled once and cached
     (``scoring.api.scoping.published_score_lookup``) still sees a consent expire or be revoked on the next request.
     """
-    from enterprises.models import Consent
-
     return Exists(
         Consent.objects.filter(
             Q(bank__isnull=True) | Q(bank_id=bank_id),

@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from core.db.copy import CENTS, queryset_to_arrays
 from enterprises.choices import SubmissionStatus
-from enterprises.models import Consent, Submission
+from enterprises.models import Batch, Consent, Submission
 
 from .engine.population import Population
 from .engine.system import BOOL_FIELDS, NUMERIC_FIELDS, SystemDef
 from .indicator_systems import indicator_system_definition
-from .models import Batch, IndicatorSystem, Score, ScoringRun
+from .models import IndicatorSystem, Score, ScoringRun
 
 
 class _EpochDays(Func):
@@ -139,7 +139,7 @@ def system_definition(*, system: IndicatorSystem) -> SystemDef:
 
 def published_run(*, batch: Batch) -> ScoringRun | None:
     """The run whose scores ``batch`` currently publishes (``None`` before the first publication)."""
-    return ScoringRun.objects.filter(pk=Batch.objects.filter(pk=batch.pk).values("published_run_id")).first()
+    return ScoringRun.objects.filter(pk=Batch.objects.filter(pk=batch.pk).values("scoring__published_run_id")).first()
 
 
 def scores_of_run(*, run: ScoringRun) -> QuerySet[Score]:
@@ -148,4 +148,6 @@ def scores_of_run(*, run: ScoringRun) -> QuerySet[Score]:
 
 def published_scores(*, batch: Batch) -> QuerySet[Score]:
     """The published scores of ``batch`` in one statement: readers see the whole old or the whole new run."""
-    return Score.objects.filter(run_id=Subquery(Batch.objects.filter(pk=batch.pk).values("published_run_id")[:1]))
+    return Score.objects.filter(
+        run_id=Subquery(Batch.objects.filter(pk=batch.pk).values("scoring__published_run_id")[:1])
+    )

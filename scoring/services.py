@@ -3,7 +3,8 @@
 The ``ScoringRun`` row is the truth about a job: ``queued → loading → scoring → persisting → computed → published``,
 or ``failed`` (with the error) or ``cancelled``. Every transition is a conditional UPDATE on the current state, so a
 duplicate task delivery, a cancellation racing a worker, or a second worker finds nothing to do. Scores appear only
-in the transaction that marks the run computed, and publication switches ``Batch.published_run`` in one transaction:
+in the transaction that marks the run computed, and publication switches ``BatchScoring.published_run`` in one
+transaction:
 readers see the whole old run or the whole new one.
 """
 
@@ -23,14 +24,16 @@ from django.utils.translation import gettext as _
 from core.audit import audit_bulk_status, audit_transition
 from core.exceptions import ApplicationError
 from core.models import User
+from enterprises.models import Batch
 
 from .choices import ACTIVE_RUN_STATES, RunState
 from .engine import score
 from .engine.result import ScoreResult
 from .indicator_systems import indicator_system_freeze
-from .models import Batch, ScoringRun
+from .models import BatchScoring, IndicatorSystem, ScoringRun
 from .persistence import scores_discard, scores_write
 from .selectors import population_digest, population_load, scored_submissions, system_definition
+from .signals import run_published
 
 logger = logging.getLogger(__name__)
 
@@ -60,18 +63,35 @@ class RunAbandoned(Exception):
 
 
 @transaction.atomic
+def batch_create(*, system: IndicatorSystem, **fields: Any) -> Batch:
+    """Create a collection round with the indicator system that scores it by default (``BatchScoring``).
+
+    ``fields`` are ``enterprises.Batch`` fields (name, year, reference_date, region_scope, status, opens_on,
+    closes_on), validated as a form would; a batch's system must apply to its region (a Zhejiang system cannot
+    score a national batch).
+    """
+    batch = Batch(**fields)
+    batch.full_clean()
+    if not batch.region_scope.startswith(system.region_scope):
+        raise ApplicationError(_("指标体系的适用范围不包含该批次的区域。"))
+    batch.save()
+    BatchScoring.objects.create(batch=batch, system=system)
+    return batch
+
+
+@transaction.atomic
 def scoring_run_create(*, batch: Batch, user: User | None = None, enqueue: bool = True) -> ScoringRun:
     """Queue a run of ``batch`` with its indicator system, which is frozen (validated, hashed, immutable) first.
 
     The Celery task is sent only once the run row is committed (``enqueue=False`` leaves that to the caller, e.g.
     ``score_batch`` executing in-process). At most one active run per batch.
     """
-    batch = Batch.objects.select_for_update().select_related("system").get(pk=batch.pk)
+    batch = Batch.objects.select_for_update().select_related("scoring__system").get(pk=batch.pk)
     if batch.runs.filter(state__in=ACTIVE_RUN_STATES).exists():
         raise ApplicationError(_("该批次已有正在进行的评分任务,请等待其完成或先取消。"))
     if not scored_submissions(batch=batch).exists():
         raise ApplicationError(_("该批次还没有可评分的填报。"))
-    system = indicator_system_freeze(system=batch.system)
+    system = indicator_system_freeze(system=batch.scoring.system)
     definition = system_definition(system=system)
     run = ScoringRun.objects.create(
         batch=batch,
@@ -226,25 +246,35 @@ def scoring_run_publish(*, run: ScoringRun, user: User | None = None) -> Scoring
     """Make ``run`` its batch's published run, in one transaction; the previously published run goes back to
     computed (its scores stay, for comparison and rollback)."""
     started = time.perf_counter()
-    batch = Batch.objects.select_for_update().get(pk=run.batch_id)
+    scheme = BatchScoring.objects.select_for_update().get(pk=run.batch_id)
     run = ScoringRun.objects.select_for_update().get(pk=run.pk)
     if run.state != RunState.COMPUTED:
         raise ApplicationError(_("只有已计算完成的评分任务才能发布。"))
-    if batch.published_run_id is not None:
-        ScoringRun.objects.filter(pk=batch.published_run_id).update(state=RunState.COMPUTED, published_at=None)
-        audit_bulk_status(ScoringRun, [batch.published_run_id], field="state", old=RunState.PUBLISHED,
+    if scheme.published_run_id is not None:
+        ScoringRun.objects.filter(pk=scheme.published_run_id).update(state=RunState.COMPUTED, published_at=None)
+        audit_bulk_status(ScoringRun, [scheme.published_run_id], field="state", old=RunState.PUBLISHED,
                           new=RunState.COMPUTED, actor=user)  # fmt: skip
-    batch.published_run = run
-    batch.save(update_fields=["published_run", "updated_at"])
+    scheme.published_run = run
+    scheme.save(update_fields=["published_run"])
     run.state = RunState.PUBLISHED
     run.published_at = timezone.now()
     run.published_by = user
     run.timings = {**run.timings, "publish": time.perf_counter() - started}
     run.save(update_fields=["state", "published_at", "published_by", "timings", "updated_at"])
-    from banks.tasks import push_recommendations_task  # banks imports scoring models
-
-    transaction.on_commit(lambda: push_recommendations_task.delay(run.pk))  # the push runs on the "push" queue
+    # Higher apps (the bank push) subscribe; they hear of the run only once the switch is committed.
+    transaction.on_commit(lambda: run_published.send(sender=ScoringRun, run=run))
     return run
+
+
+def scoring_run_publication_error(*, run_id: int, source: str, message: str) -> None:
+    """Record that a subscriber to the publication of run ``run_id`` failed (e.g. a bank's list could not be
+    written), so that bureau staff see the reason on the run's page. Appended under a row lock, never lost to a
+    concurrent failure of another bank's push."""
+    with transaction.atomic():
+        run = ScoringRun.objects.select_for_update().only("pk", "publication_errors").get(pk=run_id)
+        entry = {"source": source, "message": message[:MAX_ERROR_LENGTH], "at": timezone.now().isoformat()}
+        run.publication_errors = [*run.publication_errors, entry]
+        run.save(update_fields=["publication_errors"])
 
 
 def scoring_run_cancel(*, run: ScoringRun, user: User | None = None) -> ScoringRun:

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_GET, require_POST
 from core.exceptions import ApplicationError
 from core.models import Region
 from core.permissions import bureau_required
+from enterprises.models import Batch
 
 from .choices import Stage
-from .models import Batch, ScoringRun
+from .models import ScoringRun
 from .services import scoring_run_cancel, scoring_run_create, scoring_run_publish
 
 PHASES = (("load", gettext_lazy("加载数据")), ("score", gettext_lazy("计算")), ("persist", gettext_lazy("写入结果")),
@@ -21,18 +22,20 @@ PHASES = (("load", gettext_lazy("加载数据")), ("score", gettext_lazy("计算
 
 @bureau_required
 def batch_list(request):
-    batches = Batch.objects.visible_to(request.user).select_related("system", "published_run")
+    batches = Batch.objects.visible_to(request.user).select_related("scoring__system", "scoring__published_run")
     return render(request, "scoring/batch_list.html", {"batches": batches})
 
 
 @bureau_required
 def batch_detail(request, pk: int):
-    batch = get_object_or_404(Batch.objects.visible_to(request.user).select_related("system"), pk=pk)
+    batch = get_object_or_404(
+        Batch.objects.visible_to(request.user).select_related("scoring__system", "scoring__published_run"), pk=pk
+    )
     context = {
         "batch": batch,
         "runs": batch.runs.select_related("system", "created_by")[:20],
         "can_manage": Batch.objects.managed_by(request.user).filter(pk=pk).exists(),
-        "published": batch.published_run,
+        "published": batch.scoring.published_run,
     }
     return render(request, "scoring/batch_detail.html", context)
 

@@ -7,9 +7,8 @@ from django.core.cache import cache
 from django.db.models import Q
 from rest_framework.test import APIClient
 
-from banks.models import Bank, BankOfficer
-from core.demo.services import demo_firms_create
-from core.models import ApiClient
+from core.models import ApiClient, Bank, BankOfficer
+from demo.services import demo_firms_create
 from enterprises.models import Consent, Enterprise, EnterpriseMembership
 from scoring.choices import RunState
 from scoring.models import Score
@@ -74,11 +73,15 @@ def regional_bank() -> Bank:
 
 
 def firm_in(region: str, batch) -> Enterprise:
-    return Enterprise.objects.filter(region_code__startswith=region, scores__run_id=batch.published_run_id).first()
+    return Enterprise.objects.filter(
+        region_code__startswith=region, scores__run_id=batch.scoring.published_run_id
+    ).first()
 
 
 def firm_outside(region: str, batch) -> Enterprise:
-    return Enterprise.objects.exclude(region_code__startswith=region).filter(scores__run_id=batch.published_run_id)[0]
+    return Enterprise.objects.exclude(region_code__startswith=region).filter(
+        scores__run_id=batch.scoring.published_run_id
+    )[0]
 
 
 def callers(batch) -> dict[str, APIClient]:
@@ -117,7 +120,7 @@ def consenting_firm_ids(bank: Bank) -> set[int]:
 def visible_scores(role: str, batch):
     """The published scores ``role`` should see, computed independently of the API code: the role's region (or own
     firm) and, for a bank's officer or client, only firms consenting to that bank."""
-    scores = Score.objects.filter(run_id=batch.published_run_id)
+    scores = Score.objects.filter(run_id=batch.scoring.published_run_id)
     if role == "enterprise":
         return scores.filter(enterprise=firm_in(HOME, batch))
     if role not in ("client-national", "bureau-national", "bank-national"):

@@ -11,16 +11,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from banks.models import Bank, Branch, LoanProduct, Notice, Recommendation
+from banks.models import LoanProduct, Notice, Recommendation
 from banks.services import recommendation_list_push
 from banks.tests.fixtures import approved_recommendation, officer_of, publish_new_run
-from core.demo.services import demo_firms_create
-from core.models import ApiClient
+from core.models import ApiClient, Bank, Branch, GuaranteeInstitution, GuarantorStaff
+from demo.services import demo_firms_create
 from enterprises.models import Consent, EnterpriseMembership, Submission, SubmissionEvidence
-from guarantees.models import GuaranteeInstitution, GuarantorStaff
 from guarantees.services import guarantee_contract_create
 from loans.services import loan_contract_create
-from scoring.models import Batch, IndicatorSystem
+from scoring.models import IndicatorSystem
+from scoring.services import batch_create
 from tests.factories import BureauStaffFactory, UserFactory
 
 # --- The world -----------------------------------------------------------------------------------------------------
@@ -78,7 +78,7 @@ def _world() -> World:
     """Firms of the demo population scored and published, pushed to ICBC (bank A) and CMB (bank B; its Zhejiang branch
     lists firms ICBC never sees), one loan and one guarantee per bank, and the foreign bureau's batch and system."""
     national = IndicatorSystem.objects.get(code="national", version=1)
-    batch = Batch.objects.create(
+    batch = batch_create(
         name="2024年度", year=2024, reference_date=date(2024, 12, 31), system=national,
         opens_on=date(2025, 1, 1), closes_on=date(2025, 3, 31), status="open",
     )  # fmt: skip
@@ -116,7 +116,7 @@ def _world() -> World:
 
     system_bj = indicator_system_clone(source=national, code="zhejiang", name="浙江省指标体系", user=zhejiang,
                                        region_scope="33")  # fmt: skip
-    batch_bj = Batch.objects.create(
+    batch_bj = batch_create(
         name="浙江省2024年度专项批次", year=2024, reference_date=date(2024, 12, 31), system=national,
         region_scope="33", opens_on=date(2025, 1, 1), closes_on=date(2025, 3, 31), status="open",
     )  # fmt: skip

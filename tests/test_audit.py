@@ -15,7 +15,8 @@ from django.urls import reverse
 from banks.tests.fixtures import *  # noqa: F403 - published run, banks, officers
 from banks.tests.fixtures import approved_recommendation, publish_new_run
 from core.audit import acting_as, audit_entries_of
-from core.demo.services import demo_firms_create
+from core.models import GuaranteeInstitution, GuarantorStaff
+from demo.services import demo_firms_create
 from enterprises.models import Submission
 from enterprises.services import (
     submission_bulk_approve,
@@ -26,12 +27,11 @@ from enterprises.services import (
 )
 from enterprises.tests import import_files
 from enterprises.tests.factories import GOOD_FILING, EnterpriseFactory, MembershipFactory, valid_credit_code
-from guarantees.models import GuaranteeInstitution, GuarantorStaff
 from guarantees.services import compensation_event_create, guarantee_contract_create
 from loans.models import LoanContract
 from loans.services import loan_contract_create, loan_repayment_update
 from scoring.indicator_systems import indicator_system_clone
-from scoring.models import Indicator, IndicatorSystem, ScoringRun
+from scoring.models import BatchScoring, Indicator, IndicatorSystem, ScoringRun
 from scoring.services import scoring_run_cancel, scoring_run_create, scoring_run_execute, scoring_run_publish
 from tests.factories import BureauStaffFactory, UserFactory
 
@@ -161,7 +161,7 @@ def test_a_run_records_each_state_change_with_who_decided_and_no_progress_noise(
     demoted = audit_entries_of(run).first()
     assert demoted.actor == staff and demoted.changes_dict == {"state": ["published", "computed"]}
     assert state_changes(second)[-1] == ("computed", "published")
-    batch_entry = audit_entries_of(batch).first()
+    batch_entry = audit_entries_of(BatchScoring.objects.get(pk=batch.pk)).first()
     assert batch_entry.changes_dict["published_run"] == [str(run.pk), str(second.pk)]
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
 
-from banks.models import Bank
+from core.models import Bank
 from enterprises.models import AppendOnlyError, ProfileAccessLog
 from enterprises.services import profile_access_record
 from enterprises.tests.factories import EnterpriseFactory

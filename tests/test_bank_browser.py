@@ -13,7 +13,8 @@ import pytest
 from banks.models import Recommendation
 from banks.tests.fixtures import *  # noqa: F403 - the journey's fixtures
 from banks.tests.fixtures import officer_of, publish_new_run
-from guarantees.models import GuaranteeContract, GuaranteeInstitution
+from core.models import GuaranteeInstitution
+from guarantees.models import GuaranteeContract
 from loans.models import LoanContract
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -12,7 +12,7 @@ from banks.models import Recommendation, RecommendationList
 from banks.tasks import push_bank_recommendations_task
 from banks.tests.fixtures import *  # noqa: F403 - the journey's fixtures
 from banks.tests.fixtures import officer_of
-from core.demo.services import demo_firms_create
+from demo.services import demo_firms_create
 from scoring.services import scoring_run_create, scoring_run_execute, scoring_run_publish
 from tests import test_celery_worker as worker_fixtures
 

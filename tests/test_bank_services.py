@@ -16,8 +16,9 @@ from banks.services import (
 from banks.tests.fixtures import *  # noqa: F403 - the journey's fixtures
 from banks.tests.fixtures import approved_recommendation, officer_of
 from core.exceptions import ApplicationError
+from core.models import GuaranteeInstitution, GuarantorStaff
 from enterprises.models import Enterprise, Submission
-from guarantees.models import CompensationEvent, GuaranteeContract, GuaranteeInstitution, GuarantorStaff
+from guarantees.models import CompensationEvent, GuaranteeContract
 from guarantees.services import (
     compensation_event_create,
     guarantee_contract_create,

@@ -15,8 +15,9 @@ from openpyxl import load_workbook
 from banks.models import LoanProduct, Recommendation
 from banks.tests.fixtures import *  # noqa: F403 - the journey's fixtures
 from banks.tests.fixtures import approved_recommendation, publish_new_run
+from core.models import GuaranteeInstitution, GuarantorStaff
 from enterprises.models import Consent, ProfileAccessLog
-from guarantees.models import GuaranteeContract, GuaranteeInstitution, GuarantorStaff
+from guarantees.models import GuaranteeContract
 from loans.models import LoanContract
 from loans.services import loan_contract_create, suggested_line
 from tests.factories import BureauStaffFactory, UserFactory
@@ -248,7 +249,7 @@ def test_an_officer_records_a_loan_and_its_guarantee_through_the_pages(client, p
     assert "利率上限" in response.content.decode() and not LoanContract.objects.exists()
     response = client.post(reverse("loans:create", args=[rec.pk]), {**form, "amount": str(line)})
     loan = LoanContract.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("loans:guarantee-create", args=[loan.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("guarantees:create", args=[loan.pk])
 
     provincial = GuaranteeInstitution.objects.create(name="某省再担保", kind="provincial", region_scope="44")
     local = GuaranteeInstitution.objects.create(name="某市担保", kind="local", region_scope="44")
@@ -264,9 +265,9 @@ def test_an_officer_records_a_loan_and_its_guarantee_through_the_pages(client, p
         "reguarantee_fee_rate": "0.3",
         "signed_on": date.today().isoformat(),
     }
-    response = client.post(reverse("loans:guarantee-create", args=[loan.pk]), shares)
+    response = client.post(reverse("guarantees:create", args=[loan.pk]), shares)
     assert "合计须为 100" in response.content.decode() and not GuaranteeContract.objects.exists()
-    response = client.post(reverse("loans:guarantee-create", args=[loan.pk]), {**shares, "local_share": 25})
+    response = client.post(reverse("guarantees:create", args=[loan.pk]), {**shares, "local_share": 25})
     assert response.status_code == 302 and GuaranteeContract.objects.get().loan == loan
     assert client.get(reverse("loans:list")).status_code == 200
     assert client.get(reverse("loans:detail", args=[loan.pk])).status_code == 200
@@ -286,7 +287,7 @@ def test_another_banks_loan_is_404(client, pushed, icbc, icbc_officer, cmb_offic
     )
     client.force_login(cmb_officer)
     assert client.get(reverse("loans:detail", args=[loan.pk])).status_code == 404
-    assert client.get(reverse("loans:guarantee-create", args=[loan.pk])).status_code == 404
+    assert client.get(reverse("guarantees:create", args=[loan.pk])).status_code == 404
     assert loan.contract_no not in client.get(reverse("loans:list")).content.decode()
 
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from config.celery_app import app
-from core.demo.services import demo_firms_create
+from demo.services import demo_firms_create
 from scoring.choices import RunState
 from scoring.models import Score, ScoringRun
 from scoring.services import scoring_run_create

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from core.demo.population import generate
 from core.validators import is_valid_uscc
+from demo.population import generate
 from enterprises.models import Consent, Enterprise, Submission
 
 

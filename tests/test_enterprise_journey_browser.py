@@ -36,11 +36,12 @@ def page():
 
 @pytest.fixture
 def open_batch():
-    from core.demo.services import demo_firms_create
     from core.models import BureauStaff, User
-    from scoring.models import Batch, IndicatorSystem
+    from demo.services import demo_firms_create
+    from scoring.models import IndicatorSystem
+    from scoring.services import batch_create
 
-    batch = Batch.objects.create(
+    batch = batch_create(
         name="2024年度", year=2024, reference_date=date(2024, 12, 31), status="open", opens_on=date(2025, 1, 1),
         closes_on=date(2025, 12, 31), system=IndicatorSystem.objects.get(code="national", version=1),
     )  # fmt: skip

@@ -34,10 +34,11 @@ from banks.models import Notice, Recommendation, RecommendationList
 from banks.selectors import push_population_forget
 from banks.services import recommendation_rows
 from banks.tests.fixtures import icbc, officer_of  # noqa: F401 - a fixture
-from core.demo.services import demo_firms_create
+from demo.services import demo_firms_create
+from enterprises.models import Batch
 from scoring import persistence
 from scoring.choices import RunState
-from scoring.models import Batch, Score, ScoringRun
+from scoring.models import Score, ScoringRun
 from scoring.selectors import published_scores, scored_submissions
 from scoring.services import (
     MAX_RUN_ATTEMPTS,
@@ -480,7 +481,9 @@ def test_a_publication_failing_half_way_leaves_readers_on_the_whole_previous_run
         try:
             while not stop.is_set():
                 rows = published_scores(batch=population).values("run_id").annotate(n=Count("enterprise_id"))
-                pointer = Batch.objects.filter(pk=population.pk).values_list("published_run_id", flat=True).get()
+                pointer = (
+                    Batch.objects.filter(pk=population.pk).values_list("scoring__published_run_id", flat=True).get()
+                )
                 seen.append((time.monotonic(), sorted((r["run_id"], r["n"]) for r in rows), pointer))
         finally:
             connections["default"].close()
@@ -505,13 +508,13 @@ def test_a_publication_failing_half_way_leaves_readers_on_the_whole_previous_run
     assert len(during) > 5, "the readers did not read while the publication was in progress"
     assert all(rows == [(previous.pk, FIRMS)] and pointer == previous.pk for _, rows, pointer in seen)
     population.refresh_from_db()
-    assert population.published_run_id == previous.pk
+    assert population.scoring.published_run_id == previous.pk
     assert state_of(previous)[0] == RunState.PUBLISHED and state_of(candidate)[0] == RunState.COMPUTED
     assert not RecommendationList.objects.filter(run=candidate).exists()  # the push waits for a commit
 
     scoring_run_publish(run=candidate)  # the fault gone, the same run publishes normally
     population.refresh_from_db()
-    assert population.published_run_id == candidate.pk
+    assert population.scoring.published_run_id == candidate.pk
 
 
 # --- The recommendation push ---------------------------------------------------------------------------------------

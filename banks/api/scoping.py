@@ -5,7 +5,7 @@ staff, guarantors and enterprises have no recommendation pages, so nothing here 
 from django.db.models import QuerySet
 
 from banks.models import Recommendation
-from core.api_auth import api_actor, client_region_narrowed
+from core.api.auth import api_actor, client_region_narrowed
 from core.permissions import bank_officer_of
 
 

@@ -13,19 +13,19 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from banks.filters import RecommendationFilterSet
-from banks.models import LoanProduct, Recommendation
-from banks.selectors import profile_consent_scope
+from banks.models import Recommendation
+from banks.selectors import profile_consent_scope, suggested_lines
 from banks.services import (
     recommendation_claim,
     recommendation_mark_viewed,
     recommendation_note,
     recommendation_transition,
 )
-from core.api_auth import ReadWriteScopes, api_actor
+from core.api.auth import ReadWriteScopes, api_actor
+from core.api.pagination import StrictCursorPagination
 from core.permissions import bank_officer_of
 from enterprises.models import Enterprise
 from enterprises.services import profile_access_record
-from scoring.api.pagination import StrictCursorPagination
 from scoring.models import Score
 
 from . import scoping
@@ -181,15 +181,10 @@ def _profile(rec: Recommendation, firm, scope: str) -> dict:
     matching product (methodology §11: min(line of the grade, product maximum, revenue basis))."""
     score = Score.objects.filter(run_id=rec.run_id, enterprise_id=rec.enterprise_id).first()
     filing = firm.submissions.filter(batch_id=rec.run.batch_id).first()
-    basis = None
-    if filing is not None:
-        basis = (filing.revenue + filing.revenue_prev) / 2 if filing.revenue_prev > 0 else filing.revenue
-    lines = []
-    for product in LoanProduct.objects.filter(bank_id=rec.bank_id, pk__in=rec.product_ids).order_by("pk"):
-        line = min(float(product.line_by_grade.get(rec.grade, 0)), float(product.max_amount))
-        if basis is not None:
-            line = min(line, float(basis))
-        lines.append({"product": product.pk, "name": product.name, "line": round(max(line, 0), 2)})
+    lines = [
+        {"product": product.pk, "name": product.name, "line": line}
+        for product, line in suggested_lines(recommendation=rec)
+    ]
     return {
         "recommendation": rec.pk,
         "consent_scope": scope,

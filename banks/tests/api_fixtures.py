@@ -15,9 +15,8 @@ from rest_framework.test import APIClient
 
 from banks.models import LoanProduct, Recommendation
 from banks.tests.fixtures import approved_recommendation
-from core.models import ApiClient
+from core.models import ApiClient, GuaranteeInstitution, GuarantorStaff
 from enterprises.models import Consent, EnterpriseMembership
-from guarantees.models import GuaranteeInstitution, GuarantorStaff
 from loans.services import loan_contract_create
 from tests.api_support import session_client
 from tests.factories import BureauStaffFactory, UserFactory

@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from banks.models import Bank, BankOfficer, Branch, LoanProduct, Recommendation
+from banks.models import LoanProduct, Recommendation
 from banks.selectors import push_population_forget
 from banks.services import recommendation_list_push
-from core.demo.services import demo_firms_create
+from core.models import Bank, BankOfficer, Branch
+from demo.services import demo_firms_create
 from scoring.models import Score
 from scoring.services import scoring_run_create, scoring_run_execute, scoring_run_publish
 from tests.factories import BureauStaffFactory, UserFactory

@@ -109,7 +109,7 @@ class Enterprise(Browser):
         self.client.get("/enterprise/", name="/enterprise/")
 
     # Not the score report (/enterprise/report/): at 520,000 firms it reloads and rescores the whole population on
-    # every view to compute peer figures (~10 s, ~0.5 GB per view; enterprises/report.py). Reported, not hidden.
+    # every view to compute peer figures (~10 s, ~0.5 GB per view; dashboard/report.py). Reported, not hidden.
 
 
 class BankOfficer(Browser):

@@ -36,10 +36,10 @@ django.setup()
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from banks.models import Bank, BankOfficer, Branch, Recommendation, RecommendationList  # noqa: E402
-from core.models import ApiClient, BureauStaff, User  # noqa: E402
-from enterprises.models import COUNT_FIELDS, FLAG_FIELDS, MONEY_FIELDS, EnterpriseMembership, Submission  # noqa: E402
-from scoring.models import Batch, ScoringRun  # noqa: E402
+from banks.models import Recommendation, RecommendationList
+from core.models import ApiClient, Bank, BankOfficer, Branch, BureauStaff, User  # noqa: E402
+from enterprises.models import COUNT_FIELDS, FLAG_FIELDS, MONEY_FIELDS, Batch, EnterpriseMembership, Submission  # noqa: E402
+from scoring.models import ScoringRun
 from scoring.persistence import partition_name, scores_discard  # noqa: E402
 
 PASSWORD = "Load-Scenario-2025!"
@@ -56,14 +56,19 @@ def account(username: str, password_hash: str, first_name: str) -> User:
 
 
 def published_batch() -> Batch:
-    batch = Batch.objects.filter(published_run__isnull=False).select_related("published_run").order_by("-year").first()
-    if batch is None or batch.published_run.enterprise_count < 100_000:
+    batch = (
+        Batch.objects.filter(scoring__published_run__isnull=False)
+        .select_related("scoring__published_run")
+        .order_by("-year")
+        .first()
+    )
+    if batch is None or batch.scoring.published_run.enterprise_count < 100_000:
         sys.exit("needs the national demo with a published run: make load-data (demo_setup --firms 520000)")
     return batch
 
 
 def remove_earlier_load_runs(batch: Batch, bureau: User) -> int:
-    runs = list(ScoringRun.objects.filter(batch=batch, created_by=bureau).exclude(pk=batch.published_run_id))
+    runs = list(ScoringRun.objects.filter(batch=batch, created_by=bureau).exclude(pk=batch.scoring.published_run_id))
     for run in runs:
         scores_discard(run=run)
         run.delete()
@@ -84,7 +89,7 @@ def filing_values(submission: Submission) -> dict[str, object]:
 @transaction.atomic
 def prepare() -> dict:
     batch = published_batch()
-    run = batch.published_run
+    run = batch.scoring.published_run
     password_hash = make_password(PASSWORD)  # hashed once: 150 accounts share it
 
     bureau = account("load-bureau", password_hash, "负载测试·科技管理部门")
@@ -94,7 +99,7 @@ def prepare() -> dict:
 
     filing_round, _ = Batch.objects.update_or_create(
         name=FILING_ROUND,
-        defaults={"year": 2025, "reference_date": date(2025, 12, 31), "system": batch.system, "status": "open",
+        defaults={"year": 2025, "reference_date": date(2025, 12, 31), "system": batch.scoring.system, "status": "open",
                   "region_scope": "", "opens_on": date(2026, 1, 1), "closes_on": date(2026, 12, 31)},
     )  # fmt: skip
 

@@ -4,10 +4,14 @@ Everything that differs between a laptop and production comes from the environme
 a malformed value raises at start-up rather than being silently ignored.
 """
 
+import re
+import warnings
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -15,18 +19,99 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
 
+
+# --- Parsing helpers: every number the settings take from the environment goes through one of these, so a malformed
+# or out-of-range value stops the process at start-up with ImproperlyConfigured naming the variable, the value and
+# the expected form (rather than a bare ValueError, or a wrong value found by the first request that reads it).
+def _refuse(name: str, value: str, expected: str) -> ImproperlyConfigured:
+    return ImproperlyConfigured(f"{name}={value!r} is not valid: expected {expected}.")
+
+
+def _redacted(url: str) -> str:
+    """The URL with any password replaced, for error messages."""
+    return re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", url)
+
+
+def env_int(name: str, *, default: int, minimum: int, maximum: int | None = None) -> int:
+    """A whole number from the environment, ``minimum <= n (<= maximum)``; ``default`` when the variable is unset."""
+    if name not in env.ENVIRON:
+        return default
+    raw = env.str(name)  # set but empty is refused too, never taken for "use the default"
+    bounds = f"at least {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+    expected = f"a whole number {bounds}, e.g. {name}={default}"
+    if not re.fullmatch(r"[+-]?[0-9]+", raw.strip()):
+        raise _refuse(name, raw, expected)
+    value = int(raw)
+    if value < minimum or (maximum is not None and value > maximum):
+        raise _refuse(name, raw, expected)
+    return value
+
+
+def env_decimal(name: str, *, default: str, above: Decimal, maximum: Decimal) -> Decimal:
+    """A plain decimal number (digits, optionally a point and more digits) with ``above < d <= maximum``."""
+    raw = env.str(name, default=default)
+    expected = f"a decimal number greater than {above} and at most {maximum}, e.g. {name}={default}"
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", raw.strip()):
+        raise _refuse(name, raw, expected)
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:  # pragma: no cover - the pattern above only lets through what Decimal parses
+        raise _refuse(name, raw, expected) from None
+    if not above < value <= maximum:
+        raise _refuse(name, raw, expected)
+    return value
+
+
+def env_rate(name: str, *, default: str) -> str:
+    """A throttle rate as Django REST framework reads it: requests per second, minute, hour or day."""
+    raw = env.str(name, default=default)
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", raw):
+        raise _refuse(name, raw, f"requests per period, N/second, N/minute, N/hour or N/day, e.g. {name}={default}")
+    return raw
+
+
+def require_env(name: str, *, meaning: str, example: str) -> str:
+    """A variable that has no default in this environment: unset or empty stops the process."""
+    value = env.str(name, default="").strip()
+    if not value:
+        raise ImproperlyConfigured(f"{name} is not set. {meaning}: set {name}, e.g. {name}={example}")
+    return value
+
+
+def database_settings(url: str, *, name: str = "DATABASE_URL") -> dict:
+    """``DATABASES["default"]`` for a django-environ database URL; an unknown scheme or a bad port is refused."""
+    expected = "a database URL such as postgres://user:password@host:5432/innovation_points or sqlite:///path"
+    if not url.strip():
+        raise ImproperlyConfigured(
+            f"{name} is set but empty: set {name} to a database URL, e.g. "
+            f"{name}=postgres://user:password@host:5432/innovation_points (only the local and test settings fall back "
+            "to SQLite, and only when it is unset)."
+        )
+    with warnings.catch_warnings():  # django-environ's warning about an unknown engine prints the password
+        warnings.simplefilter("ignore")
+        try:
+            database = environ.Env.db_url_config(url)
+        except ValueError as error:
+            message = f"{name}={_redacted(url)!r} is not valid ({error}): expected {expected}."
+            raise ImproperlyConfigured(message) from None
+    if database.get("ENGINE") not in environ.Env.DB_SCHEMES.values():
+        raise _refuse(name, _redacted(url), expected)
+    database["ATOMIC_REQUESTS"] = False
+    database["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", default=60, minimum=0)
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets the dev server read while a scoring run writes.
+        database["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 30}
+        database["CONN_MAX_AGE"] = 0
+    return database
+
+
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")  # each environment module decides whether a default is allowed
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
-# --- Database: the embedded SQLite default; DATABASE_URL=postgres://... for real deployments and CI.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the dev server read while a scoring run writes.
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 30}
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+# --- Database: the embedded SQLite default; DATABASE_URL=postgres://... for real deployments and CI. Production has
+# no default (config/settings/production.py).
+DATABASES = {"default": database_settings(env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -45,12 +130,15 @@ INSTALLED_APPS = [
     "axes",
     "auditlog",
     "csp",
+    # Our apps, lowest first: each imports only those above it in this list (docs/architecture.md).
     "core",
-    "scoring",
     "enterprises",
+    "scoring",
     "banks",
     "loans",
     "guarantees",
+    "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -108,8 +196,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # AXES_FAILURE_LIMIT failures the account is refused (even with the right password) until AXES_COOLOFF_TIME has
 # passed since the last counted failure, or an administrator deletes its access attempt in the admin. Attempts made
 # while locked out are not counted, so the person retrying does not extend their own lockout. A success resets.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", default=15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # axes.W006 asks for "ip_address" among the lockout parameters; that is the per-office lockout described above. Keyed
 # on the username alone, rotating addresses, user agents or cookies gains an attacker nothing against one account.
@@ -177,13 +265,21 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=30 * 60)
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=35 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", default=30 * 60, minimum=1)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", default=35 * 60, minimum=1)
+if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:  # the soft limit is what lets a task clean up first
+    raise _refuse(
+        "CELERY_TASK_TIME_LIMIT",
+        str(CELERY_TASK_TIME_LIMIT),
+        f"more seconds than CELERY_TASK_SOFT_TIME_LIMIT ({CELERY_TASK_SOFT_TIME_LIMIT})",
+    )
 # Longer than the longest task, so an unacknowledged run is not redelivered while it is still being worked on.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60, minimum=1),
+}
 # Seconds without a heartbeat after which a running scoring run is presumed to have lost its worker and may be taken
 # over (scoring.services.RUN_STALE_AFTER); the fault tests (tests/test_faults.py) give their workers a few seconds.
-SCORING_RUN_STALE_AFTER = env.int("SCORING_RUN_STALE_AFTER", default=10 * 60)
+SCORING_RUN_STALE_AFTER = env_int("SCORING_RUN_STALE_AFTER", default=10 * 60, minimum=1)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"scoring.tasks.*": {"queue": "scoring"}, "banks.tasks.*": {"queue": "push"}}
 CELERY_TIMEZONE = TIME_ZONE
@@ -197,28 +293,28 @@ CELERY_BEAT_SCHEDULE = {
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "core.api_auth.ApiTokenAuthentication",
+        "core.api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "core.api_auth.HasApiScope"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "core.api.auth.HasApiScope"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "core.api_schema.ApiAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.ApiAutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "core.api_auth.ApiClientRateThrottle",
-        "core.api_auth.ApiUserRateThrottle",
+        "core.api.auth.ApiClientRateThrottle",
+        "core.api.auth.ApiUserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "api_client": env("API_THROTTLE_CLIENT", default="6000/minute"),
-        "api_user": env("API_THROTTLE_USER", default="600/minute"),
+        "api_client": env_rate("API_THROTTLE_CLIENT", default="6000/minute"),
+        "api_user": env_rate("API_THROTTLE_USER", default="600/minute"),
     },
-    "EXCEPTION_HANDLER": "core.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
 }
 # Unknown or revoked tokens one address may present per minute before it gets 429 (core/security.py).
-API_BAD_TOKEN_LIMIT = env.int("API_BAD_TOKEN_LIMIT", default=60)
+API_BAD_TOKEN_LIMIT = env_int("API_BAD_TOKEN_LIMIT", default=60, minimum=1)
 SPECTACULAR_SETTINGS = {
     "TITLE": "创新积分平台 API / Innovation Points Platform API",
     "DESCRIPTION": "Published scores, rankings, indicator systems, batches and runs for machine clients. "
@@ -237,7 +333,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "core.api_schema.empty_query_values_mean_any",
+        "core.api.schema.empty_query_values_mean_any",
     ],
 }
 
@@ -251,6 +347,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
-# Loan prime rates (percent) that product rate ceilings are quoted against (LPR + basis points); published monthly.
-LPR_1Y = env("LPR_1Y", default="3.00")
-LPR_5Y = env("LPR_5Y", default="3.50")
+# Loan prime rates (percent, not basis points) that product rate ceilings are quoted against (LPR + basis points);
+# published monthly. Above 20 % is refused as a typo (350 for 3.50).
+LPR_1Y = env_decimal("LPR_1Y", default="3.00", above=Decimal(0), maximum=Decimal(20))
+LPR_5Y = env_decimal("LPR_5Y", default="3.50", above=Decimal(0), maximum=Decimal(20))

@@ -8,10 +8,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from banks.models import Bank, BankOfficer
-from core.models import ApiClient
+from core.models import ApiClient, Bank, BankOfficer, GuaranteeInstitution, GuarantorStaff
 from core.services import api_client_create, api_client_service_user
-from guarantees.models import GuaranteeInstitution, GuarantorStaff
 from tests.factories import BureauStaffFactory, UserFactory
 
 LIST, NEW = reverse("api-clients:list"), reverse("api-clients:create")

@@ -12,7 +12,7 @@ funnel leave drafts out too). Banks: none (a bank reads a firm's filed figures o
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from core.api_auth import Audience
+from core.api.auth import Audience
 from enterprises.choices import SubmissionStatus
 from enterprises.models import Consent, Enterprise, Submission
 

@@ -10,7 +10,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from core.api_auth import audience_of
+from core.api.auth import audience_of
+from core.api.pagination import IdCursorPagination, StrictCursorPagination
 from core.models import ApiClient
 from core.permissions import bureau_staff_of
 from enterprises.filters import EnterpriseFilterSet, SubmissionFilterSet
@@ -24,7 +25,6 @@ from enterprises.services import (
     submission_save_draft,
     submission_submit,
 )
-from scoring.api.pagination import IdCursorPagination, StrictCursorPagination
 
 from .scoping import enterprises_for, own_submissions, submissions_for
 from .serializers import (

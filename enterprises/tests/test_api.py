@@ -17,11 +17,11 @@ from rest_framework.test import APIClient
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import ignored_auth
 
-from banks.models import Bank
+from core.models import Bank
 from enterprises.choices import SubmissionStatus
-from enterprises.models import Consent, Enterprise, Submission, SubmissionChange
+from enterprises.models import Batch, Consent, Enterprise, Submission, SubmissionChange
 from enterprises.tests.factories import EnterpriseFactory, MembershipFactory
-from scoring.models import Batch
+from scoring.services import batch_create
 from tests.api_support import (  # noqa: F401 (fixtures)
     HOME,
     callers,
@@ -263,8 +263,8 @@ def test_implausible_values_are_saved_with_warnings(newcomer):
 
 def test_a_firm_files_only_once_and_only_into_the_open_batch(published_batch, newcomer):
     _firm, client, _member = newcomer
-    other = Batch.objects.create(
-        name="2023年度", year=2023, reference_date="2023-12-31", system=published_batch.system,
+    other = batch_create(
+        name="2023年度", year=2023, reference_date="2023-12-31", system=published_batch.scoring.system,
         opens_on="2024-01-01", closes_on="2024-03-31", status="closed",
     )  # fmt: skip
     wrong = client.post(reverse("api:submission-list"), {"batch": other.pk}, format="json")

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from banks.models import Bank
+from core.models import Bank
 from enterprises.models import Consent, ProfileAccessLog
 from enterprises.services import consent_grant, consent_revoke, profile_access_record
 from enterprises.tests.factories import EnterpriseFactory

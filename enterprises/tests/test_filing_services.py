@@ -114,7 +114,7 @@ def test_a_valid_filing_is_submitted_and_becomes_read_only(draft):
 
 
 def test_more_than_three_preferred_banks_is_refused(draft):
-    from banks.models import Bank
+    from core.models import Bank
 
     banks = list(Bank.objects.all()[:4])
     with pytest.raises(ValidationError) as info:

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from enterprises.models import Submission
 from enterprises.tests.factories import EnterpriseFactory, SubmissionFactory
-from scoring.models import Batch
+from scoring.services import batch_create
 from tests.factories import BureauStaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,11 +57,11 @@ def test_a_filing_of_another_region_is_404(client, batch):
 
 
 def test_the_detail_compares_with_last_year_and_flags_big_jumps(reviewer_client, batch, firm):
-    last_year = Batch.objects.create(
+    last_year = batch_create(
         name="2023年度",
         year=2023,
         reference_date=date(2023, 12, 31),
-        system=batch.system,
+        system=batch.scoring.system,
         opens_on=date(2024, 1, 1),
         closes_on=date(2024, 3, 31),
     )

@@ -4,7 +4,7 @@ pages show and record them. Bureau staff and enterprises: nothing (404s). A clie
 
 from django.db.models import QuerySet
 
-from core.api_auth import api_actor, client_region_narrowed
+from core.api.auth import api_actor, client_region_narrowed
 from core.permissions import bank_officer_of, guarantor_staff_of
 from guarantees.models import GuaranteeContract
 

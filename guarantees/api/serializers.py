@@ -2,7 +2,9 @@
 
 from rest_framework import serializers
 
-from guarantees.models import CompensationEvent, GuaranteeContract, GuaranteeInstitution, InstitutionKind
+from core.choices import InstitutionKind
+from core.models import GuaranteeInstitution
+from guarantees.models import CompensationEvent, GuaranteeContract
 
 PERCENT = {"max_digits": 5, "decimal_places": 2}
 FEE = {"max_digits": 5, "decimal_places": 3}

@@ -13,12 +13,12 @@ from rest_framework import generics, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api_auth import api_actor
+from core.api.auth import api_actor
+from core.api.pagination import IdCursorPagination
 from guarantees.filters import GuaranteeContractFilterSet
 from guarantees.models import CompensationEvent
 from guarantees.services import compensation_event_create, guarantee_contract_create, guarantee_release
 from loans.api.scoping import loans_for
-from scoring.api.pagination import IdCursorPagination
 
 from .scoping import guarantees_for, is_guarantor
 from .serializers import (

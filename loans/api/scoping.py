@@ -4,7 +4,7 @@ pages: nothing (404s)."""
 
 from django.db.models import QuerySet
 
-from core.api_auth import api_actor, client_region_narrowed
+from core.api.auth import api_actor, client_region_narrowed
 from core.permissions import bank_officer_of
 from loans.models import LoanContract
 

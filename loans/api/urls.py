@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -13,5 +13,4 @@ urlpatterns = [
         views.RecommendationLoanCreateView.as_view(),
         name="recommendation-loan",
     ),
-    path("statistics/funnel/", views.FunnelStatisticsView.as_view(), name="statistics-funnel"),
 ]

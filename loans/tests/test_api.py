@@ -11,9 +11,10 @@ from banks.models import LoanProduct, Recommendation
 from banks.tests.api_fixtures import *  # noqa: F403 - callers of every role
 from banks.tests.api_fixtures import ROLES, D, approved_recommendation, ids, loan_on
 from banks.tests.fixtures import *  # noqa: F403 - the bank journey's fixtures
+from dashboard.selectors import funnel
+from enterprises.models import Batch
 from loans.models import LoanContract
-from loans.selectors import funnel
-from scoring.models import Batch
+from scoring.services import batch_create
 from tests.api_support import fresh_throttle_counters  # noqa: F401 (fixture)
 
 LIST = reverse("api:loan-list")
@@ -131,7 +132,7 @@ FUNNEL_ALLOWED = {"bureau-home": "44", "bureau-other": "11", "client-platform": 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_role_on_the_funnel(callers, loan, pushed, role):
-    batch = Batch.objects.get(published_run=pushed)
+    batch = Batch.objects.get(scoring__published_run=pushed)
     response = callers[role].get(FUNNEL, {"batch": batch.pk})
     if role == "anonymous":
         assert response.status_code == 401
@@ -149,7 +150,7 @@ def test_every_role_on_the_funnel(callers, loan, pushed, role):
 
 
 def test_the_funnel_by_region_and_bank_is_the_dashboards(callers, loan, pushed, icbc):
-    batch = Batch.objects.get(published_run=pushed)
+    batch = Batch.objects.get(scoring__published_run=pushed)
     client = callers["bureau-home"]
     region = loan.enterprise.region_code[:4]
     body = client.get(FUNNEL, {"batch": batch.pk, "region": region, "bank": icbc.pk}).json()
@@ -167,8 +168,8 @@ def test_the_funnel_refuses_a_region_outside_the_caller_and_an_unpublished_batch
     assert response.status_code == 400 and list(response.json()["fields"]) == ["region"]
     assert client.get(FUNNEL, {"batch": batch.pk, "bank": 999_999}).status_code == 400
     assert client.get(FUNNEL, {}).status_code == 400
-    draft = Batch.objects.create(
-        name="2025年度", year=2025, reference_date="2025-12-31", system=batch.system, opens_on="2026-01-01",
+    draft = batch_create(
+        name="2025年度", year=2025, reference_date="2025-12-31", system=batch.scoring.system, opens_on="2026-01-01",
         closes_on="2026-03-31",
     )  # fmt: skip
     assert client.get(FUNNEL, {"batch": draft.pk}).status_code == 404
@@ -184,8 +185,8 @@ from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.db import close_old_connections  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-from banks.models import Bank  # noqa: E402
 from banks.tests.api_fixtures import ALL_SCOPES, token_client  # noqa: E402
+from core.models import Bank  # noqa: E402
 
 bank_side = schemathesis.openapi.from_wsgi("/api/schema/", WSGIHandler(), headers={"Host": "127.0.0.1"})
 

@@ -17,17 +17,18 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.db.models import Q, QuerySet
 
-from core.api_auth import Audience
+from core.api.auth import Audience
+from core.regions import overlapping_region
+from enterprises.models import Batch
 from scoring.choices import RunState
-from scoring.models import Batch, IndicatorSystem, Score, ScoringRun
-from scoring.querysets import overlapping_region
+from scoring.models import IndicatorSystem, Score, ScoringRun
 
 
 def batches_for(audience: Audience) -> QuerySet[Batch]:
     if audience.sees_nothing:
         return Batch.objects.none()
     batches = overlapping_region(Batch.objects.all(), audience.region)
-    return batches if audience.is_bureau else batches.filter(published_run__isnull=False)
+    return batches if audience.is_bureau else batches.filter(scoring__published_run__isnull=False)
 
 
 def runs_for(audience: Audience) -> QuerySet[ScoringRun]:
@@ -60,7 +61,7 @@ def published_run_for(audience: Audience, batch_id: int) -> ScoringRun | None:
     partition when planning (a subquery would be pruned only at execution, and not at all under a hash join).
     """
     return (
-        ScoringRun.objects.filter(pk__in=batches_for(audience).filter(pk=batch_id).values("published_run_id"))
+        ScoringRun.objects.filter(pk__in=batches_for(audience).filter(pk=batch_id).values("scoring__published_run_id"))
         .select_related("system")
         .only("id", "batch_id", "system_id", "indicator_codes", "published_at", "system__grade_bands")
         .first()
@@ -99,7 +100,11 @@ def grade_total_ranges(run: ScoringRun, grades: list[str]) -> Q | None:
 
 def published_run_ids_for(audience: Audience) -> list[int]:
     """Ids of every published run ``audience`` may read scores of (one query; a few rows)."""
-    return list(batches_for(audience).filter(published_run__isnull=False).values_list("published_run_id", flat=True))
+    return list(
+        batches_for(audience)
+        .filter(scoring__published_run__isnull=False)
+        .values_list("scoring__published_run_id", flat=True)
+    )
 
 
 def published_scores_for_runs(audience: Audience, run_ids: list[int]) -> QuerySet[Score]:
@@ -134,7 +139,7 @@ def published_score_lookup_queryset(audience: Audience, *, batch_id, credit_code
     runs' partitions when the executor starts, so this is two index probes (credit code, then (run, enterprise)),
     plus one on the consents for a bank.
     """
-    run_id = batches_for(audience).filter(pk=batch_id).values("published_run_id")[:1]
+    run_id = batches_for(audience).filter(pk=batch_id).values("scoring__published_run_id")[:1]
     return (
         Score.objects.visible_to(audience)
         .filter(run_id=models.Subquery(run_id), enterprise__credit_code=credit_code)

@@ -4,8 +4,9 @@ page in a few ms instead of tens)."""
 
 from rest_framework import serializers
 
+from enterprises.models import Batch
 from scoring.choices import Grade, Stage
-from scoring.models import Batch, Indicator, IndicatorSystem, Score, ScoringRun
+from scoring.models import Indicator, IndicatorSystem, Score, ScoringRun
 
 POINTS = Score._meta.get_field("points")  # its to_python turns the stored array (a list, or JSON text) into floats
 
@@ -34,8 +35,8 @@ class IndicatorSystemSerializer(serializers.ModelSerializer):
 
 
 class BatchSerializer(serializers.ModelSerializer):
-    system = serializers.CharField(source="system.key", read_only=True)
-    published_run = serializers.IntegerField(source="published_run_id", read_only=True, allow_null=True)
+    system = serializers.CharField(source="scoring.system.key", read_only=True)
+    published_run = serializers.IntegerField(source="scoring.published_run_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Batch

@@ -16,7 +16,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api_auth import audience_of
+from core.api.auth import audience_of
+from core.api.pagination import IdCursorPagination, ScoreCursorPagination
 from enterprises.choices import SubmissionStatus
 from enterprises.models import Submission
 from scoring.filters import BatchFilterSet, IndicatorSystemFilterSet, ScoreFilterSet, ScoringRunFilterSet
@@ -24,7 +25,6 @@ from scoring.models import Score, ScoringRun
 
 from . import scoping
 from .export import scores_csv
-from .pagination import IdCursorPagination, ScoreCursorPagination
 from .serializers import (
     BatchSerializer,
     FunnelSerializer,
@@ -72,7 +72,7 @@ class BatchViewSet(ScoringReadMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = IdCursorPagination
 
     def get_queryset(self):
-        return scoping.batches_for(self.audience).select_related("system")
+        return scoping.batches_for(self.audience).select_related("scoring__system")
 
 
 @extend_schema_view(
@@ -294,10 +294,10 @@ class BatchFunnelView(ScoringReadMixin, generics.GenericAPIView):
         rows: dict[str, dict] = {}
         for row in collected:
             rows.setdefault(row["province"], {"collected": 0, "scored": 0, "eligible": 0})["collected"] = row["n"]
-        if batch.published_run_id is not None:
+        if batch.scoring.published_run_id is not None:
             # Counts, not firms: the whole scope, consent or not (a bank sees how many firms its region has).
             scored = (
-                scoping.published_scores_counted_for(self.audience, batch.published_run_id)
+                scoping.published_scores_counted_for(self.audience, batch.scoring.published_run_id)
                 .values(province=F("region") / REGION_PROVINCE_DIVISOR)
                 .annotate(n=Count("enterprise_id"), eligible=Count("enterprise_id", filter=Q(eligible=True)))
             )
@@ -307,7 +307,9 @@ class BatchFunnelView(ScoringReadMixin, generics.GenericAPIView):
         regions = [{"region_code": code, **rows[code]} for code in sorted(rows)]
         total = {key: sum(r[key] for r in regions) for key in ("collected", "scored", "eligible")}
         total_row = {"region_code": "", **total}
-        return Response({"batch": batch.pk, "run": batch.published_run_id, "total": total_row, "regions": regions})
+        return Response(
+            {"batch": batch.pk, "run": batch.scoring.published_run_id, "total": total_row, "regions": regions}
+        )
 
 
 class ApiNotFoundView(ForcedJSONMixin, APIView):

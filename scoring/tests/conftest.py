@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.demo.services import demo_firms_create
+from demo.services import demo_firms_create
 
 FIRMS = 300
 

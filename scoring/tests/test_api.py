@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from banks.models import Bank, BankOfficer
+from core.models import Bank, BankOfficer
 from enterprises.models import Consent
 from enterprises.services import consent_grant, consent_revoke
-from scoring.models import Batch, Score, ScoringRun
-from scoring.services import scoring_run_create, scoring_run_execute
+from scoring.models import Score, ScoringRun
+from scoring.services import batch_create, scoring_run_create, scoring_run_execute
 from tests.api_support import (  # noqa: F401 (fixtures)
     HOME,
     callers,
@@ -38,7 +38,7 @@ ROLES = [
 
 
 def endpoints(batch, code):
-    run, system = batch.published_run_id, batch.system_id
+    run, system = batch.scoring.published_run_id, batch.scoring.system_id
     return {
         "systems": reverse("api:system-list"),
         "system": reverse("api:system-detail", args=[system]),
@@ -102,7 +102,7 @@ def test_an_enterprise_member_sees_no_other_firm_of_its_own_region(published_bat
     client = callers(published_batch)["enterprise"]
     own = firm_in(HOME, published_batch)
     neighbour = (
-        Score.objects.filter(run_id=published_batch.published_run_id, enterprise__region_code__startswith=HOME)
+        Score.objects.filter(run_id=published_batch.scoring.published_run_id, enterprise__region_code__startswith=HOME)
         .exclude(enterprise=own)[0]
         .enterprise
     )
@@ -111,11 +111,11 @@ def test_an_enterprise_member_sees_no_other_firm_of_its_own_region(published_bat
 
 
 def test_an_unpublished_batch_and_its_runs_are_404_for_everyone_but_bureau_staff(published_batch):
-    draft = Batch.objects.create(
-        name="2025年度", year=2025, reference_date="2025-12-31", system=published_batch.system,
+    draft = batch_create(
+        name="2025年度", year=2025, reference_date="2025-12-31", system=published_batch.scoring.system,
         opens_on="2026-01-01", closes_on="2026-03-31",
     )  # fmt: skip
-    run = ScoringRun.objects.create(batch=draft, system=draft.system)
+    run = ScoringRun.objects.create(batch=draft, system=draft.scoring.system)
     roles = callers(published_batch)
     for role, client in roles.items():
         expected = 200 if role.startswith("bureau") else 404
@@ -131,8 +131,8 @@ def test_a_computed_but_unpublished_run_is_listed_for_bureau_staff_only(publishe
     roles = callers(published_batch)
     bureau_runs = {row["id"] for row in roles["bureau-regional"].get(reverse("api:run-list")).json()["results"]}
     client_runs = {row["id"] for row in roles["client-national"].get(reverse("api:run-list")).json()["results"]}
-    assert bureau_runs == {run.pk, published_batch.published_run_id}
-    assert client_runs == {published_batch.published_run_id}
+    assert bureau_runs == {run.pk, published_batch.scoring.published_run_id}
+    assert client_runs == {published_batch.scoring.published_run_id}
 
 
 def test_a_token_without_the_scope_gets_403_on_every_endpoint(published_batch):
@@ -162,7 +162,7 @@ def test_a_signed_in_user_without_a_role_sees_nothing(published_batch):
 
 def test_a_score_carries_its_points_by_indicator_code(published_batch):
     client = token_client()
-    run = ScoringRun.objects.get(pk=published_batch.published_run_id)
+    run = ScoringRun.objects.get(pk=published_batch.scoring.published_run_id)
     score = Score.objects.filter(run=run).select_related("enterprise").order_by("-total")[0]
     body = client.get(reverse("api:batch-score-detail", args=[published_batch.pk, score.enterprise.credit_code])).json()
     assert list(body["points"]) == run.indicator_codes
@@ -175,7 +175,7 @@ def test_a_score_carries_its_points_by_indicator_code(published_batch):
 
 def test_the_score_list_filters_by_grade_stage_region_section_and_total(published_batch):
     client = token_client()
-    scores = Score.objects.filter(run_id=published_batch.published_run_id)
+    scores = Score.objects.filter(run_id=published_batch.scoring.published_run_id)
     sample = scores.select_related("enterprise").order_by("enterprise_id")[0]
     cases = {
         "grade": ({"grade": ["C", "D"]}, scores.filter(grade__in=["C", "D"])),
@@ -200,7 +200,7 @@ def test_a_region_prefix_of_any_length_selects_the_firms_whose_code_starts_with_
     firms whose six-digit code starts with it (and the county, six digits, an equality)."""
     client = token_client()
     url = reverse("api:batch-scores", args=[published_batch.pk])
-    scores = Score.objects.filter(run_id=published_batch.published_run_id)
+    scores = Score.objects.filter(run_id=published_batch.scoring.published_run_id)
     code = firm_in(HOME, published_batch).region_code
     for prefix in [code[:n] for n in range(1, 7)] + ["45", "9"]:
         got = sorted(row["credit_code"] for row in all_pages(client, url, page_size=500, region=prefix))
@@ -216,7 +216,7 @@ def test_score_pages_are_best_first_or_in_id_order_on_request(published_batch):
     best_first = [row["total"] for row in all_pages(client, url, page_size=37)]
     assert best_first == sorted(best_first, reverse=True) and len(best_first) == 300
     by_id = [row["credit_code"] for row in all_pages(client, url, page_size=37, ordering="enterprise_id")]
-    expected = Score.objects.filter(run_id=published_batch.published_run_id).order_by("enterprise_id")
+    expected = Score.objects.filter(run_id=published_batch.scoring.published_run_id).order_by("enterprise_id")
     assert by_id == list(expected.values_list("enterprise__credit_code", flat=True))
 
 
@@ -240,7 +240,7 @@ def test_rankings_follow_the_rank_of_the_chosen_scope(published_batch):
 
 
 def test_an_industry_ranking_ranks_within_the_section(published_batch):
-    section = Score.objects.filter(run_id=published_batch.published_run_id).values_list(
+    section = Score.objects.filter(run_id=published_batch.scoring.published_run_id).values_list(
         "enterprise__section_id", flat=True
     )[0]
     url = reverse("api:batch-rankings-industry", args=[published_batch.pk, section])
@@ -278,7 +278,7 @@ def test_the_csv_export_streams_every_visible_score_with_its_points(published_ba
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     expected = visible_scores("client-regional", published_batch).select_related("enterprise")
     assert {row["credit_code"] for row in rows} == {s.enterprise.credit_code for s in expected}
-    run = ScoringRun.objects.get(pk=published_batch.published_run_id)
+    run = ScoringRun.objects.get(pk=published_batch.scoring.published_run_id)
     by_code = {s.enterprise.credit_code: s for s in expected}
     for row in rows:
         score = by_code[row["credit_code"]]
@@ -341,7 +341,7 @@ def test_each_grade_filter_selects_exactly_that_grade_whatever_the_bands(publish
     """The list adds the grade's total range beside the grade filter; it must never change the rows selected."""
     client = token_client()
     url = reverse("api:batch-scores", args=[published_batch.pk])
-    scores = Score.objects.filter(run_id=published_batch.published_run_id)
+    scores = Score.objects.filter(run_id=published_batch.scoring.published_run_id)
     for grades in (["A"], ["B"], ["C"], ["D"], ["E"], ["A", "C"], ["B", "E"]):
         got = sorted(row["credit_code"] for row in all_pages(client, url, page_size=500, grade=grades))
         want = sorted(scores.filter(grade__in=grades).values_list("enterprise__credit_code", flat=True))
@@ -362,7 +362,7 @@ def bank_callers(code: str) -> dict[str, APIClient]:
 def icbc_only(published_batch):
     """A Guangdong firm whose one consent names ICBC (no blanket consent)."""
     firm = (
-        Score.objects.filter(run_id=published_batch.published_run_id, enterprise__region_code__startswith=HOME)
+        Score.objects.filter(run_id=published_batch.scoring.published_run_id, enterprise__region_code__startswith=HOME)
         .exclude(enterprise=firm_in(HOME, published_batch))
         .order_by("enterprise_id")[0]
         .enterprise
@@ -423,7 +423,7 @@ def test_a_consent_that_ends_hides_the_score_from_the_next_request_on(published_
 
 def test_the_funnel_stays_an_aggregate_of_the_whole_region_for_a_bank(published_batch, icbc_only):
     Consent.objects.filter(enterprise=icbc_only).delete()  # one more firm without any consent
-    scored = Score.objects.filter(run_id=published_batch.published_run_id)
+    scored = Score.objects.filter(run_id=published_batch.scoring.published_run_id)
     unconsenting = scored.exclude(enterprise__consents__isnull=False).count()
     assert unconsenting > 0
     body = bank_callers("cmb")["cmb-client"].get(reverse("api:batch-funnel", args=[published_batch.pk])).json()

@@ -161,7 +161,7 @@ def test_score_batch_scores_publishes_and_prints_timings_and_counts(populated_ba
     call_command("score_batch", str(populated_batch.pk), "--publish", stdout=out)
     run = ScoringRun.objects.get(batch=populated_batch)
     populated_batch.refresh_from_db()
-    assert run.state == RunState.PUBLISHED and populated_batch.published_run_id == run.pk
+    assert run.state == RunState.PUBLISHED and populated_batch.scoring.published_run_id == run.pk
     assert Score.objects.filter(run=run).count() == FIRMS
     text = out.getvalue()
     for word in ("load", "score", "persist", "publish", "by grade", "by stage", "by province"):

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, connections
 
 from core.db.copy import ArrayColumn
-from core.demo.services import demo_firms_create
+from demo.services import demo_firms_create
 from scoring import persistence
 from scoring.choices import RunState
 from scoring.models import Score, ScoringRun
@@ -59,7 +59,7 @@ def test_a_failure_mid_persist_leaves_the_published_run_and_its_scores_intact(po
     assert failing.state == RunState.FAILED
     assert "disk full" in failing.error
     assert not Score.objects.filter(run=failing).exists()
-    assert populated_batch.published_run_id == published.pk
+    assert populated_batch.scoring.published_run_id == published.pk
     assert ScoringRun.objects.get(pk=published.pk).state == RunState.PUBLISHED
     after = list(Score.objects.filter(run=published).order_by("enterprise_id").values_list("enterprise_id", "total"))
     assert after == before

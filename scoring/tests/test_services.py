@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from banks.models import Bank
 from core.exceptions import ApplicationError
+from core.models import Bank
 from enterprises.models import Consent, Submission
 from scoring.choices import RunState
 from scoring.engine import score
@@ -32,7 +32,7 @@ def computed_run(batch):
 
 
 def test_create_freezes_the_system_and_records_its_hash_and_layout(populated_batch):
-    system = populated_batch.system
+    system = populated_batch.scoring.system
     system.frozen = False
     system.save()
     run = scoring_run_create(batch=populated_batch, enqueue=False)
@@ -190,7 +190,7 @@ def test_publish_switches_the_batch_and_returns_the_previous_run_to_computed(pop
     populated_batch.refresh_from_db()
     first.refresh_from_db()
     second.refresh_from_db()
-    assert populated_batch.published_run_id == second.pk
+    assert populated_batch.scoring.published_run_id == second.pk
     assert (first.state, first.published_at, first.published_by) == (RunState.COMPUTED, None, user)
     assert second.state == RunState.PUBLISHED and second.published_at is not None
     assert "publish" in second.timings
@@ -204,7 +204,7 @@ def test_only_a_computed_run_can_be_published(populated_batch, state):
     with pytest.raises(ApplicationError):
         scoring_run_publish(run=run)
     populated_batch.refresh_from_db()
-    assert populated_batch.published_run_id is None
+    assert populated_batch.scoring.published_run_id is None
 
 
 def test_population_load_reads_what_the_filings_say(populated_batch):

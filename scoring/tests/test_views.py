@@ -44,7 +44,7 @@ def test_a_national_officer_starts_watches_and_publishes_a_run(
 
     national_client.post(reverse("scoring:run-publish", args=[run.pk]))
     populated_batch.refresh_from_db()
-    assert populated_batch.published_run_id == run.pk
+    assert populated_batch.scoring.published_run_id == run.pk
 
 
 def test_publishing_twice_shows_an_error_instead_of_failing(
@@ -58,7 +58,7 @@ def test_publishing_twice_shows_an_error_instead_of_failing(
     assert response.status_code == 200
     assert [m.level_tag for m in response.context["messages"]][-1] == "error"
     populated_batch.refresh_from_db()
-    assert populated_batch.published_run_id == run.pk
+    assert populated_batch.scoring.published_run_id == run.pk
 
 
 def test_the_batch_list_runs_a_fixed_number_of_queries(national_client, batch, django_assert_max_num_queries):

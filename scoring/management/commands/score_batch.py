@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from core.exceptions import ApplicationError
+from enterprises.models import Batch
 from scoring.choices import RunState
-from scoring.models import Batch, ScoringRun
+from scoring.models import ScoringRun
 from scoring.services import scoring_run_create, scoring_run_execute, scoring_run_publish
 
 

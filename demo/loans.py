@@ -9,14 +9,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from banks.models import Bank, BankOfficer, LoanProduct, Recommendation
+from banks.models import LoanProduct, Recommendation
 from banks.services import banks_to_push, recommendation_list_push, recommendation_transition
-from guarantees.models import GuaranteeInstitution
+from core.models import Bank, BankOfficer, GuaranteeInstitution
+from enterprises.models import Batch
 from guarantees.services import guarantee_contract_create
-from scoring.models import Batch
-
-from .models import LoanContract
-from .services import loan_contract_create, rate_ceiling, suggested_line
+from loans.models import LoanContract
+from loans.services import loan_contract_create, rate_ceiling, suggested_line
 
 DEMO_PREFIX = "DEMO-"
 DEMO_LOANS_PER_BANK = 4
@@ -24,7 +23,7 @@ DEMO_LOANS_PER_BANK = 4
 
 def demo_push(*, batch: Batch) -> int:
     """Push the batch's published run to every bank with products (what the Celery fan-out does); list rows total."""
-    run = batch.published_run
+    run = batch.scoring.published_run
     if run is None:
         return 0
     return sum(
@@ -36,7 +35,10 @@ def demo_push(*, batch: Batch) -> int:
 def demo_loans_create(*, batch: Batch) -> int:
     """For the demo banks' officers: contact, approve and sign the top firms of their lists, half of them under the
     special guarantee plan, and decline one. Returns the number of loans created (0 when they exist already)."""
-    if LoanContract.objects.filter(contract_no__startswith=DEMO_PREFIX).exists() or batch.published_run_id is None:
+    if (
+        LoanContract.objects.filter(contract_no__startswith=DEMO_PREFIX).exists()
+        or batch.scoring.published_run_id is None
+    ):
         return 0
     created = 0
     signed_on = timezone.localdate() - timedelta(days=30)
@@ -45,7 +47,7 @@ def demo_loans_create(*, batch: Batch) -> int:
         recs = list(
             Recommendation.objects.visible_to(user)
             .current()
-            .filter(run=batch.published_run)
+            .filter(run=batch.scoring.published_run)
             .order_by("list_rank")[: DEMO_LOANS_PER_BANK + 2]
         )
         for i, rec in enumerate(recs):

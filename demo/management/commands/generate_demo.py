@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from core.demo.services import demo_batch_get_or_create, demo_firms_create, demo_organisations_create
+from demo.services import demo_batch_get_or_create, demo_firms_create, demo_organisations_create
 
 
 class Command(BaseCommand):

@@ -1,9 +1,12 @@
 """What `make demo` runs after migrating: demo firms, a full scoring run, the push, and the logins to print."""
 
+import os
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from core.demo.services import DEMO_PASSWORD, demo_batch_get_or_create, demo_users_create
+from demo.loans import demo_loans_create, demo_push
+from demo.services import DEMO_PASSWORD, demo_batch_get_or_create, demo_users_create
 from enterprises.models import Submission
 
 
@@ -21,12 +24,10 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Demo batch already holds {existing:,} firms; not adding more.")
         batch.refresh_from_db()
-        if batch.published_run_id is None or existing < firms:
+        if batch.scoring.published_run_id is None or existing < firms:
             self.stdout.write("Scoring the demo batch and publishing the run ...")
             call_command("score_batch", batch.pk, publish=True, stdout=self.stdout)
         logins = demo_users_create(batch)
-        from loans.demo import demo_loans_create, demo_push  # the bank journey's demo step
-
         batch.refresh_from_db()
         rows = demo_push(batch=batch)  # idempotent: the publish hook may have pushed already
         loans = demo_loans_create(batch=batch)
@@ -35,5 +36,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})  ·  演示账号(统一密码:{DEMO_PASSWORD})")
         for username, role, scope in logins:
             self.stdout.write(f"  {username:<10} {role}  [{scope}]")
-        self.stdout.write("Open http://127.0.0.1:8000/  ·  admin: http://127.0.0.1:8000/admin/")
+        host = os.environ.get("HOST", "127.0.0.1:8000")  # what `make demo` passes to runserver
+        self.stdout.write(f"Open http://{host}/  ·  admin: http://{host}/admin/")
         self.stdout.write("=" * 78 + "\n")

@@ -18,14 +18,13 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from banks.models import LoanProduct
+from banks.rules import credit_line
+from banks.selectors import products_fitting
+from enterprises.models import Batch, Enterprise, Submission
 from scoring.engine import lift
 from scoring.engine.core import score
-from scoring.models import Batch, Indicator, Score, ScoringRun
+from scoring.models import Indicator, Score, ScoringRun
 from scoring.selectors import population_digest, population_load, system_definition
-
-from .models import Enterprise, Submission
-
-GRADE_ORDER = "ABCDE"
 
 # Each reason code of methodology §7: what it means and what the firm can do about it.
 REASONS = {
@@ -144,32 +143,22 @@ def _scored_run(run: ScoringRun):
     return population, result, stale
 
 
-def credit_line(
-    *, product: LoanProduct, grade: str, revenue: Decimal, revenue_prev: Decimal, eligible: bool
-) -> Decimal:
-    """Methodology §11: min(line for the grade, product maximum, average revenue); 0 for an ineligible firm."""
-    if not eligible:
-        return Decimal(0)
-    turnover = (revenue + revenue_prev) / 2 if revenue_prev > 0 else revenue
-    by_grade = Decimal(str(product.line_by_grade.get(grade, 0)))
-    return max(min(by_grade, product.max_amount, turnover), Decimal(0)).quantize(Decimal("0.01"))
-
-
 def matching_products(*, score_row: Score, enterprise: Enterprise, submission: Submission | None) -> list[ProductLine]:
-    """Active products whose grade, stage and section rules the firm meets, with the §11 line, largest first."""
-    lines = []
-    for product in LoanProduct.objects.filter(active=True).select_related("bank"):
-        if GRADE_ORDER.find(score_row.grade) > GRADE_ORDER.find(product.min_grade):
-            continue
-        if product.stages and score_row.stage not in product.stages:
-            continue
-        if product.sections and enterprise.section_id not in product.sections:
-            continue
-        revenue = submission.revenue if submission else Decimal(0)
-        revenue_prev = submission.revenue_prev if submission else Decimal(0)
-        line = credit_line(product=product, grade=score_row.grade, revenue=revenue, revenue_prev=revenue_prev,
-                           eligible=score_row.eligible)  # fmt: skip
-        lines.append(ProductLine(product, line))
+    """The products whose bank would list this firm under them (the push's rule, ``banks.rules.product_fits``:
+    grade, stage, section and the regions the branches serve), each with the §11 line, largest first. A firm that
+    is not recommendable is on no list, so it gets none: its report shows the reasons instead."""
+    if not score_row.eligible:
+        return []
+    revenue, previous = (submission.revenue, submission.revenue_prev) if submission else (0, 0)
+    fitting = products_fitting(
+        grade=score_row.grade, stage=score_row.stage, section=enterprise.section_id, region_code=score_row.region_code
+    )
+    lines = [
+        ProductLine(product, credit_line(line_by_grade=product.line_by_grade, max_amount=product.max_amount,
+                                         grade=score_row.grade, revenue=revenue, revenue_prev=previous,
+                                         eligible=score_row.eligible))
+        for product, _rule in fitting
+    ]  # fmt: skip
     return sorted(lines, key=lambda item: -item.line)
 
 
@@ -219,7 +208,7 @@ def _add_peer_figures(report: ScoreReport, enterprise: Enterprise, run: ScoringR
 
 def published_score_history(*, enterprise: Enterprise) -> list[Score]:
     """The firm's published scores, one per batch, newest year first."""
-    published = Batch.objects.filter(published_run__isnull=False).values("published_run_id")
+    published = Batch.objects.filter(scoring__published_run__isnull=False).values("scoring__published_run_id")
     return list(
         Score.objects.filter(enterprise=enterprise, run_id__in=published)
         .select_related("run__batch", "run__system")

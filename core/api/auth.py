@@ -19,9 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.settings import api_settings
 
-from .models import ApiClient
-from .permissions import bank_officer_of, bureau_staff_of, enterprise_of
-from .security import bad_token_record, bad_token_wait
+from ..models import ApiClient
+from ..permissions import bank_officer_of, bureau_staff_of, enterprise_of
+from ..regions import narrower
+from ..security import bad_token_record, bad_token_wait
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 """``last_used_at`` is written at most once a minute per client: one UPDATE per request would serialise a busy
@@ -132,19 +133,6 @@ class Audience:
 NOBODY = Audience("none")
 
 
-def _narrower(a: str, b: str) -> str | None:
-    """The intersection of two region prefixes: the longer if one contains the other, else ``None`` (empty)."""
-    if a.startswith(b):
-        return a
-    if b.startswith(a):
-        return b
-    return None
-
-
-def _bank_region(bank) -> str:
-    return "" if bank.is_national else bank.region_scope
-
-
 def audience_of(request) -> Audience:
     """The caller's audience, computed once per request."""
     cached = getattr(request, "_api_audience", None)
@@ -162,7 +150,7 @@ def _audience(request) -> Audience:
             return NOBODY  # as guarantor staff on the pages: no scores, no profiles
         region = client.region_scope
         if client.bank_id is not None:
-            region = _narrower(region, _bank_region(client.bank))
+            region = narrower(region, client.bank.region)
         return NOBODY if region is None else Audience("client", region, bank_id=client.bank_id)
     user = request.user
     if not user.is_authenticated:
@@ -172,9 +160,9 @@ def _audience(request) -> Audience:
         return Audience("bureau", staff.region_scope)
     officer = bank_officer_of(user)
     if officer is not None:
-        region = _bank_region(officer.bank)
+        region = officer.bank.region
         if officer.branch_id is not None:
-            region = _narrower(region, officer.branch.region_scope)
+            region = narrower(region, officer.branch.region_scope)
         return NOBODY if region is None else Audience("bank", region, bank_id=officer.bank_id)
     enterprise = enterprise_of(user)
     if enterprise is not None:
@@ -195,7 +183,7 @@ def api_actor(request):
     elif client.bank_id is None and client.guarantor_id is None:
         actor = None
     else:
-        from .services import api_client_service_user
+        from ..services import api_client_service_user
 
         actor = api_client_service_user(client=client)
     request._api_actor = actor

@@ -1,21 +1,20 @@
 """The score report: published figures, peer percentiles, lift from the engine, reasons, products and §11 lines."""
 
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from banks.models import Bank, LoanProduct
-from core.demo.services import demo_firms_create
+from banks.models import LoanProduct
+from core.models import Bank, Branch
+from dashboard.report import REASONS, published_score_history, score_report
+from demo.services import demo_firms_create
 from enterprises.models import Enterprise, EnterpriseMembership, Submission
-from enterprises.report import REASONS, credit_line, published_score_history, score_report
 from scoring.models import Score
 from scoring.services import scoring_run_create, scoring_run_execute, scoring_run_publish
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-REPORT = reverse("enterprises:report")
+REPORT = reverse("report:page")
 
 
 @pytest.fixture
@@ -55,31 +54,32 @@ def test_every_reason_code_has_an_explanation_and_an_action(published):
     assert all(reason["action"] for reason in report.reasons)
 
 
-def test_the_credit_line_follows_methodology_11():
-    product = LoanProduct(max_amount=Decimal(500), line_by_grade={"A": 1000, "B": 600, "C": 300})
-    line = credit_line(product=product, grade="A", revenue=Decimal(800), revenue_prev=Decimal(400), eligible=True)
-    assert line == Decimal(500)  # the product's maximum
-    assert credit_line(
-        product=product, grade="C", revenue=Decimal(800), revenue_prev=Decimal(400), eligible=True
-    ) == Decimal(300)
-    assert credit_line(
-        product=product, grade="B", revenue=Decimal(200), revenue_prev=Decimal(0), eligible=True
-    ) == Decimal(200)
-    assert credit_line(
-        product=product, grade="A", revenue=Decimal(800), revenue_prev=Decimal(400), eligible=False
-    ) == Decimal(0)
-
-
-def test_products_are_matched_by_grade_stage_and_section(published, scored_firm):
-    row = published_score_history(enterprise=scored_firm)[0]
+def test_products_are_matched_by_grade_stage_section_and_branch_region(published):
+    row = Score.objects.filter(run=published, eligible=True).select_related("enterprise").order_by("-total").first()
+    firm = row.enterprise
     bank = Bank.objects.first()
+    home = Branch.objects.create(bank=bank, name="本地分行", region_scope=firm.region_code[:2])
+    other = "65" if firm.region_code[:2] != "65" else "64"
+    away = Branch.objects.create(bank=bank, name="外省分行", region_scope=other)
     LoanProduct.objects.create(bank=bank, name="宽松产品", min_grade="E", max_amount=100)
     LoanProduct.objects.create(bank=bank, name="A级产品", min_grade="A", max_amount=100)
     LoanProduct.objects.create(bank=bank, name="其他门类", min_grade="E", max_amount=100, sections=["Z"])
-    report = score_report(enterprise=scored_firm, run=published, score_row=row, with_peers=False)
+    LoanProduct.objects.create(bank=bank, name="外省产品", min_grade="E", max_amount=100).branches.set([away])
+    LoanProduct.objects.create(bank=bank, name="本地产品", min_grade="E", max_amount=100).branches.set([home])
+    report = score_report(enterprise=firm, run=published, score_row=published_score_history(enterprise=firm)[0],
+                          with_peers=False)  # fmt: skip
     names = {item.product.name for item in report.products}
-    assert "宽松产品" in names and "其他门类" not in names
+    assert {"宽松产品", "本地产品"} <= names and not {"其他门类", "外省产品"} & names
     assert ("A级产品" in names) == (row.grade == "A")
+
+
+def test_a_firm_that_is_not_recommendable_is_offered_no_product(published, scored_firm):
+    row = published_score_history(enterprise=scored_firm)[0]
+    bank = Bank.objects.first()
+    Branch.objects.create(bank=bank, name="全国", region_scope="")
+    LoanProduct.objects.create(bank=bank, name="宽松产品", min_grade="E", max_amount=100)
+    assert not row.eligible
+    assert score_report(enterprise=scored_firm, run=published, score_row=row, with_peers=False).products == []
 
 
 def test_the_report_page_and_print_view_show_the_firms_own_score(client, published, scored_firm):
@@ -92,7 +92,7 @@ def test_the_report_page_and_print_view_show_the_firms_own_score(client, publish
     row = Score.objects.get(run=published, enterprise=scored_firm)
     assert str(row.total) in html and "怎样提分最多" in html and "echarts.min.js" in html
     assert page.context["charts"]["indicators"][0]["code"] == "T1"
-    assert client.get(reverse("enterprises:report-print")).status_code == 200
+    assert client.get(reverse("report:print")).status_code == 200
 
 
 def test_a_firm_without_a_published_score_sees_an_explanation(firm_client):

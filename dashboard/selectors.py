@@ -14,17 +14,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Substr
+from django.utils.translation import gettext as _
 
 from banks.choices import RecommendationStatus
-from banks.models import Bank, Recommendation, RecommendationList
+from banks.models import Recommendation, RecommendationList
+from core.exceptions import ApplicationError
+from core.models import Bank
 from core.reference_data import PROVINCES
+from core.regions import region_range, scope_covers
+from core.validators import validate_region_scope
 from enterprises.choices import SubmissionStatus
-from enterprises.models import Submission
-from scoring.models import Batch, Score
-
-from .models import LoanContract
+from enterprises.models import Batch, Submission
+from loans.models import LoanContract
+from scoring.models import Score
 
 WORKED = ("contacted", "approved", "declined", "contracted")
 PROVINCE_NAMES = {code[:2]: name for code, name in PROVINCES}
@@ -62,8 +67,26 @@ def _region_range(scope: str) -> Q:
     """Scores whose integer region code starts with ``scope``: a range, which the scores' region index serves."""
     if not scope:
         return Q()
-    step = 10 ** (6 - len(scope))
-    return Q(region__gte=int(scope) * step, region__lt=(int(scope) + 1) * step)
+    low, high = region_range(scope)
+    return Q(region__gte=low, region__lt=high)
+
+
+def funnel_region(*, scope: str, requested: str) -> str:
+    """The region the funnel counts for a caller whose own scope is ``scope``: ``requested`` when it is a region
+    code prefix (2, 4 or 6 digits) inside the scope, the scope itself when nothing is asked. Anything else is an
+    error naming the region, on the page and in the API alike (before, the page silently widened it)."""
+    requested = requested.strip()
+    if not requested:
+        return scope
+    try:
+        validate_region_scope(requested)
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages))
+    if not scope_covers(scope, requested):
+        raise ApplicationError(
+            _("区域 %(region)s 不在您的范围(%(scope)s)之内。") % {"region": requested, "scope": scope or _("全国")}
+        )
+    return requested
 
 
 def batch_loans(batch: Batch) -> QuerySet[LoanContract]:
@@ -97,7 +120,7 @@ def _scores_by_province(run, scope: str, *, eligible: bool) -> list[tuple[str, i
 
 def funnel(*, batch: Batch, scope: str, bank: Bank | None = None) -> Funnel:
     """The funnel of ``batch``'s published run inside region ``scope`` ('' national), optionally for one bank."""
-    run_id = batch.published_run_id
+    run_id = batch.scoring.published_run_id
     total = FunnelRow("", "")
     provinces: dict[str, FunnelRow] = {}
     banks: dict[int, FunnelRow] = {}
@@ -108,7 +131,7 @@ def funnel(*, batch: Batch, scope: str, bank: Bank | None = None) -> Funnel:
     def bank_row(bank_id: int, name: str = "") -> FunnelRow:
         return banks.setdefault(bank_id, FunnelRow(str(bank_id), name))
 
-    run = batch.published_run
+    run = batch.scoring.published_run
     if run_id is None:  # nothing published yet: the filings handed in
         filings = Submission.objects.filter(_in_scope(scope, "enterprise__region_code"), batch=batch).exclude(
             status=SubmissionStatus.DRAFT
@@ -195,4 +218,4 @@ def funnel(*, batch: Batch, scope: str, bank: Bank | None = None) -> Funnel:
 
 
 def dashboard_batches(*, user):
-    return Batch.objects.visible_to(user).filter(published_run__isnull=False).order_by("-year", "name")
+    return Batch.objects.visible_to(user).filter(scoring__published_run__isnull=False).order_by("-year", "name")

@@ -15,13 +15,13 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
-from banks.models import Bank, BankOfficer, Branch, LoanProduct
+from banks.models import LoanProduct
 from core.db.copy import analyze, bulk_insert, lock_table, next_ids, with_defaults
-from core.models import BureauStaff, User
+from core.models import Bank, BankOfficer, Branch, BureauStaff, GuaranteeInstitution, GuarantorStaff, User
 from core.reference_data import PROVINCES
-from enterprises.models import Consent, Enterprise, EnterpriseMembership, Submission
-from guarantees.models import GuaranteeInstitution, GuarantorStaff
-from scoring.models import Batch, IndicatorSystem
+from enterprises.models import Batch, Consent, Enterprise, EnterpriseMembership, Submission
+from scoring.models import IndicatorSystem
+from scoring.services import batch_create
 
 from .population import generate
 
@@ -38,10 +38,9 @@ class DemoReport:
 
 def demo_batch_get_or_create() -> Batch:
     system = IndicatorSystem.objects.get(code="national", version=1)
-    batch, _ = Batch.objects.get_or_create(
-        name=DEMO_BATCH_NAME,
-        defaults={"year": 2024, "reference_date": date(2024, 12, 31), "system": system, "status": "open",
-                  "opens_on": date(2025, 1, 1), "closes_on": date(2025, 12, 31)},
+    batch = Batch.objects.filter(name=DEMO_BATCH_NAME).first() or batch_create(
+        name=DEMO_BATCH_NAME, year=2024, reference_date=date(2024, 12, 31), system=system, status="open",
+        opens_on=date(2025, 1, 1), closes_on=date(2025, 12, 31),
     )  # fmt: skip
     return batch
 

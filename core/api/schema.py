@@ -4,7 +4,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
-from .api_auth import ApiTokenAuthentication
+from .auth import ApiTokenAuthentication
 
 
 class ApiTokenAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -23,7 +23,7 @@ class ApiTokenAuthenticationScheme(OpenApiAuthenticationExtension):
 
 
 class ApiErrorSerializer(serializers.Serializer):
-    """The one error body of the API (``core.api.exception_handler``)."""
+    """The one error body of the API (``core.api.errors.exception_handler``)."""
 
     code = serializers.CharField(help_text="invalid, not_authenticated, authentication_failed, permission_denied, "
                                  "not_found, throttled, …")  # fmt: skip

@@ -1,13 +1,15 @@
 """The bureau's funnel dashboard (scoped to the officer's region), with charts and an Excel export."""
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from banks.models import Bank
+from core.exceptions import ApplicationError
+from core.models import Bank
 from core.permissions import bureau_required
 
-from .selectors import dashboard_batches, funnel
+from .selectors import dashboard_batches, funnel, funnel_region
 
 COLUMNS = (
     "collected",
@@ -38,11 +40,13 @@ def _headers() -> list[str]:
 
 def _selection(request):
     staff = request.bureau_staff
-    batches = list(dashboard_batches(user=request.user).select_related("published_run"))
+    batches = list(dashboard_batches(user=request.user).select_related("scoring__published_run"))
     batch = next((b for b in batches if str(b.pk) == request.GET.get("batch")), batches[0] if batches else None)
-    region = request.GET.get("region", "").strip()
-    if not region.isdigit() or not region.startswith(staff.region_scope):
-        region = staff.region_scope  # a region outside the officer's scope is narrowed back to it
+    try:
+        region = funnel_region(scope=staff.region_scope, requested=request.GET.get("region", ""))
+    except ApplicationError as error:
+        messages.error(request, error.message)  # the same rule as the API, which answers 400
+        region = staff.region_scope
     bank = None
     if request.GET.get("bank", "").isdigit():
         bank = Bank.objects.filter(pk=request.GET["bank"]).first()

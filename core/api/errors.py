@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .exceptions import ApplicationError
+from ..exceptions import ApplicationError
 
 
 def exception_handler(exc, context):
