@@ -9,7 +9,6 @@ from functools import lru_cache
 import numpy as np
 from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Ord
-from django.utils import timezone
 
 from core.db.copy import CENTS, queryset_to_arrays
 from core.models import Bank, Branch
@@ -273,15 +272,8 @@ def officer_status_counts(*, user) -> dict[str, int]:
 def profile_consent_scope(*, enterprise_id: int, bank: Bank) -> str | None:
     """The widest scope of the firm's active consents covering ``bank`` (blanket or naming it): ``financials``,
     ``profile``, or None when there is none (then the profile is a 404)."""
-    now = timezone.now()
     scopes = set(
-        Consent.objects.filter(
-            Q(bank__isnull=True) | Q(bank=bank),
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
-            enterprise_id=enterprise_id,
-            revoked_at__isnull=True,
-            granted_at__lte=now,
-        ).values_list("scope", flat=True)
+        Consent.objects.active().covering(bank.pk).filter(enterprise_id=enterprise_id).values_list("scope", flat=True)
     )
     if ConsentScope.FINANCIALS in scopes:
         return ConsentScope.FINANCIALS

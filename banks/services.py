@@ -27,6 +27,7 @@ from core.db.copy import ArrayColumn, arrays_frame, arrays_insert
 from core.exceptions import ApplicationError
 from core.models import Bank, BankOfficer, Branch, User
 from enterprises.models import Batch
+from enterprises.selectors import consenting_enterprise_ids
 from scoring.choices import RunState
 from scoring.models import ScoringRun
 
@@ -197,8 +198,10 @@ def recommendation_columns(*, run: ScoringRun, bank: Bank) -> list[ArrayColumn]:
     products = product_rules(bank=bank)
     matches = np.zeros((firms.n, len(products)), dtype=bool)
     lines_x2 = np.zeros((firms.n, len(products)), dtype=np.int64)  # half-cents, exact
+    # Methodology §7: a firm is on this bank's list only with a consent covering this bank (blanket or naming it).
+    consenting = np.isin(firms.enterprise_id, consenting_enterprise_ids(bank_id=bank.pk))
     for j, (product, rule) in enumerate(products):
-        mask = product_fit_mask(
+        mask = consenting & product_fit_mask(
             rule, grade=firms.grade, stage=firms.stage, section=firms.section, region=firms.region, stages=STAGES
         )
         matches[:, j] = mask

@@ -114,6 +114,7 @@ class Consent(BaseModel):
         return f"{self.enterprise} → {self.bank}"
 
     def is_active(self, at=None) -> bool:
+        """In force at ``at`` (now): the one consent rule, which ``ConsentQuerySet.active`` states in SQL."""
         at = at or timezone.now()
         return self.revoked_at is None and self.granted_at <= at and (self.expires_at is None or self.expires_at > at)
 

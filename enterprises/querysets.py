@@ -2,7 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.db.models.functions import Now
 
 from core.permissions import bureau_staff_of
 from core.regions import overlapping_region
@@ -37,10 +37,17 @@ class ConsentQuerySet(models.QuerySet):
         return self.none() if condition is None else self.filter(condition)
 
     def active(self, at=None):
-        at = at or timezone.now()
+        """Consents in force at ``at``: granted, not revoked, not expired. The rule of ``Consent.is_active`` in SQL
+        (a test proves they agree). Without ``at`` the database's clock decides (``Now()``), so a statement compiled
+        once and cached still sees a consent expire on the next request."""
+        at = Now() if at is None else at
         return self.filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=at), revoked_at__isnull=True, granted_at__lte=at
         )
+
+    def covering(self, bank_id: int):
+        """Consents that cover bank ``bank_id``: blanket ones (to every partner bank) and those naming it (§7)."""
+        return self.filter(Q(bank__isnull=True) | Q(bank_id=bank_id))
 
 
 class BatchQuerySet(models.QuerySet):

@@ -1,13 +1,34 @@
 """Reads for the enterprise journey and the bureau review: open batches, filings, queues, counts, trails."""
 
-from django.db.models import Count, Q, QuerySet
+import numpy as np
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from core.db.copy import queryset_to_arrays
 from core.models import User
 from enterprises.choices import BatchStatus
 from enterprises.models import Batch
 
 from .choices import SubmissionStatus
 from .models import Consent, Enterprise, ProfileAccessLog, Submission, SubmissionChange
+
+
+def consent_covers_bank(bank_id: int, enterprise: str = "enterprise_id") -> Exists:
+    """The outer row's firm (its field ``enterprise``) has a consent active now covering bank ``bank_id``: what
+    every bank read asks (list, profile, score lookup, API). Active by the database's clock (``ConsentQuerySet``)."""
+    return Exists(Consent.objects.active().covering(bank_id).filter(enterprise_id=OuterRef(enterprise)))
+
+
+def consenting_enterprise_ids(*, bank_id: int | None = None) -> np.ndarray:
+    """Ids of firms with a consent active now (methodology §7), unsorted, in one bulk read: covering ``bank_id``
+    (what the bank's list may hold), or any consent at all when ``bank_id`` is None (the ``no_consent`` reason).
+
+    A bulk read rather than a subquery per row: EXISTS probes an index 520,000 times, and IN is hashed only while
+    the id set fits in ``work_mem`` — beyond that PostgreSQL rescans it for every row.
+    """
+    consents = Consent.objects.active()
+    if bank_id is not None:
+        consents = consents.covering(bank_id)
+    return queryset_to_arrays(consents, {"enterprise_id": "int64"})["enterprise_id"]
 
 
 def region_prefixes(region_code: str) -> list[str]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Now
+from django.db.models import Exists
 
 from core.permissions import bureau_staff_of
 from core.regions import REGION_DIGITS, overlapping_region, region_range
-from enterprises.models import Batch, Consent
+from enterprises.models import Batch
+from enterprises.selectors import consent_covers_bank
 
 if TYPE_CHECKING:
     from core.api.auth import Audience
@@ -50,20 +50,10 @@ class IndicatorSystemQuerySet(models.QuerySet):
 
 
 def bank_consent(bank_id: int) -> Exists:
-    """The scored firm has a consent active now for bank ``bank_id``: a blanket one or one naming the bank.
-
-    "Now" is the database's clock (``Now()``), not a parameter, so a statement compiled once and cached
-    (``scoring.api.scoping.published_score_lookup``) still sees a consent expire or be revoked on the next request.
-    """
-    return Exists(
-        Consent.objects.filter(
-            Q(bank__isnull=True) | Q(bank_id=bank_id),
-            Q(expires_at__isnull=True) | Q(expires_at__gt=Now()),
-            enterprise_id=OuterRef("enterprise_id"),
-            revoked_at__isnull=True,
-            granted_at__lte=Now(),
-        )
-    )
+    """The scored firm has a consent active now for bank ``bank_id`` (``enterprises.selectors.consent_covers_bank``).
+    "Now" is the database's clock, so a statement compiled once and cached (``published_score_lookup``) still sees
+    a consent expire or be revoked on the next request."""
+    return consent_covers_bank(bank_id)
 
 
 class ScoreQuerySet(models.QuerySet):

@@ -7,11 +7,11 @@ import hashlib
 import numpy as np
 from django.db.models import BooleanField, ExpressionWrapper, Func, IntegerField, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Ord, Substr
-from django.utils import timezone
 
 from core.db.copy import CENTS, queryset_to_arrays
 from enterprises.choices import SubmissionStatus
-from enterprises.models import Batch, Consent, Submission
+from enterprises.models import Batch, Submission
+from enterprises.selectors import consenting_enterprise_ids
 
 from .engine.population import Population
 from .engine.system import BOOL_FIELDS, NUMERIC_FIELDS, SystemDef
@@ -44,9 +44,14 @@ POPULATION_COLUMNS: dict[str, str] = {
 }
 
 
+SCORED_STATUSES = (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
+"""Methodology §7, "who is in a run's population": filings the bureau has (submitted) or has accepted (approved).
+Drafts and filings returned for correction are in no peer group and no rank."""
+
+
 def scored_submissions(*, batch: Batch) -> QuerySet[Submission]:
-    """The filings a run of ``batch`` scores: every one but drafts (only approved ones can be recommended)."""
-    return Submission.objects.filter(batch=batch).exclude(status=SubmissionStatus.DRAFT)
+    """The filings a run of ``batch`` scores (``SCORED_STATUSES``; only approved ones can be recommended)."""
+    return Submission.objects.filter(batch=batch, status__in=SCORED_STATUSES)
 
 
 def population_queryset(*, batch: Batch) -> QuerySet[Submission]:
@@ -57,19 +62,6 @@ def population_queryset(*, batch: Batch) -> QuerySet[Submission]:
         established_day=_EpochDays("enterprise__established"),
         is_approved=ExpressionWrapper(Q(status=SubmissionStatus.APPROVED), output_field=BooleanField()),
     )
-
-
-def consenting_enterprise_ids() -> np.ndarray:
-    """Ids of firms with at least one consent active now, blanket or naming a bank (methodology §7), unsorted.
-
-    A separate bulk read rather than a subquery per filing: EXISTS probes an index 520,000 times, and IN is hashed
-    only while the id set fits in ``work_mem`` — beyond that PostgreSQL rescans it for every row.
-    """
-    now = timezone.now()
-    active = Consent.objects.filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now), revoked_at__isnull=True, granted_at__lte=now
-    )
-    return queryset_to_arrays(active, {"enterprise_id": "int64"})["enterprise_id"]
 
 
 def population_load(*, batch: Batch, with_codes: bool = False) -> Population:

@@ -86,7 +86,7 @@ def scoring_run_create(*, batch: Batch, user: User | None = None, enqueue: bool 
     The Celery task is sent only once the run row is committed (``enqueue=False`` leaves that to the caller, e.g.
     ``score_batch`` executing in-process). At most one active run per batch.
     """
-    batch = Batch.objects.select_for_update().select_related("scoring__system").get(pk=batch.pk)
+    batch = Batch.objects.select_for_update(of=("self",)).select_related("scoring__system").get(pk=batch.pk)
     if batch.runs.filter(state__in=ACTIVE_RUN_STATES).exists():
         raise ApplicationError(_("该批次已有正在进行的评分任务,请等待其完成或先取消。"))
     if not scored_submissions(batch=batch).exists():

@@ -9,12 +9,12 @@ the filings of firms in their region once submitted (a draft is the firm's unfin
 funnel leave drafts out too). Banks: none (a bank reads a firm's filed figures on its consented profile).
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from core.api.auth import Audience
 from enterprises.choices import SubmissionStatus
-from enterprises.models import Consent, Enterprise, Submission
+from enterprises.models import Enterprise, Submission
+from enterprises.selectors import consent_covers_bank
 
 
 def enterprises_for(audience: Audience) -> QuerySet[Enterprise]:
@@ -25,15 +25,7 @@ def enterprises_for(audience: Audience) -> QuerySet[Enterprise]:
     firms = Enterprise.objects.filter(region_code__startswith=audience.region)
     if audience.bank_id is None:
         return firms
-    now = timezone.now()
-    consent = Consent.objects.filter(
-        Q(bank__isnull=True) | Q(bank_id=audience.bank_id),
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now),
-        enterprise_id=OuterRef("pk"),
-        revoked_at__isnull=True,
-        granted_at__lte=now,
-    )
-    return firms.filter(Exists(consent))
+    return firms.filter(consent_covers_bank(audience.bank_id, "pk"))
 
 
 def submissions_for(audience: Audience) -> QuerySet[Submission]:
