@@ -1,22 +1,20 @@
-"""Per-user visibility of bank objects: one ``visible_to(user)`` per model. A foreign bank's rows are simply absent."""
+"""Who sees which bank objects: one ``visible_to(actor)`` per model (an ``Actor``, or a user it is worked out from).
+A foreign bank's rows are simply absent."""
 
 from django.db import models
 
-from core.permissions import bank_officer_of, bureau_staff_of
+from core.actors import actor_of
+from core.regions import in_region
 
 
 class RecommendationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """An officer sees their bank's lists, limited to their branch's regions; bureau staff see their region's."""
-        officer = bank_officer_of(user)
-        if officer is not None:
-            rows = self.filter(bank_id=officer.bank_id)
-            if officer.branch_id is not None:
-                rows = rows.filter(region_code__startswith=officer.branch.region_scope)
-            return rows
-        staff = bureau_staff_of(user)
-        if staff is not None:
-            return self.filter(region_code__startswith=staff.region_scope)
+    def visible_to(self, who):
+        """A bank (its officers, its API clients) sees its own lists within its region: the officer's branch, the
+        client's region. Nobody else reads a list row — it carries the bank's own work (status, notes); the bureau's
+        funnel counts rows in aggregate (``dashboard.selectors``)."""
+        actor = actor_of(who)
+        if actor.is_bank:
+            return in_region(self.filter(bank_id=actor.bank_id), "region_code", actor.region)
         return self.none()
 
     def current(self):
@@ -25,8 +23,7 @@ class RecommendationQuerySet(models.QuerySet):
 
 
 class LoanProductQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        officer = bank_officer_of(user)
-        if officer is None:
-            return self.none()
-        return self.filter(bank_id=officer.bank_id)
+    def visible_to(self, who):
+        """A bank sees its own products."""
+        actor = actor_of(who)
+        return self.filter(bank_id=actor.bank_id) if actor.is_bank else self.none()

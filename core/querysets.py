@@ -1,25 +1,24 @@
-"""Per-user visibility of the organisations' records in ``core.models``."""
+"""Who sees the organisations' records in ``core.models``, and which guarantees a guarantor takes part in."""
 
 from django.db import models
 from django.db.models import Q
 
+from .actors import actor_of
 from .choices import InstitutionKind
-from .permissions import bank_officer_of
 
 
 class BankOfficerQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """A bank officer sees the officers of their own bank."""
-        officer = bank_officer_of(user)
-        if officer is None:
-            return self.none()
-        return self.filter(bank_id=officer.bank_id)
+    def visible_to(self, who):
+        """A bank sees its own officers."""
+        actor = actor_of(who)
+        return self.filter(bank_id=actor.bank_id) if actor.is_bank else self.none()
 
 
-def guarantor_takes_part(institution, prefix: str = "") -> Q:
-    """The one rule of which guarantees a guarantor sees, as a condition on ``<prefix>`` guarantee fields: the
-    national fund those it shares in, any other guarantor those it gives or re-guarantees. Guarantees filter with
-    it directly, loans through their guarantee (``prefix="guarantee__"``)."""
-    if institution.kind == InstitutionKind.NATIONAL_FUND:
+def guarantor_takes_part(guarantor, prefix: str = "") -> Q:
+    """The one rule of which guarantees a guarantor (an ``Actor``) sees, as a condition on ``<prefix>`` guarantee
+    fields: the national fund those it shares in, any other guarantor those it gives or re-guarantees. Guarantees
+    filter with it directly, loans through their guarantee (``prefix="guarantee__"``)."""
+    if guarantor.guarantor_kind == InstitutionKind.NATIONAL_FUND:
         return Q(**{f"{prefix}national_fund_share__gt": 0})
-    return Q(**{f"{prefix}guarantor_id": institution.pk}) | Q(**{f"{prefix}reguarantor_id": institution.pk})
+    pk = guarantor.guarantor_id
+    return Q(**{f"{prefix}guarantor_id": pk}) | Q(**{f"{prefix}reguarantor_id": pk})

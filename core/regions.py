@@ -37,3 +37,8 @@ def overlapping_region(queryset: models.QuerySet, region: str, field: str = "reg
     return queryset.alias(_scope_len=Length(field)).filter(
         Q(**{f"{field}__startswith": region}) | Q(**{field: Left(models.Value(region), F("_scope_len"))})
     )
+
+
+def in_region(queryset: models.QuerySet, field: str, prefix: str) -> models.QuerySet:
+    """Rows whose region code ``field`` starts with ``prefix`` ('' is everywhere: no condition at all)."""
+    return queryset.filter(**{f"{field}__startswith": prefix}) if prefix else queryset

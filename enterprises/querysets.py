@@ -1,40 +1,57 @@
-"""Per-user visibility of enterprise objects: bureau staff see their region, members see their own firm only."""
+"""Who sees which enterprise objects: one ``visible_to(actor)`` per model for pages, exports and the API (bureau
+staff their region, members their own firm, banks consenting firms only)."""
 
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
 
-from core.permissions import bureau_staff_of
-from core.regions import overlapping_region
+from core.actors import BUREAU, ENTERPRISE, PLATFORM, actor_of
+from core.regions import in_region, overlapping_region
+
+from .choices import SubmissionStatus
 
 
-def _enterprise_filter(user, prefix: str = "") -> Q | None:
-    """The condition on ``<prefix>enterprise`` fields for ``user``; ``None`` when the user sees nothing."""
-    if not user.is_authenticated:
-        return None
-    staff = bureau_staff_of(user)
-    if staff is not None:
-        return Q(**{f"{prefix}region_code__startswith": staff.region_scope})
-    ids = user.memberships.filter(approved=True).values("enterprise_id")
-    return Q(**{f"{prefix}pk__in": ids})
+def _firm_condition(actor, prefix: str = "") -> Q | None:
+    """The condition on ``<prefix>`` enterprise fields of the firms ``actor`` reads, or ``None`` when it reads none:
+    bureau staff and platform clients their region, a firm's member their own firm (the one they act for)."""
+    if actor.kind == ENTERPRISE:
+        return Q(**{f"{prefix}pk": actor.enterprise_id})
+    if actor.kind in (BUREAU, PLATFORM):
+        return Q(**{f"{prefix}region_code__startswith": actor.region}) if actor.region else Q()
+    return None
+
+
+def _visible(queryset, who, prefix: str = ""):
+    condition = _firm_condition(actor_of(who), prefix)
+    return queryset.none() if condition is None else queryset.filter(condition)
 
 
 class EnterpriseQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        condition = _enterprise_filter(user)
-        return self.none() if condition is None else self.filter(condition)
+    def visible_to(self, who):
+        """Bureau staff and platform clients: their region's firms; a member: their firm; a bank: the firms of its
+        region that consent to it (blanket or naming it, methodology §7) — a bank never sees a firm otherwise."""
+        actor = actor_of(who)
+        if actor.is_bank:
+            from .selectors import consent_covers_bank  # the selectors import the models, which import this module
+
+            return in_region(self, "region_code", actor.region).filter(consent_covers_bank(actor.bank_id, "pk"))
+        return _visible(self, actor)
 
 
 class SubmissionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        condition = _enterprise_filter(user, "enterprise__")
-        return self.none() if condition is None else self.filter(condition)
+    def visible_to(self, who):
+        """A member: their firm's filings, drafts included; bureau staff and platform clients: their region's filed
+        ones (a draft is the firm's own until it submits it). Banks read no filing."""
+        actor = actor_of(who)
+        rows = _visible(self, actor, "enterprise__")
+        return rows if actor.kind == ENTERPRISE else rows.exclude(status=SubmissionStatus.DRAFT)
 
 
 class ConsentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        condition = _enterprise_filter(user, "enterprise__")
-        return self.none() if condition is None else self.filter(condition)
+    def visible_to(self, who):
+        """A member: their firm's consents; bureau staff: their region's."""
+        actor = actor_of(who)
+        return _visible(self, actor, "enterprise__") if actor.kind in (ENTERPRISE, BUREAU) else self.none()
 
     def active(self, at=None):
         """Consents in force at ``at``: granted, not revoked, not expired. The rule of ``Consent.is_active`` in SQL
@@ -51,12 +68,19 @@ class ConsentQuerySet(models.QuerySet):
 
 
 class BatchQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Bureau staff see national batches and those overlapping their region."""
-        staff = bureau_staff_of(user)
-        return self.none() if staff is None else overlapping_region(self, staff.region_scope)
+    def visible_to(self, who):
+        """Bureau staff see national batches and those overlapping their region; a firm's member those whose region
+        covers the firm (the rounds it may file in). Published batches are announced to everyone else by the scoring
+        app (``scoring.api.scoping.batches_for``): publication is scoring's to know."""
+        actor = actor_of(who)
+        if actor.is_bureau:
+            return overlapping_region(self, actor.region)
+        if actor.kind == ENTERPRISE:
+            code = actor.region
+            return self.filter(region_scope__in=["", code[:2], code[:4], code])
+        return self.none()
 
-    def managed_by(self, user):
-        """Batches the user may edit, run and publish: those inside the user's own scope."""
-        staff = bureau_staff_of(user)
-        return self.none() if staff is None else self.filter(region_scope__startswith=staff.region_scope)
+    def managed_by(self, who):
+        """Batches the bureau officer may edit, run and publish: those inside their own scope."""
+        actor = actor_of(who)
+        return self.filter(region_scope__startswith=actor.region) if actor.is_bureau else self.none()

@@ -1,23 +1,21 @@
-"""Per-user visibility of loan contracts: a bank sees its own (its branch's regions), bureau staff their region's."""
+"""Who sees which loan contracts: a bank its own (within its region), a guarantor those it guarantees
+(``core.querysets.guarantor_takes_part``). One ``visible_to(actor)`` for pages and the API. The bureau counts loans
+in aggregate (``dashboard.selectors``) and reads no contract."""
 
 from django.db import models
 
-from core.permissions import bank_officer_of, bureau_staff_of, guarantor_staff_of
+from core.actors import actor_of
 from core.querysets import guarantor_takes_part
+from core.regions import in_region
+
+FIRM_REGION = "enterprise__region_code"
 
 
 class LoanContractQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        officer = bank_officer_of(user)
-        if officer is not None:
-            rows = self.filter(bank_id=officer.bank_id)
-            if officer.branch_id is not None:
-                rows = rows.filter(enterprise__region_code__startswith=officer.branch.region_scope)
-            return rows
-        staff = bureau_staff_of(user)
-        if staff is not None:
-            return self.filter(enterprise__region_code__startswith=staff.region_scope)
-        guarantor = guarantor_staff_of(user)
-        if guarantor is not None:
-            return self.filter(guarantor_takes_part(guarantor.institution, "guarantee__"))
+    def visible_to(self, who):
+        actor = actor_of(who)
+        if actor.is_bank:
+            return in_region(self.filter(bank_id=actor.bank_id), FIRM_REGION, actor.region)
+        if actor.is_guarantor:
+            return in_region(self.filter(guarantor_takes_part(actor, "guarantee__")), FIRM_REGION, actor.region)
         return self.none()

@@ -1,7 +1,7 @@
 """Per-user visibility of scoring objects: one ``visible_to(user)`` per model, used by pages and the API alike.
 
 Published scores are read only through the API and the firm's own report, so ``Score.objects.visible_to`` takes the
-API's ``Audience`` (``core.api.auth``: a bureau officer, a bank officer, a token client or an enterprise member,
+API's ``Actor`` (``core.api.auth``: a bureau officer, a bank officer, a token client or an enterprise member,
 reduced to a region, a firm and a bank) rather than a user.
 """
 
@@ -12,41 +12,41 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import Exists
 
-from core.permissions import bureau_staff_of
+from core.actors import actor_of
 from core.regions import REGION_DIGITS, overlapping_region, region_range
 from enterprises.models import Batch
 from enterprises.selectors import consent_covers_bank
 
 if TYPE_CHECKING:
-    from core.api.auth import Audience
+    from core.actors import Actor
 
 
-def _overlapping_scope(queryset: models.QuerySet, user) -> models.QuerySet:
+def _overlapping_scope(queryset: models.QuerySet, who) -> models.QuerySet:
     """Rows whose ``region_scope`` overlaps the bureau officer's."""
-    staff = bureau_staff_of(user)
-    return queryset.none() if staff is None else overlapping_region(queryset, staff.region_scope)
+    actor = actor_of(who)
+    return overlapping_region(queryset, actor.region) if actor.is_bureau else queryset.none()
 
 
-def _inside_scope(queryset: models.QuerySet, user) -> models.QuerySet:
+def _inside_scope(queryset: models.QuerySet, who) -> models.QuerySet:
     """Rows the officer manages: those whose ``region_scope`` lies inside their own."""
-    staff = bureau_staff_of(user)
-    if staff is None:
-        return queryset.none()
-    return queryset.filter(region_scope__startswith=staff.region_scope)
+    actor = actor_of(who)
+    return queryset.filter(region_scope__startswith=actor.region) if actor.is_bureau else queryset.none()
 
 
 class ScoringRunQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(batch__in=Batch.objects.visible_to(user))
+    def visible_to(self, who):
+        """Bureau staff see the runs of the batches they see (the API adds published runs for everyone else)."""
+        actor = actor_of(who)
+        return self.filter(batch__in=Batch.objects.visible_to(actor)) if actor.is_bureau else self.none()
 
 
 class IndicatorSystemQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, who):
         """Every bureau officer sees the national systems and those of regions overlapping theirs."""
-        return _overlapping_scope(self, user)
+        return _overlapping_scope(self, who)
 
-    def editable_by(self, user):
-        return _inside_scope(self, user).filter(frozen=False)
+    def editable_by(self, who):
+        return _inside_scope(self, who).filter(frozen=False)
 
 
 def bank_consent(bank_id: int) -> Exists:
@@ -70,20 +70,20 @@ class ScoreQuerySet(models.QuerySet):
         low, high = region_range(prefix)
         return self.filter(region__gte=low, region__lt=high)
 
-    def in_scope_of(self, audience: Audience):
-        """The rows inside the audience's scope: its own firm (an enterprise member) or its region. What aggregates
+    def in_scope_of(self, actor: Actor):
+        """The rows inside the actor's scope: its own firm (an enterprise member) or its region. What aggregates
         (the funnel) count; ranks are computed over the whole run anyway."""
-        if audience.sees_nothing:
+        if actor.sees_no_firm:
             return self.none()
-        if audience.enterprise_id is not None:
-            return self.filter(enterprise_id=audience.enterprise_id)
-        return self.in_region(audience.region)
+        if actor.enterprise_id is not None:
+            return self.filter(enterprise_id=actor.enterprise_id)
+        return self.in_region(actor.region)
 
-    def visible_to(self, audience: Audience):
-        """The rows ``audience`` may read firm by firm: those in its scope and, for a bank's officer or a bank's API
+    def visible_to(self, actor: Actor):
+        """The rows ``actor`` may read firm by firm: those in its scope and, for a bank's officer or a bank's API
         client, only of firms with an active consent for that bank (a blanket consent or one naming it). Bureau staff
         and clients without a bank see their whole region; an enterprise member its own firm. See docs/api.md."""
-        scores = self.in_scope_of(audience)
-        if audience.bank_id is not None and not audience.sees_nothing:
-            scores = scores.filter(bank_consent(audience.bank_id))
+        scores = self.in_scope_of(actor)
+        if actor.bank_id is not None and not actor.sees_no_firm:
+            scores = scores.filter(bank_consent(actor.bank_id))
         return scores

@@ -109,7 +109,7 @@ def test_an_officer_works_a_firm_to_a_guaranteed_loan_and_the_dashboard_shows_it
     page.fill("input[name=amount]", "100")
     page.fill("textarea[name=over_line_reason]", "订单充足")
     submit(page, "#loan-form button[type=submit]")
-    page.wait_for_url("**/guarantee/")
+    page.wait_for_url("**/for-loan/*/")
     page.select_option("select[name=guarantor]", str(provincial.pk))
     page.select_option("select[name=reguarantor]", str(provincial.pk))
     page.fill("input[name=amount]", "100")

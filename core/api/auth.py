@@ -1,16 +1,16 @@
-"""Who is calling the API: token authentication for machine clients, scopes, the audience of a request, throttles.
+"""Who is calling the API: token authentication for machine clients, scopes, the service account a client writes
+as, throttles.
 
 A machine client sends ``Authorization: Token <token>`` (``Bearer`` is accepted too). Only the token's SHA-256
 digest is stored, so a lookup is one indexed query on ``ApiClient.token_digest``. People use the browsable API and
 Swagger UI with their web session; what they see follows from their role, exactly as on the pages.
 
-Every API view asks ``audience_of(request)`` what the caller may see: a region prefix, or one enterprise. The
-scoring and enterprise API modules turn that into querysets (see ``docs/api.md`` for the rules).
+Every API view asks ``core.actors.actor_of(request)`` who is calling — the same ``Actor`` the pages' querysets take —
+and hands it to the models' ``visible_to`` (see ``docs/api.md`` for the rules).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Q
@@ -20,8 +20,6 @@ from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.settings import api_settings
 
 from ..models import ApiClient
-from ..permissions import bank_officer_of, bureau_staff_of, enterprise_of
-from ..regions import narrower
 from ..security import bad_token_record, bad_token_wait
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -110,66 +108,6 @@ def api_client_of(request) -> ApiClient | None:
     return request.auth if isinstance(request.auth, ApiClient) else None
 
 
-@dataclass(frozen=True)
-class Audience:
-    """What a caller may read. ``region`` is a region-code prefix ('' = national); ``enterprise_id`` narrows to one
-    firm (an enterprise member); ``bank_id`` is the bank a bank officer or bank client acts for (firm profiles need
-    its consent); ``kind`` is bureau / bank / client / enterprise / none. ``none`` sees nothing."""
-
-    kind: str
-    region: str = ""
-    enterprise_id: int | None = None
-    bank_id: int | None = None
-
-    @property
-    def sees_nothing(self) -> bool:
-        return self.kind == "none"
-
-    @property
-    def is_bureau(self) -> bool:
-        return self.kind == "bureau"
-
-
-NOBODY = Audience("none")
-
-
-def audience_of(request) -> Audience:
-    """The caller's audience, computed once per request."""
-    cached = getattr(request, "_api_audience", None)
-    if cached is not None:
-        return cached
-    audience = _audience(request)
-    request._api_audience = audience
-    return audience
-
-
-def _audience(request) -> Audience:
-    client = api_client_of(request)
-    if client is not None:
-        if client.guarantor_id is not None:
-            return NOBODY  # as guarantor staff on the pages: no scores, no profiles
-        region = client.region_scope
-        if client.bank_id is not None:
-            region = narrower(region, client.bank.region)
-        return NOBODY if region is None else Audience("client", region, bank_id=client.bank_id)
-    user = request.user
-    if not user.is_authenticated:
-        return NOBODY
-    staff = bureau_staff_of(user)
-    if staff is not None:
-        return Audience("bureau", staff.region_scope)
-    officer = bank_officer_of(user)
-    if officer is not None:
-        region = officer.bank.region
-        if officer.branch_id is not None:
-            region = narrower(region, officer.branch.region_scope)
-        return NOBODY if region is None else Audience("bank", region, bank_id=officer.bank_id)
-    enterprise = enterprise_of(user)
-    if enterprise is not None:
-        return Audience("enterprise", enterprise.region_code, enterprise.pk)
-    return NOBODY
-
-
 def api_actor(request):
     """The user whose role records decide what the caller may see and do on the bank-side resources (recommendations,
     loans, guarantees), through the same ``visible_to(user)`` querysets and services as the pages: a person acts as
@@ -188,15 +126,6 @@ def api_actor(request):
         actor = api_client_service_user(client=client)
     request._api_actor = actor
     return actor
-
-
-def client_region_narrowed(request, queryset, region_field: str):
-    """``queryset`` narrowed to the token client's own region (a client of a national bank may be limited to one
-    province); people are limited by their role records alone."""
-    client = api_client_of(request)
-    if client is None or not client.region_scope:
-        return queryset
-    return queryset.filter(**{f"{region_field}__startswith": client.region_scope})
 
 
 class ReadWriteScopes:

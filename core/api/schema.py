@@ -49,7 +49,10 @@ class ApiAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        for code, description in ERROR_RESPONSES.items():
+        errors = dict(ERROR_RESPONSES)
+        if self.method in ("POST", "PUT", "PATCH"):
+            errors["415"] = "The body's media type is not one the API reads (send application/json)."
+        for code, description in errors.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(ApiErrorSerializer, code, ["application/json"])
                 responses[code]["description"] = description

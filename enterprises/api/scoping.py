@@ -11,36 +11,22 @@ funnel leave drafts out too). Banks: none (a bank reads a firm's filed figures o
 
 from django.db.models import QuerySet
 
-from core.api.auth import Audience
-from enterprises.choices import SubmissionStatus
+from core.actors import Actor
 from enterprises.models import Enterprise, Submission
-from enterprises.selectors import consent_covers_bank
 
 
-def enterprises_for(audience: Audience) -> QuerySet[Enterprise]:
-    if audience.sees_nothing:
-        return Enterprise.objects.none()
-    if audience.enterprise_id is not None:
-        return Enterprise.objects.filter(pk=audience.enterprise_id)
-    firms = Enterprise.objects.filter(region_code__startswith=audience.region)
-    if audience.bank_id is None:
-        return firms
-    return firms.filter(consent_covers_bank(audience.bank_id, "pk"))
+def enterprises_for(actor: Actor) -> QuerySet[Enterprise]:
+    """The profiles ``actor`` may read: ``Enterprise.objects.visible_to``, as on the pages."""
+    return Enterprise.objects.visible_to(actor)
 
 
-def submissions_for(audience: Audience) -> QuerySet[Submission]:
-    """The filings ``audience`` may read."""
-    if audience.sees_nothing or audience.bank_id is not None:
+def submissions_for(actor: Actor) -> QuerySet[Submission]:
+    """The filings ``actor`` may read: ``Submission.objects.visible_to``, as on the pages."""
+    return Submission.objects.visible_to(actor)
+
+
+def own_submissions(actor: Actor) -> QuerySet[Submission]:
+    """The filings ``actor`` may write (draft, correct, submit): an enterprise member's own firm's, else none."""
+    if actor.enterprise_id is None:
         return Submission.objects.none()
-    if audience.enterprise_id is not None:
-        return own_submissions(audience)
-    return Submission.objects.filter(enterprise__region_code__startswith=audience.region).exclude(
-        status=SubmissionStatus.DRAFT
-    )
-
-
-def own_submissions(audience: Audience) -> QuerySet[Submission]:
-    """The filings ``audience`` may write (draft, correct, submit): an enterprise member's own firm's, else none."""
-    if audience.enterprise_id is None:
-        return Submission.objects.none()
-    return Submission.objects.filter(enterprise_id=audience.enterprise_id)
+    return Submission.objects.filter(enterprise_id=actor.enterprise_id)

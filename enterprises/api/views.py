@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from core.api.auth import audience_of
+from core.actors import actor_of
 from core.api.pagination import IdCursorPagination, StrictCursorPagination
 from core.models import ApiClient
 from core.permissions import bureau_staff_of
@@ -57,7 +57,7 @@ class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[^/]+"  # any other form is a JSON 404 from the queryset, not an HTML one from the URLconf
 
     def get_queryset(self):
-        return enterprises_for(audience_of(self.request))
+        return enterprises_for(actor_of(self.request))
 
 
 FILING_WRITES = (
@@ -118,15 +118,12 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return ApiClient.Scope.READ_SUBMISSIONS if self.request.method in permissions.SAFE_METHODS else None
 
     @property
-    def audience(self):
-        return audience_of(self.request)
+    def actor(self):
+        return actor_of(self.request)
 
     def get_queryset(self):
         return (
-            submissions_for(self.audience)
-            .select_related("enterprise")
-            .prefetch_related("preferred_banks")
-            .order_by("-id")
+            submissions_for(self.actor).select_related("enterprise").prefetch_related("preferred_banks").order_by("-id")
         )
 
     def filter_queryset(self, queryset):
@@ -149,24 +146,24 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def _editable(self) -> Submission:
         """The caller's own filing of the path, if it belongs to the batch open for filing now (as on the page)."""
-        submission = self._object_in(own_submissions(self.audience).select_related("enterprise"))
+        submission = self._object_in(own_submissions(self.actor).select_related("enterprise"))
         open_batch = open_batch_for(enterprise=submission.enterprise)
         if open_batch is None or open_batch.pk != submission.batch_id:
             raise ValidationError({"non_field_errors": [_("该批次已不在填报期内,不能修改。")]})
         return submission
 
     def create(self, request, *args, **kwargs):
-        if self.audience.enterprise_id is None:
+        if self.actor.enterprise_id is None:
             raise Http404  # only a firm files: nobody else has a filing to start
         values = SubmissionCreateSerializer(data=request.data)
         values.is_valid(raise_exception=True)
         data = dict(values.validated_data)
         requested = data.pop("batch", None)
-        enterprise = Enterprise.objects.get(pk=self.audience.enterprise_id)
+        enterprise = Enterprise.objects.get(pk=self.actor.enterprise_id)
         batch = open_batch_for(enterprise=enterprise)
         if batch is None or (requested is not None and requested != batch.pk):
             raise ValidationError({"batch": [_("只能填报当前开放填报的批次。")]})
-        if own_submissions(self.audience).filter(batch=batch).exists():
+        if own_submissions(self.actor).filter(batch=batch).exists():
             raise ValidationError({"batch": [_("该批次已有填报,请修改这份填报。")]})
         with transaction.atomic():  # a refused draft leaves no empty filing behind
             submission = submission_get_or_create(enterprise=enterprise, batch=batch)
@@ -196,7 +193,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         """The filing of the path if the caller is bureau staff who can read it (the service checks the rest)."""
         if bureau_staff_of(self.request.user) is None:
             raise Http404
-        return self._object_in(submissions_for(self.audience))
+        return self._object_in(submissions_for(self.actor))
 
     def _review_comment(self) -> str:
         review = ReviewSerializer(data=self.request.data)

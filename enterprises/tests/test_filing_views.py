@@ -118,6 +118,9 @@ def test_evidence_downloads_only_for_the_firm_and_reviewers_of_its_region(
     assert own.status_code == 200 and own["Content-Type"] == "application/pdf"
     client.force_login(MembershipFactory().user)  # another firm's administrator
     assert client.get(reverse("enterprises:evidence-download", args=[evidence.pk])).status_code == 404
+    client.force_login(BureauStaffFactory(region_scope="4403").user)
+    assert client.get(reverse("review:evidence", args=[evidence.pk])).status_code == 404  # a draft is the firm's own
+    Submission.objects.filter(pk=submission.pk).update(status="submitted")
     client.force_login(BureauStaffFactory(region_scope="32").user)
     assert client.get(reverse("review:evidence", args=[evidence.pk])).status_code == 404
     client.force_login(BureauStaffFactory(region_scope="4403").user)

@@ -159,7 +159,9 @@ def test_the_export_escapes_formula_text_but_not_numbers(client, officer, batch)
 
     assert [escape_cell(v) for v in ("=HYPERLINK(1)", "+1", "-2", "@SUM", "正常")] == [
         "'=HYPERLINK(1)", "'+1", "'-2", "'@SUM", "正常"]  # fmt: skip
-    SubmissionFactory(batch=batch, net_profit=-30, enterprise=EnterpriseFactory(name="=cmd|' /C calc'!A0"))
+    SubmissionFactory(
+        batch=batch, net_profit=-30, status="submitted", enterprise=EnterpriseFactory(name="=cmd|' /C calc'!A0")
+    )
     client.force_login(officer)
     body = b"".join(client.post(reverse("review:export"), {"batch": batch.pk}).streaming_content).decode("utf-8-sig")
     assert "'=cmd" in body and ",-30" in body

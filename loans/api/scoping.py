@@ -1,16 +1,12 @@
-"""Which loan contracts an API caller may read and update: a bank officer's (``visible_to``, as on the loan pages) or
-a bank client's — its bank's, through its service account, narrowed to the client's region. Other roles have no loan
-pages: nothing (404s)."""
+"""Which loan contracts an API caller may read: ``LoanContract.objects.visible_to(actor)``, exactly as on the pages —
+a bank's officer within their branch, a bank's client within its region, a guarantor the loans it guarantees. Only
+the bank updates a loan (``loans.services`` checks)."""
 
 from django.db.models import QuerySet
 
-from core.api.auth import api_actor, client_region_narrowed
-from core.permissions import bank_officer_of
+from core.actors import actor_of
 from loans.models import LoanContract
 
 
 def loans_for(request) -> QuerySet[LoanContract]:
-    actor = api_actor(request)
-    if actor is None or bank_officer_of(actor) is None:
-        return LoanContract.objects.none()
-    return client_region_narrowed(request, LoanContract.objects.visible_to(actor), "enterprise__region_code")
+    return LoanContract.objects.visible_to(actor_of(request))

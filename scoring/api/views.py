@@ -16,7 +16,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.auth import audience_of
+from core.actors import actor_of
 from core.api.pagination import IdCursorPagination, ScoreCursorPagination
 from enterprises.choices import SubmissionStatus
 from enterprises.models import Submission
@@ -45,8 +45,8 @@ class ScoringReadMixin:
     lookup_value_regex = r"[^/]+"  # a malformed id is a JSON 404 from the queryset, not an HTML page from the URLconf
 
     @property
-    def audience(self):
-        return audience_of(self.request)
+    def actor(self):
+        return actor_of(self.request)
 
 
 @extend_schema_view(
@@ -59,7 +59,7 @@ class IndicatorSystemViewSet(ScoringReadMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = IdCursorPagination
 
     def get_queryset(self):
-        return scoping.systems_for(self.audience).prefetch_related("indicators")
+        return scoping.systems_for(self.actor).prefetch_related("indicators")
 
 
 @extend_schema_view(
@@ -72,7 +72,7 @@ class BatchViewSet(ScoringReadMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = IdCursorPagination
 
     def get_queryset(self):
-        return scoping.batches_for(self.audience).select_related("scoring__system")
+        return scoping.batches_for(self.actor).select_related("scoring__system")
 
 
 @extend_schema_view(
@@ -85,7 +85,7 @@ class ScoringRunViewSet(ScoringReadMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = IdCursorPagination
 
     def get_queryset(self):
-        return scoping.runs_for(self.audience).select_related("system").defer("timings", "input_digest")
+        return scoping.runs_for(self.actor).select_related("system").defer("timings", "input_digest")
 
 
 class PublishedRunMixin(ScoringReadMixin):
@@ -93,7 +93,7 @@ class PublishedRunMixin(ScoringReadMixin):
 
     def published_run(self) -> ScoringRun:
         if not hasattr(self, "_run"):
-            run = scoping.published_run_for(self.audience, self.kwargs["batch_id"])
+            run = scoping.published_run_for(self.actor, self.kwargs["batch_id"])
             if run is None:
                 raise Http404
             self._run = run
@@ -143,7 +143,7 @@ class PublishedScoreListView(PublishedRunMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Score.objects.none()
-        return self.narrowed(scoping.published_scores_for(self.audience, self.published_run())).values(*self.columns)
+        return self.narrowed(scoping.published_scores_for(self.actor, self.published_run())).values(*self.columns)
 
 
 @extend_schema(
@@ -164,14 +164,14 @@ class BatchScoreListView(PublishedScoreListView):
     ],
 )
 class BatchScoreDetailView(ScoringReadMixin, generics.RetrieveAPIView):
-    """One statement after authentication (``scoping.published_score_lookup``), compiled once per audience."""
+    """One statement after authentication (``scoping.published_score_lookup``), compiled once per actor."""
 
     serializer_class = ScoreSerializer
     filter_backends = []
 
     def retrieve(self, request, *args, **kwargs):
         row = scoping.published_score_lookup(
-            self.audience, batch_id=self.kwargs["batch_id"], credit_code=self.kwargs["credit_code"]
+            self.actor, batch_id=self.kwargs["batch_id"], credit_code=self.kwargs["credit_code"]
         )
         if row is None:
             raise Http404
@@ -189,9 +189,9 @@ class EnterpriseScoresView(ScoringReadMixin, generics.GenericAPIView):
     pagination_class = None
 
     def get(self, request, credit_code: str):
-        run_ids = scoping.published_run_ids_for(self.audience)
+        run_ids = scoping.published_run_ids_for(self.actor)
         scores = list(
-            scoping.published_scores_for_runs(self.audience, run_ids)
+            scoping.published_scores_for_runs(self.actor, run_ids)
             .filter(enterprise__credit_code=credit_code)
             .order_by("-run__batch__year", "run_id")
             .values(*scoping.LOOKUP_COLUMNS)
@@ -264,7 +264,7 @@ class BatchScoreExportView(ForcedJSONMixin, PublishedRunMixin, generics.GenericA
 
     def get(self, request, batch_id: int):
         run = self.published_run()
-        scores = self.filter_queryset(scoping.published_scores_for(self.audience, run))
+        scores = self.filter_queryset(scoping.published_scores_for(self.actor, run))
         response = StreamingHttpResponse(scores_csv(run=run, scores=scores), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="scores-batch{batch_id}-run{run.pk}.csv"'
         return response
@@ -281,10 +281,10 @@ class BatchFunnelView(ScoringReadMixin, generics.GenericAPIView):
     pagination_class = None
 
     def get(self, request, batch_id: int):
-        batch = scoping.batches_for(self.audience).filter(pk=batch_id).first()
+        batch = scoping.batches_for(self.actor).filter(pk=batch_id).first()
         if batch is None:
             raise Http404
-        region = scoping.enterprise_condition(self.audience, "enterprise__")
+        region = scoping.enterprise_condition(self.actor, "enterprise__")
         collected = (
             Submission.objects.filter(region, batch_id=batch.pk)
             .exclude(status=SubmissionStatus.DRAFT)
@@ -297,7 +297,7 @@ class BatchFunnelView(ScoringReadMixin, generics.GenericAPIView):
         if batch.scoring.published_run_id is not None:
             # Counts, not firms: the whole scope, consent or not (a bank sees how many firms its region has).
             scored = (
-                scoping.published_scores_counted_for(self.audience, batch.scoring.published_run_id)
+                scoping.published_scores_counted_for(self.actor, batch.scoring.published_run_id)
                 .values(province=F("region") / REGION_PROVINCE_DIVISOR)
                 .annotate(n=Count("enterprise_id"), eligible=Count("enterprise_id", filter=Q(eligible=True)))
             )

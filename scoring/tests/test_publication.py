@@ -110,7 +110,7 @@ def test_readers_see_the_whole_old_run_or_the_whole_new_one_during_publication(r
                 while not stop.is_set():
                     cursor.execute(
                         "SELECT run_id, count(*) FROM scoring_score WHERE run_id ="
-                        " (SELECT published_run_id FROM scoring_batch WHERE id = %s) GROUP BY run_id",
+                        " (SELECT published_run_id FROM scoring_batchscoring WHERE batch_id = %s) GROUP BY run_id",
                         [batch.pk],
                     )
                     seen.append(tuple(cursor.fetchall()))
