@@ -7,6 +7,10 @@ from django.db import connection
 
 IN_CI = os.environ.get("CI") == "true"
 
+# The bank journey's fixtures (a published run of demo firms, two banks and their officers, callers of every role),
+# for every test that asks for them by name: no module imports fixtures with ``import *``.
+pytest_plugins = ("banks.tests.fixtures", "banks.tests.api_fixtures")
+
 
 @pytest.fixture
 def require_postgres(db):

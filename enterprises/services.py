@@ -17,7 +17,7 @@ from core.exceptions import ApplicationError
 from core.models import Bank, User
 from enterprises.models import Batch
 
-from .choices import ConsentScope, DataSource, MemberRole, SubmissionStatus
+from .choices import BatchStatus, ConsentScope, DataSource, MemberRole, SubmissionStatus
 from .filing import FINANCING_FIELDS, FilingCheck, check_values
 from .models import (
     COUNT_FIELDS,
@@ -144,8 +144,12 @@ def _validated(submission: Submission, data: dict[str, Any], *, require: bool) -
 
 
 def _editable(submission: Submission) -> None:
+    """The one rule of who may change a filing's values: a draft or a returned filing, of a batch open for filing
+    (pages, API and imports all save through the services that call this)."""
     if submission.status not in EDITABLE_STATUSES:
         raise ApplicationError(_("已提交或已审核的填报不能修改。"))
+    if Batch.objects.filter(pk=submission.batch_id).values_list("status", flat=True).first() != BatchStatus.OPEN:
+        raise ApplicationError(_("该批次已不在填报期内,不能修改。"))
 
 
 def submission_get_or_create(*, enterprise: Enterprise, batch: Batch) -> Submission:

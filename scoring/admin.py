@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.models import Batch
 
 from .forms import BaseIndicatorFormSet, IndicatorForm
+from .indicator_systems import indicator_system_ensure_editable
 from .models import BatchScoring, Indicator, IndicatorSystem, ScoringRun
 
 
@@ -36,6 +37,13 @@ class IndicatorSystemAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return not (obj and obj.frozen) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        """The freeze guard of ``indicator_system_update``: lock the row and refuse if a run froze it meanwhile (the
+        admin's change view runs in one transaction, so the inlines are saved under the same lock)."""
+        if change:
+            indicator_system_ensure_editable(IndicatorSystem.objects.select_for_update().get(pk=obj.pk))
+        super().save_model(request, obj, form, change)
 
 
 class BatchScoringInline(admin.StackedInline):

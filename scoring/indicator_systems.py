@@ -63,6 +63,18 @@ def indicator_system_freeze(*, system: IndicatorSystem) -> IndicatorSystem:
     return system
 
 
+@transaction.atomic
+def indicator_system_update(*, system: IndicatorSystem, form, formset) -> IndicatorSystem:
+    """Save the editor's validated ``form`` (the system's fields) and ``formset`` (its indicators), unless the
+    system was frozen meanwhile. The row is locked first, as ``indicator_system_freeze`` locks it: a run freezing
+    the system and an edit never interleave, so a frozen system is never overwritten by a page opened before."""
+    locked = IndicatorSystem.objects.select_for_update().get(pk=system.pk)
+    indicator_system_ensure_editable(locked)
+    form.save()
+    formset.save()
+    return locked
+
+
 def indicator_system_ensure_editable(system: IndicatorSystem) -> None:
     if system.frozen:
         raise ApplicationError(_("该指标体系已冻结(已用于评分),不能修改。请复制为新版本后再编辑。"))

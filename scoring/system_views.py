@@ -1,7 +1,6 @@
 """Bureau pages for indicator systems: list, inspect, clone, edit (while unfrozen) and freeze."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,7 +9,12 @@ from core.exceptions import ApplicationError
 from core.permissions import bureau_required
 
 from .forms import CloneForm, IndicatorFormSet, IndicatorSystemForm
-from .indicator_systems import indicator_system_clone, indicator_system_errors, indicator_system_freeze
+from .indicator_systems import (
+    indicator_system_clone,
+    indicator_system_errors,
+    indicator_system_freeze,
+    indicator_system_update,
+)
 from .models import IndicatorSystem
 
 
@@ -58,10 +62,12 @@ def system_edit(request, pk: int):
     form = IndicatorSystemForm(request.POST or None, instance=system)
     formset = IndicatorFormSet(request.POST or None, instance=system)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
-            form.save()
-            formset.save()
-        messages.success(request, _("指标体系已保存。"))
+        try:
+            indicator_system_update(system=system, form=form, formset=formset)
+        except ApplicationError as error:  # frozen by a run since the page was opened
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("指标体系已保存。"))
         return redirect("scoring:system-detail", pk=pk)
     return render(request, "scoring/system_edit.html", {"system": system, "form": form, "formset": formset})
 

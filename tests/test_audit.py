@@ -12,7 +12,6 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from banks.tests.fixtures import *  # noqa: F403 - published run, banks, officers
 from banks.tests.fixtures import approved_recommendation, publish_new_run
 from core.audit import acting_as, audit_entries_of
 from core.models import GuaranteeInstitution, GuarantorStaff

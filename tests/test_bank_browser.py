@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from banks.models import Recommendation
-from banks.tests.fixtures import *  # noqa: F403 - the journey's fixtures
 from banks.tests.fixtures import officer_of, publish_new_run
 from core.models import GuaranteeInstitution
 from guarantees.models import GuaranteeContract

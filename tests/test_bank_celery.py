@@ -10,7 +10,6 @@ import pytest
 
 from banks.models import Recommendation, RecommendationList
 from banks.tasks import push_bank_recommendations_task
-from banks.tests.fixtures import *  # noqa: F403 - the journey's fixtures
 from banks.tests.fixtures import officer_of
 from demo.services import demo_firms_create
 from scoring.services import scoring_run_create, scoring_run_execute, scoring_run_publish

@@ -19,7 +19,6 @@ from banks.services import (
     recommendation_transition,
 )
 from banks.tasks import push_recommendations_task
-from banks.tests.fixtures import *  # noqa: F403 - the journey's fixtures
 from banks.tests.fixtures import publish_new_run
 from core.exceptions import ApplicationError
 from enterprises.models import Consent, Submission

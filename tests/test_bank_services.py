@@ -13,7 +13,6 @@ from banks.services import (
     recommendation_claim,
     recommendation_transition,
 )
-from banks.tests.fixtures import *  # noqa: F403 - the journey's fixtures
 from banks.tests.fixtures import approved_recommendation, officer_of
 from core.exceptions import ApplicationError
 from core.models import GuaranteeInstitution, GuarantorStaff

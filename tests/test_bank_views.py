@@ -13,7 +13,6 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from banks.models import LoanProduct, Recommendation
-from banks.tests.fixtures import *  # noqa: F403 - the journey's fixtures
 from banks.tests.fixtures import approved_recommendation, publish_new_run
 from core.models import GuaranteeInstitution, GuarantorStaff
 from enterprises.models import Consent, ProfileAccessLog

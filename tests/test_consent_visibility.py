@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from banks.models import Recommendation
-from banks.tests.fixtures import *  # noqa: F403 - published run, pushed lists, banks, officers
 from enterprises.models import Consent, ProfileAccessLog
 from enterprises.services import consent_grant
 from enterprises.tests.factories import MembershipFactory

@@ -33,7 +33,7 @@ from django.utils import timezone
 from banks.models import Notice, Recommendation, RecommendationList
 from banks.selectors import push_population_forget
 from banks.services import recommendation_rows
-from banks.tests.fixtures import icbc, officer_of  # noqa: F401 - a fixture
+from banks.tests.fixtures import officer_of
 from demo.services import demo_firms_create
 from enterprises.models import Batch
 from scoring import persistence
@@ -526,7 +526,7 @@ def test_a_push_whose_worker_was_killed_mid_list_is_redelivered_and_written_once
     broker,
     table_lock,
     population,
-    icbc,  # noqa: F811 - the fixture
+    icbc,
 ):
     officer_of(icbc, "icbc-faults")
     first = start_worker("first")

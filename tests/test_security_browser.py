@@ -7,7 +7,6 @@ reports each CSP violation; none may occur, and the charts and documents must ac
 
 import pytest
 
-from banks.tests.fixtures import *  # noqa: F403 - the published demo population
 from banks.tests.fixtures import publish_new_run
 from enterprises.models import EnterpriseMembership
 from scoring.models import Score

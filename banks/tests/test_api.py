@@ -7,9 +7,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from banks.models import Recommendation
-from banks.tests.api_fixtures import *  # noqa: F403 - callers of every role
 from banks.tests.api_fixtures import ROLES, ids, target_recommendation, token_client
-from banks.tests.fixtures import *  # noqa: F403 - the bank journey's fixtures
 from enterprises.models import Consent, ProfileAccessLog
 from tests.api_support import fresh_throttle_counters  # noqa: F401 (fixture)
 

@@ -7,19 +7,18 @@ from django.utils import timezone
 
 from banks.models import Recommendation
 from banks.services import recommendation_list_push, recommendation_rows
-from banks.tests.fixtures import cmb, icbc, population, run  # noqa: F401 - fixtures
 from enterprises.models import Consent
 from enterprises.services import consent_grant
 
 pytestmark = pytest.mark.django_db
 
 
-def _listed(run, bank) -> set[int]:  # noqa: F811
+def _listed(run, bank) -> set[int]:
     rows = recommendation_rows(run=run, bank=bank)
     return set(rows["enterprise_id"].tolist()) if len(rows) else set()
 
 
-def test_a_consent_naming_one_bank_puts_the_firm_on_that_banks_list_alone(run, icbc, cmb):  # noqa: F811
+def test_a_consent_naming_one_bank_puts_the_firm_on_that_banks_list_alone(run, icbc, cmb):
     both = sorted(_listed(run, icbc) & _listed(run, cmb))
     assert len(both) >= 2, "the fixture population must hold firms that fit both banks"
     named, withdrawn = both[0], both[1]
@@ -35,7 +34,7 @@ def test_a_consent_naming_one_bank_puts_the_firm_on_that_banks_list_alone(run, i
     assert len(on_icbc) == len(_listed(run, icbc)) > 0  # the others are still listed
 
 
-def test_is_active_and_the_sql_rule_agree(run):  # noqa: F811
+def test_is_active_and_the_sql_rule_agree(run):
     now = timezone.now()
     firm = Consent.objects.first().enterprise
     cases = [

@@ -3,23 +3,13 @@
 import pytest
 
 from banks.models import Recommendation
-from banks.tests.fixtures import (  # noqa: F401 - fixtures
-    cmb,
-    cmb_officer,
-    icbc,
-    icbc_gd_officer,
-    icbc_officer,
-    population,
-    pushed,
-    run,
-)
 from dashboard.report import matching_products
 from scoring.models import Score
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_reports_products_are_the_products_the_push_lists_the_firm_under(pushed):  # noqa: F811
+def test_the_reports_products_are_the_products_the_push_lists_the_firm_under(pushed):
     listed: dict[int, set[int]] = {}
     for enterprise_id, product_ids in Recommendation.objects.filter(run=pushed).values_list(
         "enterprise_id", "product_ids"

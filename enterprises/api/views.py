@@ -145,12 +145,8 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(SubmissionSavedSerializer(fresh, context={"warnings": warnings}).data, status=status_code)
 
     def _editable(self) -> Submission:
-        """The caller's own filing of the path, if it belongs to the batch open for filing now (as on the page)."""
-        submission = self._object_in(own_submissions(self.actor).select_related("enterprise"))
-        open_batch = open_batch_for(enterprise=submission.enterprise)
-        if open_batch is None or open_batch.pk != submission.batch_id:
-            raise ValidationError({"non_field_errors": [_("该批次已不在填报期内,不能修改。")]})
-        return submission
+        """The caller's own filing of the path (the services refuse it unless its batch is open for filing)."""
+        return self._object_in(own_submissions(self.actor).select_related("enterprise"))
 
     def create(self, request, *args, **kwargs):
         if self.actor.enterprise_id is None:

@@ -7,9 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from banks.tests.api_fixtures import *  # noqa: F403 - callers of every role
 from banks.tests.api_fixtures import ROLES, approved_recommendation, guarantee_on, ids, loan_on
-from banks.tests.fixtures import *  # noqa: F403 - the bank journey's fixtures
 from guarantees.models import CompensationEvent, GuaranteeContract
 from loans.models import LoanContract
 from tests.api_support import fresh_throttle_counters  # noqa: F401 (fixture)

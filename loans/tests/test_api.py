@@ -8,9 +8,7 @@ import pytest
 from django.urls import reverse
 
 from banks.models import LoanProduct, Recommendation
-from banks.tests.api_fixtures import *  # noqa: F403 - callers of every role
 from banks.tests.api_fixtures import ROLES, D, approved_recommendation, ids, loan_on
-from banks.tests.fixtures import *  # noqa: F403 - the bank journey's fixtures
 from dashboard.selectors import funnel
 from enterprises.models import Batch
 from loans.models import LoanContract

@@ -91,3 +91,21 @@ def test_tiers_must_ascend(officer_client):
 def test_the_seeded_frozen_system_is_not_editable(officer_client):
     source = IndicatorSystem.objects.get(code="national", version=1)
     assert officer_client.get(reverse("scoring:system-edit", args=[source.pk])).status_code == 404
+
+
+def test_an_edit_opened_before_a_run_froze_the_system_is_refused_and_changes_nothing(officer_client):
+    from core.exceptions import ApplicationError
+    from scoring.forms import IndicatorFormSet, IndicatorSystemForm
+    from scoring.indicator_systems import indicator_system_clone, indicator_system_freeze, indicator_system_update
+
+    source = IndicatorSystem.objects.get(code="national", version=1)
+    clone = indicator_system_clone(source=source, code="gd", name="广东", user=None, region_scope="44")
+    data = _formset_data(clone)
+    data["name"] = "改过的名称"
+    form, formset = IndicatorSystemForm(data, instance=clone), IndicatorFormSet(data, instance=clone)
+    assert form.is_valid() and formset.is_valid()  # the officer's page validated against the unfrozen system
+    indicator_system_freeze(system=clone)  # ... then a run froze it
+    with pytest.raises(ApplicationError):
+        indicator_system_update(system=clone, form=form, formset=formset)
+    clone.refresh_from_db()
+    assert clone.frozen and clone.name == "广东"
