@@ -1,4 +1,4 @@
-"""Fixtures of the bank journey tests (tests/test_bank_*.py): a published run of demo firms and two banks."""
+"""The bank journey's fixtures (a pytest plugin, conftest.py): a published run of demo firms and two banks."""
 
 from datetime import date
 from decimal import Decimal

@@ -1,14 +1,15 @@
 """Factories for enterprises and their filings, with valid credit codes (the check character is computed)."""
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 import factory
+from django.utils import timezone
 
+from core.tests.factories import UserFactory
 from core.validators import USCC_ALPHABET, uscc_check_char
 from enterprises.choices import MemberRole
-from enterprises.models import Enterprise, EnterpriseMembership, Submission
-from tests.factories import UserFactory
+from enterprises.models import Consent, Enterprise, EnterpriseMembership, Submission
 
 
 def valid_credit_code(seed: int) -> str:
@@ -68,3 +69,15 @@ GOOD_FILING = {
     "invention_patents": "3",
     "high_tech_revenue": "3000",
 }
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    """A blanket consent (to every partner bank), in force since yesterday."""
+
+    class Meta:
+        model = Consent
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    bank = None
+    scope = "profile"
+    granted_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
