@@ -4,7 +4,6 @@ Thin: forms parse, services decide, selectors read. Everything is scoped with ``
 rows (or rows outside the officer's branch regions) are a 404.
 """
 
-import csv
 from datetime import date
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
+from core.exports import csv_lines, xlsx_row
 from core.permissions import bank_officer_required
 from enterprises.services import profile_access_record
 from scoring.models import Score
@@ -146,26 +146,15 @@ def recommendation_export(request):
 
         book = Workbook(write_only=True)
         sheet = book.create_sheet(_("推荐名单"))
-        sheet.append(_export_header())
+        sheet.append(xlsx_row(sheet, _export_header()))
         for row in values:
-            sheet.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
+            sheet.append(xlsx_row(sheet, row))
         response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="recommendations-{stamp}.xlsx"'
         book.save(response)
         return response
 
-    class Echo:
-        def write(self, value):
-            return value
-
-    writer = csv.writer(Echo())
-
-    def stream():
-        yield "\ufeff" + writer.writerow(_export_header())  # BOM: Excel opens UTF-8 Chinese correctly
-        for row in values:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(_export_header(), values), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="recommendations-{stamp}.csv"'
     return response
 

@@ -43,6 +43,8 @@ def api_client_new(request):
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
+        except ApplicationError as error:  # a reviewer: only administrators issue tokens
+            form.add_error(None, error.message)
         else:
             # The only time the token exists in plain text: on this response, never in a redirect or a message.
             return render(request, "core/api_client_created.html", {"client": client, "token": token})

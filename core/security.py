@@ -67,8 +67,9 @@ class AxesBackendForTestClient(AxesStandaloneBackend):
 
 # --- The API has no password → token endpoint (tokens are issued by staff in the admin and are 256-bit random, beyond
 # guessing), so there is no account to lock. What remains is a storm of bad tokens: after API_BAD_TOKEN_LIMIT
-# unknown or revoked tokens from one address within a minute, that address gets 429 before any token lookup until
-# the minute is over. Counters live in the default cache (CACHE_URL=redis://... shares them between processes).
+# unknown or revoked tokens from one address within a minute, its further bad tokens get 429 until the minute is over;
+# a valid token from the same address is still accepted (only failures are throttled). Counters live in the default
+# cache (CACHE_URL=redis://... shares them between processes).
 BAD_TOKEN_WINDOW_SECONDS = 60
 
 

@@ -4,12 +4,13 @@ A bank's or a guarantor's client calls the same services as the pages (``banks.s
 ``guarantees.services``). Those take a user and decide what it may touch from its role record, so each such client
 acts as its own *service account*: an inactive user without a usable password, holding a ``BankOfficer`` record of
 the client's bank (no branch: the client's own region narrows it instead) or a ``GuarantorStaff`` record of its
-guarantor. Its writes are attributed to that account on the pages ("api-client-7" as the following officer) and in
+guarantor. Its writes are attributed to that account on the pages (the client's name as the following officer) and in
 the firm's access log.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -62,7 +63,11 @@ def api_client_create(
     bank=None,
     guarantor=None,
 ) -> tuple[ApiClient, str]:
-    """Issue a client inside the officer's region; returns it and its plain token (shown once, never stored)."""
+    """Issue a client inside the officer's region; returns it and its plain token (shown once, never stored).
+
+    Only a bureau administrator issues tokens (a reviewer reviews); the issue is in the audit trail (``ApiClient``
+    is tracked, ``CoreConfig.ready``)."""
+    _token_admin(staff)
     errors: dict[str, list[str]] = {}
     name = name.strip()
     if not name:
@@ -101,9 +106,16 @@ def api_clients_managed_by(staff: BureauStaff):
     return ApiClient.objects.filter(region_scope__startswith=staff.region_scope)
 
 
+def _token_admin(staff: BureauStaff) -> None:
+    if staff.role != BureauStaff.Role.ADMIN:
+        raise ApplicationError(_("只有科技管理部门的管理员可以签发或吊销 API 令牌。"))
+
+
 @transaction.atomic
 def api_client_revoke(*, staff: BureauStaff, client: ApiClient) -> ApiClient:
-    """Revoke at once (the next request with its token is a 401); revoking twice keeps the first time."""
+    """Revoke at once (the next request with its token is a 401); revoking twice keeps the first time. Bureau
+    administrators only; audited."""
+    _token_admin(staff)
     client = api_clients_managed_by(staff).select_for_update().filter(pk=client.pk).first()
     if client is None:
         raise ApplicationError(_("API 客户端不存在。"))
@@ -129,6 +141,13 @@ def _role_matches(user: User, client: ApiClient) -> bool:
     return officer is None and staff is None
 
 
+SERVICE_USERNAME_PREFIX = "svc-"
+
+
+def service_username() -> str:
+    return SERVICE_USERNAME_PREFIX + secrets.token_hex(12)
+
+
 def api_client_service_user(*, client: ApiClient) -> User:
     """The account ``client`` acts as, with the role record of its bank or guarantor; created on first use (clients
     issued in the admin or before this existed get theirs on their first bank-side request) and kept in step if the
@@ -151,7 +170,9 @@ def _service_user_provision(client: ApiClient) -> User:
     locked = ApiClient.objects.select_for_update().get(pk=client.pk)
     user = _service_user_fetch(locked.service_user_id)
     if user is None:
-        user = User(username=f"api-client-{client.pk}", first_name=client.name[:150], is_active=False)
+        # An unguessable name: a service account can never sign in (no password, inactive), and nobody can claim its
+        # name at sign-up first to take the client's writes over. Pages show the client's name (first_name).
+        user = User(username=service_username(), first_name=client.name[:150], is_active=False)
         user.set_unusable_password()
         user.save()
         locked.service_user = user

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from core.exports import xlsx_row
 from core.models import Bank
 from core.permissions import bureau_required
 
@@ -99,14 +100,9 @@ def funnel_export(request):
     book = Workbook(write_only=True)
     for title, rows in ((_("合计"), [data.total]), (_("按地区"), data.by_province), (_("按银行"), data.by_bank)):
         sheet = book.create_sheet(title)
-        sheet.append([_("名称"), *_headers()])
+        sheet.append(xlsx_row(sheet, [_("名称"), *_headers()]))
         for row in rows:
-            sheet.append(
-                [
-                    row.label or batch.name,
-                    *[float(getattr(row, c)) if c.endswith("amount") else getattr(row, c) for c in COLUMNS],
-                ]
-            )
+            sheet.append(xlsx_row(sheet, [row.label or batch.name, *[getattr(row, c) for c in COLUMNS]]))
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="funnel-{batch.pk}-{region or "national"}.xlsx"'
     book.save(response)

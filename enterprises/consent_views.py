@@ -10,12 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.exceptions import ApplicationError
 from core.permissions import enterprise_required
 
 from .forms import ConsentForm
 from .models import Consent
 from .selectors import access_log_of, consents_of
-from .services import consent_grant, consent_revoke
+from .services import consent_grant, consent_revoke, firm_admin_is
 
 PAGE_SIZE = 50
 
@@ -32,12 +33,15 @@ def consents(request):
         except ValidationError as error:
             for name, errors in error.message_dict.items():
                 form.add_error("expires_on" if name == "expires_at" else name, errors)
+        except ApplicationError as error:  # a member who is not the firm's administrator
+            form.add_error(None, error.message)
         else:
             messages.success(request, _("授权已生效。"))
             return redirect("enterprises:consents")
     now = timezone.now()
     rows = [(consent, consent.is_active(now)) for consent in consents_of(enterprise=request.enterprise)]
-    context = {"enterprise": request.enterprise, "form": form, "rows": rows}
+    may_grant = firm_admin_is(user=request.user, enterprise=request.enterprise)
+    context = {"enterprise": request.enterprise, "form": form, "rows": rows, "may_grant": may_grant}
     return render(request, "enterprises/consents.html", context, status=400 if form.errors else 200)
 
 

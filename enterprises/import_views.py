@@ -1,6 +1,5 @@
 """Bureau pages for bulk import (preview, then commit the same stored file) and the CSV export of filings."""
 
-import csv
 import uuid
 
 from django.contrib import messages
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
+from core.exports import csv_lines
 from core.permissions import bureau_required
 from enterprises.models import Batch
 
@@ -76,17 +76,6 @@ def import_page(request):
     return render(request, "enterprises/import.html", context, status=400 if report.errors else 200)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def escape_cell(value) -> str:
-    """Neutralise spreadsheet formulas in exported text: a cell starting with = + - @ (or tab/CR) gets a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bureau_required
 @require_POST
 def export_filings(request):
@@ -100,13 +89,6 @@ def export_filings(request):
         .values_list("enterprise__credit_code", "enterprise__name", "status", "data_source", *IMPORTABLE)
         .iterator(chunk_size=5000)
     )  # fmt: skip
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff" + writer.writerow(columns)
-        for row in rows:
-            yield writer.writerow([escape_cell(row[0]), escape_cell(row[1]), *row[2:]])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(columns, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="filings-{batch.pk}.csv"'
     return response

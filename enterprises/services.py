@@ -281,12 +281,25 @@ def evidence_add(*, submission: Submission, user: User | None, upload, descripti
 # --- Consent and profile access -----------------------------------------------------------------------------------
 
 
+def firm_admin_is(*, user: User, enterprise: Enterprise) -> bool:
+    """``user`` is a confirmed administrator of ``enterprise`` (the one rule for a firm's own decisions)."""
+    return EnterpriseMembership.objects.filter(
+        user=user, enterprise=enterprise, approved=True, role=MemberRole.ADMIN
+    ).exists()
+
+
 @transaction.atomic
 def consent_grant(
     *, enterprise: Enterprise, bank: Bank | None, user: User | None, scope: str = ConsentScope.PROFILE,
     expires_at: datetime | None = None,
 ) -> Consent:  # fmt: skip
-    """Grant ``bank`` (``None``: every partner bank) access to the profile; replaces an active consent for that bank."""
+    """Grant ``bank`` (``None``: every partner bank) access to the profile; replaces an active consent for that bank.
+
+    Only the firm's administrator decides what banks may see (``user`` None: a system step, e.g. the demo). Any member
+    may revoke (``consent_revoke``): stopping a share is always safe, starting one is the firm's decision.
+    """
+    if user is not None and not firm_admin_is(user=user, enterprise=enterprise):
+        raise ApplicationError(_("只有企业管理员可以授权银行查看企业信息。"))
     now = timezone.now()
     if scope not in ConsentScope.values:
         raise ValidationError({"scope": [_("无效的授权范围。")]})

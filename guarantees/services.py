@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.actors import actor_of
 from core.audit import audit_changes
 from core.choices import InstitutionKind
 from core.exceptions import ApplicationError
@@ -171,11 +172,23 @@ def guarantee_contract_create(
     return contract
 
 
+def _is_the_guarantor(actor, guarantee: GuaranteeContract) -> bool:
+    return actor.is_guarantor and actor.guarantor_id == guarantee.guarantor_id
+
+
 @transaction.atomic
 def guarantee_release(*, guarantee: GuaranteeContract, user: User, released_on: date) -> GuaranteeContract:
-    guarantee = GuaranteeContract.objects.visible_to(user).select_for_update().filter(pk=guarantee.pk).first()
+    """End a guarantee: the guaranteeing institution or the lending bank only (the national fund and the
+    re-guarantor see the contract, for their shares, but do not end it)."""
+    guarantee = (
+        GuaranteeContract.objects.visible_to(user).select_for_update().select_related("loan").filter(pk=guarantee.pk)
+    ).first()
     if guarantee is None:
         raise ApplicationError(_("担保合同不存在。"))
+    actor = actor_of(user)
+    lender = actor.is_bank and guarantee.loan.bank_id == actor.bank_id
+    if not (lender or _is_the_guarantor(actor, guarantee)):
+        raise ApplicationError(_("只有承保的担保机构或放款银行可以解除担保。"))
     if released_on < guarantee.signed_on:
         raise ValidationError({"released_on": [_("解除日期不能早于签约日期。")]})
     guarantee.released_on = released_on
@@ -195,12 +208,13 @@ def compensation_event_create(
 ) -> CompensationEvent:
     """Record a compensation (代偿) by the guarantor: only after the loan is overdue or in default, within the
     guaranteed amount (all compensations of the contract together); the loan is then in default."""
-    staff = guarantor_staff_of(user)
     guarantee = (
         GuaranteeContract.objects.visible_to(user).select_for_update().select_related("loan").filter(pk=guarantee.pk)
     ).first()
-    if staff is None or guarantee is None:
+    if guarantee is None:
         raise ApplicationError(_("担保合同不存在。"))
+    if not _is_the_guarantor(actor_of(user), guarantee):  # not the fund or the re-guarantor, nor the bank
+        raise ApplicationError(_("只有承保的担保机构可以登记代偿。"))
     amount, recovered = Decimal(str(amount)), Decimal(str(recovered_amount))
     errors: dict[str, list[str]] = {}
     if guarantee.loan.repayment_status not in (RepaymentStatus.OVERDUE, RepaymentStatus.DEFAULT):

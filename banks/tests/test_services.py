@@ -417,3 +417,25 @@ def test_filings_keep_the_financing_need_on_the_list(pushed, icbc):
     assert (
         rec.financing_amount == Submission.objects.get(batch=pushed.batch, enterprise=rec.enterprise).financing_amount
     )
+
+
+def test_only_the_guarantor_compensates_and_only_it_or_the_lending_bank_releases(plan_loan, institutions, icbc_officer):
+    from guarantees.services import guarantee_release
+
+    fund, provincial, local = institutions
+    guarantee = guarantee_contract_create(loan=plan_loan, user=icbc_officer, **plan(plan_loan, institutions))
+    loan_repayment_update(loan=plan_loan, user=icbc_officer, status="overdue")
+    staff = {}
+    for name, institution in (("fund", fund), ("provincial", provincial), ("local", local)):
+        staff[name] = UserFactory(username=f"{name}-staff")
+        GuarantorStaff.objects.create(user=staff[name], institution=institution)
+    for name in ("fund", "provincial"):  # they see the contract (their shares) but do not act on it
+        with pytest.raises(ApplicationError, match="承保的担保机构"):
+            compensation_event_create(guarantee=guarantee, user=staff[name], amount=D(1), occurred_on=TODAY)
+        with pytest.raises(ApplicationError, match="解除担保"):
+            guarantee_release(guarantee=guarantee, user=staff[name], released_on=TODAY)
+    with pytest.raises(ApplicationError):
+        compensation_event_create(guarantee=guarantee, user=icbc_officer, amount=D(1), occurred_on=TODAY)
+    assert not guarantee.compensations.exists()
+    compensation_event_create(guarantee=guarantee, user=staff["local"], amount=D(1), occurred_on=TODAY)
+    assert guarantee_release(guarantee=guarantee, user=icbc_officer, released_on=TODAY).released_on == TODAY

@@ -99,8 +99,14 @@ def database_settings(url: str, *, name: str = "DATABASE_URL") -> dict:
     database["ATOMIC_REQUESTS"] = False
     database["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", default=60, minimum=0)
     if database["ENGINE"] == "django.db.backends.sqlite3":
-        # WAL lets the dev server read while a scoring run writes.
-        database["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 30}
+        # WAL lets the dev server read while a scoring run writes; IMMEDIATE takes the write lock when a transaction
+        # begins, so two concurrent writers queue on the 30 s busy timeout instead of one failing with "database is
+        # locked" when it upgrades a read lock mid-transaction.
+        database["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+        }
         database["CONN_MAX_AGE"] = 0
     return database
 
@@ -299,6 +305,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "core.api.auth.HasApiScope"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.ApiAutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -63,9 +63,6 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             token = header[1].decode()
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("令牌格式错误:应为 “Token <令牌>”。"))
-        wait = bad_token_wait(request)
-        if wait is not None:  # a storm of bad tokens from this address (core/security.py)
-            raise exceptions.Throttled(wait=wait)
         client = (
             ApiClient.objects.select_related("bank")
             .filter(token_digest=ApiClient.digest(token))
@@ -85,6 +82,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             .first()
         )
         if client is None or client.revoked_at is not None:
+            # Only failures are throttled: a storm of bad tokens from an address (shared NAT, an attacker beside a
+            # bank's system) makes that address wait, but never locks out a valid token sent from it.
+            wait = bad_token_wait(request)
+            if wait is not None:
+                raise exceptions.Throttled(wait=wait)
             bad_token_record(request)
             raise exceptions.AuthenticationFailed(_("令牌无效或已被吊销。"))
         api_client_touch(client)

@@ -1,7 +1,7 @@
 """Cursor pagination: stable pages over 1,000,000 rows (``WHERE key > position``, never ``OFFSET``)."""
 
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
 
@@ -24,6 +24,15 @@ class StrictCursorPagination(CursorPagination):
             message = _("每页条数须为 1 至 %(max)d 之间的整数。") % {"max": self.max_page_size}
             raise ValidationError({self.page_size_query_param: [message]})
         return size
+
+    def decode_cursor(self, request):
+        """A cursor the API did not hand out is the caller's mistake (400 naming ``cursor``), not a missing page."""
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError(
+                {self.cursor_query_param: [_("翻页游标无效,请使用上一页响应中的 next/previous 链接。")]}
+            )
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

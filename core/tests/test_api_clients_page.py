@@ -141,3 +141,28 @@ def test_a_service_account_follows_the_clients_institution(db):
     record.refresh_from_db()
     assert api_client_service_user(client=record).bank_officer.bank == cmb
     assert BankOfficer.objects.filter(user=user).count() == 1
+
+
+def test_a_reviewer_issues_and_revokes_no_token_and_each_issue_and_revocation_is_audited(client, db):
+    from auditlog.models import LogEntry
+
+    from core.exceptions import ApplicationError
+    from core.services import api_client_create, api_client_revoke
+
+    reviewer = BureauStaffFactory(region_scope="44", role="reviewer")
+    with pytest.raises(ApplicationError):
+        api_client_create(staff=reviewer, name="省平台", scopes=["scores:read"])
+    client.force_login(reviewer.user)
+    page = client.get(reverse("api-clients:list")).content.decode()
+    assert 'id="new-client"' not in page and 'id="admins-issue"' in page
+    refused = client.post(reverse("api-clients:create"), {"name": "x", "scopes": ["scores:read"]})
+    assert refused.status_code == 200 and not ApiClient.objects.filter(name="x").exists()
+
+    admin = BureauStaffFactory(region_scope="44")
+    issued, token = api_client_create(staff=admin, name="省平台", scopes=["scores:read"])
+    with pytest.raises(ApplicationError):
+        api_client_revoke(staff=reviewer, client=issued)
+    api_client_revoke(staff=admin, client=issued)
+    entries = LogEntry.objects.get_for_object(issued).order_by("pk")
+    assert [e.action for e in entries] == [LogEntry.Action.CREATE, LogEntry.Action.UPDATE]
+    assert "revoked_at" in entries[1].changes_dict and token not in str([e.changes for e in entries])

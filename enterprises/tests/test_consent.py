@@ -91,3 +91,27 @@ def test_who_viewed_lists_only_our_own_reads_in_fixed_queries(firm_client, firm,
         firm_client.get(url)
     assert len(one) == len(many)
     assert ProfileAccessLog.objects.filter(enterprise=firm).count() == 6
+
+
+def test_only_the_firms_administrator_grants_a_consent_members_see_and_may_revoke(client, firm):
+    from django.urls import reverse
+
+    from core.exceptions import ApplicationError
+    from enterprises.tests.factories import MembershipFactory
+
+    member = MembershipFactory(enterprise=firm, role="member").user
+    with pytest.raises(ApplicationError):
+        consent_grant(enterprise=firm, bank=None, user=member)
+    assert not Consent.objects.filter(enterprise=firm).exists()
+
+    client.force_login(member)
+    page = client.get(reverse("enterprises:consents"))
+    assert page.status_code == 200 and 'id="consent-admin-only"' in page.content.decode()
+    refused = client.post(reverse("enterprises:consents"), {"scope": "profile"})
+    assert refused.status_code == 400 and not Consent.objects.filter(enterprise=firm).exists()
+
+    admin = MembershipFactory(enterprise=firm).user  # role admin by default
+    consent = consent_grant(enterprise=firm, bank=None, user=admin)
+    client.post(reverse("enterprises:consent-revoke", args=[consent.pk]))
+    consent.refresh_from_db()
+    assert consent.revoked_at is not None

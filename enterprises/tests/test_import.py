@@ -155,7 +155,7 @@ def test_the_import_page_previews_then_commits_the_stored_file(client, folder, o
 def test_the_export_escapes_formula_text_but_not_numbers(client, officer, batch):
     from django.urls import reverse
 
-    from enterprises.import_views import escape_cell
+    from core.exports import inert as escape_cell
 
     assert [escape_cell(v) for v in ("=HYPERLINK(1)", "+1", "-2", "@SUM", "正常")] == [
         "'=HYPERLINK(1)", "'+1", "'-2", "'@SUM", "正常"]  # fmt: skip

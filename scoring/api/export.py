@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from django.db import connection, transaction
 from django.db.models import F, Func, QuerySet, TextField
 
+from core.exports import SQL_INERT, inert
 from scoring.models import Score, ScoringRun
 
 CSV_FETCH_ROWS = 10_000  # lines per fetch and per yielded chunk (~1.5 MB): fewer round trips, still flat memory
@@ -25,7 +26,9 @@ COLUMNS = (
 
 
 class _CsvQuoted(Func):
-    template = "('\"' || replace(%(expressions)s, '\"', '\"\"') || '\"')"
+    """A CSV field, quoted, and inert (``core.exports``): a name that begins like a formula gets a quote first."""
+
+    template = "('\"' || replace(" + SQL_INERT.format("%(expressions)s") + ", '\"', '\"\"') || '\"')"
     output_field = TextField()
 
 
@@ -92,7 +95,9 @@ def _orm_lines(scores: QuerySet[Score]) -> Iterator[bytes]:
     for count, row in enumerate(rows.iterator(chunk_size=CSV_FETCH_ROWS), start=1):
         code, name, region, *fields, eligible, reasons, points = row
         points = Score._meta.get_field("points").to_python(points)
-        writer.writerow([code, name, f"{region:06d}", *fields, "true" if eligible else "false", reasons, *points])
+        writer.writerow(
+            [code, inert(name), f"{region:06d}", *fields, "true" if eligible else "false", reasons, *points]
+        )
         if count % CSV_FETCH_ROWS == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)
