@@ -142,6 +142,16 @@ class Recommendation(BaseModel):
     def __str__(self) -> str:
         return f"{self.bank} ← {self.enterprise}"
 
+    @property
+    def masked(self) -> bool:
+        """The firm's consent to this bank lapsed after an officer worked the row: it is shown as "授权已撤销" with
+        no score, grade, stage, need or line (``RecommendationQuerySet.visible_to`` annotates ``consented``)."""
+        return getattr(self, "consented", True) is False
+
+    MASKED_FIELDS = ("total", "grade", "stage", "region_code", "section", "product_ids", "suggested_line",
+                     "financing_amount", "preferred")  # fmt: skip
+    """What a masked row withholds: every figure of the firm (the bank keeps its own work: status, notes)."""
+
 
 class RecommendationList(BaseModel):
     """One bank's list for one run, as pushed: its size per region, so the dashboard never counts 1.5 million rows.

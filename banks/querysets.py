@@ -2,20 +2,38 @@
 A foreign bank's rows are simply absent."""
 
 from django.db import models
+from django.db.models import Q
 
 from core.actors import actor_of
 from core.regions import in_region
+
+WORKED = ~Q(status="new") | Q(officer__isnull=False) | ~Q(notes="")
+"""Rows an officer has worked on (status moved, claimed, or noted): what stays, masked, when consent lapses."""
 
 
 class RecommendationQuerySet(models.QuerySet):
     def visible_to(self, who):
         """A bank (its officers, its API clients) sees its own lists within its region: the officer's branch, the
         client's region. Nobody else reads a list row — it carries the bank's own work (status, notes); the bureau's
-        funnel counts rows in aggregate (``dashboard.selectors``)."""
+        funnel counts rows in aggregate (``dashboard.selectors``).
+
+        Consent governs every read (methodology §7): each row carries ``consented`` — the firm consents *now* to this
+        bank — and a row whose consent lapsed (revoked, expired) is gone at the next request, unless the bank's
+        officers already worked it: that stays in the bank's records as a masked line (``Recommendation.masked``),
+        its figures withheld on every page, export and API response.
+        """
         actor = actor_of(who)
-        if actor.is_bank:
-            return in_region(self.filter(bank_id=actor.bank_id), "region_code", actor.region)
-        return self.none()
+        if not actor.is_bank:
+            return self.none()
+        rows = in_region(self.filter(bank_id=actor.bank_id), "region_code", actor.region)
+        from enterprises.selectors import consent_covers_bank  # enterprises' models import nothing of ours
+
+        rows = rows.annotate(consented=consent_covers_bank(actor.bank_id))
+        return rows.filter(Q(consented=True) | WORKED)
+
+    def consented(self):
+        """Only rows whose firm consents now (exports, the loan form): never a masked line."""
+        return self.filter(consented=True)
 
     def current(self):
         """Rows of lists not superseded by a newer published run."""

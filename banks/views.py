@@ -139,7 +139,7 @@ def _export_header():
 def recommendation_export(request):
     """The filtered list as CSV (streamed) or Excel (``?format=xlsx``, written in openpyxl's write-only mode)."""
     _form, _products, rows = _filtered(request)
-    values = rows.values_list(*EXPORT_COLUMNS)[:EXPORT_MAX_ROWS].iterator(chunk_size=5000)
+    values = rows.consented().values_list(*EXPORT_COLUMNS)[:EXPORT_MAX_ROWS].iterator(chunk_size=5000)
     stamp = date.today().isoformat()
     if request.GET.get("format") == "xlsx":
         from openpyxl import Workbook

@@ -75,7 +75,11 @@ def loan_contract_create(
     """
     try:
         rec = (
-            Recommendation.objects.visible_to(user).select_for_update().select_related("run").get(pk=recommendation.pk)
+            Recommendation.objects.visible_to(user)
+            .consented()
+            .select_for_update()
+            .select_related("run")
+            .get(pk=recommendation.pk)
         )
     except Recommendation.DoesNotExist:
         raise ApplicationError(_("推荐记录不存在。"))

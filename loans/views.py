@@ -28,7 +28,9 @@ def loan_list(request):
 
 @bank_officer_required
 def loan_create(request, pk: int):
-    rec = get_object_or_404(Recommendation.objects.visible_to(request.user).select_related("enterprise", "run"), pk=pk)
+    rec = get_object_or_404(
+        Recommendation.objects.visible_to(request.user).consented().select_related("enterprise", "run"), pk=pk
+    )
     form = LoanContractForm(
         request.POST or None,
         recommendation=rec,

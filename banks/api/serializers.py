@@ -12,10 +12,13 @@ class RecommendationSerializer(serializers.ModelSerializer):
     run = serializers.IntegerField(source="run_id", read_only=True)
     credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True, help_text="统一社会信用代码")
     name = serializers.CharField(source="enterprise.name", read_only=True)
-    total = serializers.FloatField(read_only=True)
-    grade = serializers.ChoiceField(choices=Grade.choices, read_only=True)
-    stage = serializers.ChoiceField(choices=Stage.choices, read_only=True)
-    product_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+    total = serializers.FloatField(read_only=True, allow_null=True)
+    grade = serializers.ChoiceField(choices=Grade.choices, read_only=True, allow_null=True)
+    stage = serializers.ChoiceField(choices=Stage.choices, read_only=True, allow_null=True)
+    product_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True, allow_null=True)
+    consent_withdrawn = serializers.BooleanField(
+        source="masked", read_only=True, help_text="企业已撤销对本行的授权:只保留本行的跟进记录,企业的各项数据为 null"
+    )
     officer = serializers.CharField(
         source="officer.username", read_only=True, allow_null=True, help_text="跟进客户经理(或 API 客户端的服务账号)"
     )
@@ -25,9 +28,18 @@ class RecommendationSerializer(serializers.ModelSerializer):
         fields = [
             "id", "batch", "run", "credit_code", "name", "list_rank", "total", "grade", "stage", "region_code",
             "section", "product_ids", "suggested_line", "financing_amount", "preferred", "status", "status_changed_at",
-            "officer", "notes", "decline_reason", "superseded", "created_at",
+            "officer", "notes", "decline_reason", "superseded", "created_at", "consent_withdrawn",
         ]  # fmt: skip
         read_only_fields = fields
+        extra_kwargs = {name: {"allow_null": True} for name in ("region_code", "section", "suggested_line",
+                                                                 "financing_amount", "preferred")}  # fmt: skip
+
+    def to_representation(self, instance):
+        """A masked row (the firm's consent lapsed after the bank worked it) withholds every figure of the firm."""
+        data = super().to_representation(instance)
+        if instance.masked:
+            data.update(dict.fromkeys(Recommendation.MASKED_FIELDS))
+        return data
 
 
 class RecommendationStatusSerializer(serializers.Serializer):
