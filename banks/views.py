@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 from core.exceptions import ApplicationError
 from core.exports import csv_lines, xlsx_row
 from core.permissions import bank_officer_required
+from enterprises.access import bank_read_log
+from enterprises.choices import BankRead
 from enterprises.services import profile_access_record
 from scoring.models import Score
 
@@ -139,7 +141,9 @@ def _export_header():
 def recommendation_export(request):
     """The filtered list as CSV (streamed) or Excel (``?format=xlsx``, written in openpyxl's write-only mode)."""
     _form, _products, rows = _filtered(request)
-    values = rows.consented().values_list(*EXPORT_COLUMNS)[:EXPORT_MAX_ROWS].iterator(chunk_size=5000)
+    exported = rows.consented()[:EXPORT_MAX_ROWS]
+    bank_read_log(request, enterprise_ids=exported.values_list("enterprise_id", flat=True), read=BankRead.LIST_EXPORT)
+    values = exported.values_list(*EXPORT_COLUMNS).iterator(chunk_size=5000)
     stamp = date.today().isoformat()
     if request.GET.get("format") == "xlsx":
         from openpyxl import Workbook

@@ -43,3 +43,15 @@ class BatchStatus(models.TextChoices):
     DRAFT = "draft", _("未开放")
     OPEN = "open", _("填报中")
     CLOSED = "closed", _("已截止")
+
+
+class BankRead(models.TextChoices):
+    """How a bank read a named firm (``ProfileAccessLog.read``): every such read is in the firm's access log."""
+
+    PROFILE = "profile", _("企业画像")
+    SCORE = "score", _("按信用代码查询评分")
+    ENTERPRISE = "enterprise", _("企业信息查询")
+    SCORE_LIST = "score_list", _("评分列表")
+    RANKING = "ranking", _("排名")
+    SCORE_EXPORT = "score_export", _("评分导出(CSV)")
+    LIST_EXPORT = "list_export", _("推荐名单导出")

@@ -12,7 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from core.models import BaseModel
 from core.validators import validate_industry_code, validate_region_code, validate_region_scope, validate_uscc
 
-from .choices import BatchStatus, ConsentScope, DataSource, MemberRole, RdPlatformLevel, SizeClass, SubmissionStatus
+from .choices import (
+    BankRead,
+    BatchStatus,
+    ConsentScope,
+    DataSource,
+    MemberRole,
+    RdPlatformLevel,
+    SizeClass,
+    SubmissionStatus,
+)
 from .querysets import BatchQuerySet, ConsentQuerySet, EnterpriseQuerySet, SubmissionQuerySet
 
 
@@ -370,6 +379,7 @@ class ProfileAccessLog(models.Model):
         "core.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("查看人")
     )
     scope = models.CharField(_("查看范围"), max_length=12, choices=ConsentScope.choices)
+    read = models.CharField(_("查看方式"), max_length=16, choices=BankRead.choices, default=BankRead.PROFILE)
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     accessed_at = models.DateTimeField(_("查看时间"), default=timezone.now, editable=False)
 

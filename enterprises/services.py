@@ -17,7 +17,7 @@ from core.exceptions import ApplicationError
 from core.models import Bank, User
 from enterprises.models import Batch
 
-from .choices import BatchStatus, ConsentScope, DataSource, MemberRole, SubmissionStatus
+from .choices import BankRead, BatchStatus, ConsentScope, DataSource, MemberRole, SubmissionStatus
 from .filing import FINANCING_FIELDS, FilingCheck, check_values
 from .models import (
     COUNT_FIELDS,
@@ -327,6 +327,24 @@ def profile_access_record(
     return ProfileAccessLog.objects.create(
         enterprise=enterprise, bank=bank, user=user, scope=scope, ip_address=ip or None
     )
+
+
+BANK_READS_BATCH = 5000  # rows per INSERT of a bulk read's log: one statement per 5,000 firms named
+
+
+def bank_reads_record(*, enterprise_ids, bank_id: int, user: User | None, read: str, ip: str | None) -> int:
+    """Record that a bank read the named firms in bulk (a score page, a ranking, an export): one access-log row per
+    firm, so each firm sees the read on its own page. Returns the number of rows."""
+    if read not in BankRead.values:
+        raise ValueError(f"unknown bank read {read!r}")
+    now = timezone.now()
+    rows = [
+        ProfileAccessLog(enterprise_id=pk, bank_id=bank_id, user=user, scope=ConsentScope.PROFILE, read=read,
+                         ip_address=ip or None, accessed_at=now)
+        for pk in dict.fromkeys(int(pk) for pk in enterprise_ids)
+    ]  # fmt: skip
+    ProfileAccessLog.objects.bulk_create(rows, batch_size=BANK_READS_BATCH)
+    return len(rows)
 
 
 # --- Accounts ------------------------------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ from enterprises.services import (
     submission_submit,
 )
 
+from ..access import bank_read_log
+from ..choices import BankRead
 from .scoping import enterprises_for, own_submissions, submissions_for
 from .serializers import (
     EnterpriseSerializer,
@@ -58,6 +60,17 @@ class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return enterprises_for(actor_of(self.request))
+
+    def retrieve(self, request, *args, **kwargs):
+        firm = self.get_object()
+        bank_read_log(request, enterprise_ids=[firm.pk], read=BankRead.ENTERPRISE)
+        return Response(self.get_serializer(firm).data)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            bank_read_log(self.request, enterprise_ids=[firm.pk for firm in page], read=BankRead.ENTERPRISE)
+        return page
 
 
 FILING_WRITES = (

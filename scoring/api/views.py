@@ -18,7 +18,8 @@ from rest_framework.views import APIView
 
 from core.actors import actor_of
 from core.api.pagination import IdCursorPagination, ScoreCursorPagination
-from enterprises.choices import SubmissionStatus
+from enterprises.access import bank_read_log
+from enterprises.choices import BankRead, SubmissionStatus
 from enterprises.models import Submission
 from scoring.filters import BatchFilterSet, IndicatorSystemFilterSet, ScoreFilterSet, ScoringRunFilterSet
 from scoring.models import Score, ScoringRun
@@ -136,9 +137,18 @@ class PublishedScoreListView(PublishedRunMixin, generics.ListAPIView):
     pagination_class = ScoreCursorPagination
     columns: tuple[str, ...] = scoping.SCORE_COLUMNS
 
+    read = BankRead.SCORE_LIST
+    """How a bank's read of this list goes to each named firm's access log."""
+
     def narrowed(self, scores: QuerySet[Score]) -> QuerySet[Score]:
         """The scores the path selects (all of the run by default)."""
         return scores
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            bank_read_log(self.request, enterprise_ids=[row["enterprise_id"] for row in page], read=self.read)
+        return page
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -175,6 +185,7 @@ class BatchScoreDetailView(ScoringReadMixin, generics.RetrieveAPIView):
         )
         if row is None:
             raise Http404
+        bank_read_log(request, enterprise_ids=[row["enterprise_id"]], read=BankRead.SCORE)
         return Response(ScoreSerializer(row).data)
 
 
@@ -198,8 +209,11 @@ class EnterpriseScoresView(ScoringReadMixin, generics.GenericAPIView):
         )
         if not scores:
             raise Http404
+        bank_read_log(request, enterprise_ids=[scores[0]["enterprise_id"]], read=BankRead.SCORE)
         return Response(ScoreSerializer(scores, many=True).data)
 
+
+CSV_LOG_CHUNK = 10_000  # firm ids read per fetch when a bank's export is logged
 
 RANKING_SCOPES = {
     "national": ("rank_national", "全国排名 / National ranking"),
@@ -213,6 +227,7 @@ class BatchRankingView(PublishedScoreListView):
     The score filters apply too (e.g. ``?stage=startup``)."""
 
     serializer_class = RankingEntrySerializer
+    read = BankRead.RANKING
     columns = scoping.RANKING_COLUMNS
     scope = "national"
 
@@ -265,6 +280,9 @@ class BatchScoreExportView(ForcedJSONMixin, PublishedRunMixin, generics.GenericA
     def get(self, request, batch_id: int):
         run = self.published_run()
         scores = self.filter_queryset(scoping.published_scores_for(self.actor, run))
+        if self.actor.is_bank:  # every firm of the file is in its access log (a bank sees consenting firms only)
+            ids = scores.order_by().values_list("enterprise_id", flat=True).iterator(chunk_size=CSV_LOG_CHUNK)
+            bank_read_log(request, enterprise_ids=ids, read=BankRead.SCORE_EXPORT)
         response = StreamingHttpResponse(scores_csv(run=run, scores=scores), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="scores-batch{batch_id}-run{run.pk}.csv"'
         return response
