@@ -379,7 +379,9 @@ class ProfileAccessLog(models.Model):
         "core.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("查看人")
     )
     scope = models.CharField(_("查看范围"), max_length=12, choices=ConsentScope.choices)
-    read = models.CharField(_("查看方式"), max_length=16, choices=BankRead.choices, default=BankRead.PROFILE)
+    read = models.CharField(
+        _("查看方式"), max_length=16, choices=BankRead.choices, default=BankRead.PROFILE, db_default=BankRead.PROFILE
+    )  # a database default too: rows written before this column, or by SQL, read as profile views
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     accessed_at = models.DateTimeField(_("查看时间"), default=timezone.now, editable=False)
 
