@@ -148,8 +148,8 @@ class Recommendation(BaseModel):
         no score, grade, stage, need or line (``RecommendationQuerySet.visible_to`` annotates ``consented``)."""
         return getattr(self, "consented", True) is False
 
-    MASKED_FIELDS = ("total", "grade", "stage", "region_code", "section", "product_ids", "suggested_line",
-                     "financing_amount", "preferred")  # fmt: skip
+    MASKED_FIELDS = ("list_rank", "total", "grade", "stage", "region_code", "section", "product_ids",
+                     "suggested_line", "financing_amount", "preferred")  # fmt: skip
     """What a masked row withholds: every figure of the firm (the bank keeps its own work: status, notes)."""
 
 

@@ -32,8 +32,9 @@ class RecommendationQuerySet(models.QuerySet):
         return rows.filter(Q(consented=True) | WORKED)
 
     def consented(self):
-        """Only rows whose firm consents now (exports, the loan form): never a masked line."""
-        return self.filter(consented=True)
+        """Only rows whose firm consents now (lists, filters, exports, the loan form): never a masked line. On rows
+        that ``visible_to`` did not annotate (it gave a non-bank nothing) there is nothing to keep."""
+        return self.filter(consented=True) if "consented" in self.query.annotations else self.none()
 
     def current(self):
         """Rows of lists not superseded by a newer published run."""

@@ -242,7 +242,7 @@ def recommendation_page(
     anchor_id, backwards = (before, True) if before else (after, False)
     anchor = None
     if anchor_id:
-        visible = Recommendation.objects.visible_to(user).annotate(need_key=NEED_KEY)
+        visible = Recommendation.objects.visible_to(user).consented().annotate(need_key=NEED_KEY)
         anchor = visible.filter(pk=anchor_id).order_by().values(*names)[:1]
         anchor = anchor[0] if anchor else None
     if anchor is None:

@@ -37,6 +37,7 @@ from .services import (
 )
 
 PAGE_SIZE = 50
+WITHDRAWN_SHOWN = 200  # worked rows whose consent lapsed, listed apart on the list page (few: clicks, not a push)
 EXPORT_MAX_ROWS = 100_000  # a whole national list (~70,000) fits; beyond that, the API
 
 
@@ -48,7 +49,10 @@ def _filtered(request):
     """The officer's current list through the FilterSet the API shares (``banks.filters``); a malformed value drops
     that filter only."""
     products = list(LoanProduct.objects.visible_to(request.user).order_by("pk"))
-    rows = Recommendation.objects.visible_to(request.user).current().order_by(*SORTS["rank"])
+    # Filters and sorts act on the firm's figures, so they run over consenting firms only: a masked row (consent
+    # lapsed after the bank worked it) is listed apart, unfiltered and unsorted, and would otherwise give its grade,
+    # region or rank away through what it matches.
+    rows = Recommendation.objects.visible_to(request.user).current().consented().order_by(*SORTS["rank"])
     filterset = RecommendationListFilterSet(request.GET or None, rows, request=request, products=products)
     return filterset.form, products, filterset.qs
 
@@ -93,7 +97,13 @@ def recommendation_list(request):
     query = request.GET.copy()
     for name in ("after", "before", "page"):
         query.pop(name, None)
+    withdrawn = (
+        Recommendation.objects.visible_to(request.user).current().filter(consented=False)
+        .select_related("enterprise", "officer").only("pk", "status", "notes", "officer", "enterprise__name")
+        .order_by("enterprise__name", "pk")[:WITHDRAWN_SHOWN]
+    )  # fmt: skip
     context = {
+        "withdrawn": withdrawn,
         "form": form,
         "page": page,
         "query": query.urlencode(),

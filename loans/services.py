@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from banks.choices import RecommendationStatus
 from banks.models import LoanProduct, Recommendation
 from banks.rules import credit_line
+from core.actors import actor_of
 from core.exceptions import ApplicationError
 from core.models import User
 from enterprises.models import Submission
@@ -151,10 +152,16 @@ def loan_contract_create(
 
 
 @transaction.atomic
+def _lenders_loans(user: User):
+    """The loans ``user`` may change: only the lending bank's (a guarantor sees the loans it guarantees, read only)."""
+    actor = actor_of(user)
+    return LoanContract.objects.visible_to(actor) if actor.is_bank else LoanContract.objects.none()
+
+
 def loan_repayment_update(*, loan: LoanContract, user: User, status: str) -> LoanContract:
     """Set the repayment status; a settled loan is final."""
     try:
-        loan = LoanContract.objects.visible_to(user).select_for_update().get(pk=loan.pk)
+        loan = _lenders_loans(user).select_for_update().get(pk=loan.pk)
     except LoanContract.DoesNotExist:
         raise ApplicationError(_("贷款合同不存在。"))
     if status not in RepaymentStatus.values:
@@ -169,7 +176,7 @@ def loan_repayment_update(*, loan: LoanContract, user: User, status: str) -> Loa
 @transaction.atomic
 def loan_disbursement_record(*, loan: LoanContract, user: User, disbursed_on: date) -> LoanContract:
     try:
-        loan = LoanContract.objects.visible_to(user).select_for_update().get(pk=loan.pk)
+        loan = _lenders_loans(user).select_for_update().get(pk=loan.pk)
     except LoanContract.DoesNotExist:
         raise ApplicationError(_("贷款合同不存在。"))
     if disbursed_on < loan.signed_on:

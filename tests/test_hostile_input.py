@@ -36,3 +36,16 @@ def test_a_deeply_nested_json_body_is_a_400(callers):
     response = callers["enterprise"].post("/api/v1/submissions/", NESTED, content_type="application/json")
     assert response.status_code == 400, response.status_code
     assert json.loads(response.content)["code"]
+
+
+def test_a_cursor_that_decodes_to_a_wrong_position_and_a_bad_charset_answer_400(callers):
+    import base64
+
+    cursor = base64.b64encode(b"p=abc").decode()
+    for url in ("/api/v1/batches/", "/api/v1/enterprises/"):
+        assert callers["client-platform"].get(url, {"cursor": cursor}).status_code == 400
+    assert callers["bank-a"].get("/api/v1/loans/", {"cursor": cursor}).status_code == 400
+    response = callers["enterprise"].post(
+        "/api/v1/submissions/", b"{}", content_type="application/json; charset=base64"
+    )
+    assert response.status_code == 400

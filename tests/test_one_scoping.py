@@ -28,7 +28,11 @@ PEOPLE = ("firm", "bureau", "officer", "guarantor")
 TOKENS = ("client-bank", "client-guarantor", "client-platform")
 
 MODELS = {  # API list route → the page queryset of an actor, and the key both sides name a row by
-    "api:recommendation-list": (lambda actor: Recommendation.objects.visible_to(actor).current(), "id", "pk"),
+    "api:recommendation-list": (
+        lambda actor: Recommendation.objects.visible_to(actor).current().consented(),
+        "id",
+        "pk",
+    ),
     "api:loan-list": (lambda actor: LoanContract.objects.visible_to(actor), "id", "pk"),
     "api:guarantee-list": (lambda actor: GuaranteeContract.objects.visible_to(actor), "id", "pk"),
     "api:enterprise-list": (lambda actor: Enterprise.objects.visible_to(actor), "credit_code", "credit_code"),

@@ -25,8 +25,12 @@ def test_a_lapsed_consent_hides_the_firm_and_masks_the_bank_s_own_work(client, r
 
     client.force_login(icbc_officer)
     page = client.get(reverse("banks:list")).content.decode()
-    assert worked.enterprise.name in page and untouched.enterprise.name not in page
-    assert page.count("授权已撤销") == 1 and f'href="{reverse("banks:detail", args=[worked.pk])}"' not in page
+    main, withdrawn = page.split('id="withdrawn"')
+    assert worked.enterprise.name in withdrawn and worked.enterprise.name not in main  # listed apart, masked
+    assert untouched.enterprise.name not in page
+    assert f'href="{reverse("banks:detail", args=[worked.pk])}"' not in page
+    grade_a = client.get(reverse("banks:list"), {"grade": worked.grade}).content.decode()
+    assert worked.enterprise.name not in grade_a.split('id="withdrawn"')[0]  # no filter matches a masked row
     body = b"".join(client.get(reverse("banks:export")).streaming_content).decode("utf-8-sig")
     assert worked.enterprise.credit_code not in body and untouched.enterprise.credit_code not in body
     assert client.get(reverse("banks:detail", args=[worked.pk])).status_code == 404
@@ -34,10 +38,12 @@ def test_a_lapsed_consent_hides_the_firm_and_masks_the_bank_s_own_work(client, r
 
     api = session_client(icbc_officer)
     listed = {row["id"]: row for row in api.get("/api/v1/recommendations/", {"page_size": 500}).json()["results"]}
-    assert untouched.pk not in listed
-    masked = listed[worked.pk]
+    assert untouched.pk not in listed and worked.pk not in listed  # lists and filters match consenting firms only
+    assert listed and not any(row["consent_withdrawn"] for row in listed.values())  # the others are whole
+    assert api.get("/api/v1/recommendations/", {"grade": worked.grade}).json()["results"][0]["id"] != worked.pk
+    masked = api.get(f"/api/v1/recommendations/{worked.pk}/").json()  # the bank's own record, by id
     assert masked["consent_withdrawn"] is True and masked["status"] == "contacted" and masked["notes"] == "已电话联系"
     assert all(masked[f] is None for f in Recommendation.MASKED_FIELDS)
     assert api.get(f"/api/v1/recommendations/{untouched.pk}/").status_code == 404
-    others = [row for row in listed.values() if row["id"] != worked.pk]
-    assert others and not any(row["consent_withdrawn"] for row in others)  # the others are whole
+    loan = api.post(f"/api/v1/recommendations/{worked.pk}/loan/", {"product": masked["id"]}, format="json")
+    assert loan.status_code == 404  # no loan, and no hint of its products, once the consent is gone

@@ -439,3 +439,20 @@ def test_only_the_guarantor_compensates_and_only_it_or_the_lending_bank_releases
     assert not guarantee.compensations.exists()
     compensation_event_create(guarantee=guarantee, user=staff["local"], amount=D(1), occurred_on=TODAY)
     assert guarantee_release(guarantee=guarantee, user=icbc_officer, released_on=TODAY).released_on == TODAY
+
+
+def test_a_guarantor_reads_the_loans_it_guarantees_but_never_changes_them(plan_loan, institutions, icbc_officer):
+    from loans.models import LoanContract
+    from loans.services import loan_disbursement_record
+
+    fund, provincial, local = institutions
+    guarantee_contract_create(loan=plan_loan, user=icbc_officer, **plan(plan_loan, institutions))
+    staff = UserFactory(username="local-reader")
+    GuarantorStaff.objects.create(user=staff, institution=local)
+    assert LoanContract.objects.visible_to(staff).filter(pk=plan_loan.pk).exists()
+    with pytest.raises(ApplicationError):
+        loan_repayment_update(loan=plan_loan, user=staff, status="default")
+    with pytest.raises(ApplicationError):
+        loan_disbursement_record(loan=plan_loan, user=staff, disbursed_on=TODAY)
+    plan_loan.refresh_from_db()
+    assert plan_loan.repayment_status != "default"

@@ -34,6 +34,16 @@ class StrictCursorPagination(CursorPagination):
                 {self.cursor_query_param: [_("翻页游标无效,请使用上一页响应中的 next/previous 链接。")]}
             )
 
+    def paginate_queryset(self, queryset, request, view=None):
+        """A cursor that decodes but names a position of the wrong type (``p=abc`` on an id) is a 400 too."""
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, TypeError, DjangoValidationError):
+            message = _("翻页游标无效,请使用上一页响应中的 next/previous 链接。")
+            raise ValidationError({self.cursor_query_param: [message]})
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

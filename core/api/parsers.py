@@ -42,7 +42,10 @@ class BoundedJSONParser(JSONParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         raw = stream.read()
-        text = raw.decode((parser_context or {}).get("encoding") or "utf-8", errors="replace")
+        try:
+            text = raw.decode((parser_context or {}).get("encoding") or "utf-8", errors="replace")
+        except LookupError:  # a charset that is not a text encoding (charset=base64): DRF's own answer, a 400
+            raise ParseError(_("无法识别请求体的字符编码。"))
         if _depth(text) > MAX_DEPTH:
             raise ParseError(_("请求体的嵌套层级过深(最多 %(max)d 层)。") % {"max": MAX_DEPTH})
         return super().parse(io.BytesIO(raw), media_type, parser_context)

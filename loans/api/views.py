@@ -87,7 +87,7 @@ class RecommendationLoanCreateView(generics.GenericAPIView):
     def post(self, request, id: str):
         rec = None
         if ID_PATTERN.fullmatch(id):
-            rec = recommendations_for(request).filter(pk=id).select_related("run").first()
+            rec = recommendations_for(request).consented().filter(pk=id).select_related("run").first()
         if rec is None:
             raise Http404
         serializer = LoanContractCreateSerializer(data=request.data, recommendation=rec)

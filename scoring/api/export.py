@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from django.db import connection, transaction
 from django.db.models import F, Func, QuerySet, TextField
 
-from core.exports import SQL_INERT, inert
+from core.exports import SQL_INERT, inert, inert_row
 from scoring.models import Score, ScoringRun
 
 CSV_FETCH_ROWS = 10_000  # lines per fetch and per yielded chunk (~1.5 MB): fewer round trips, still flat memory
@@ -49,7 +49,7 @@ class _CsvLine(Func):
 
 def _header(run: ScoringRun) -> bytes:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([*COLUMNS, *run.indicator_codes])
+    csv.writer(buffer, lineterminator="\n").writerow(inert_row([*COLUMNS, *run.indicator_codes]))
     return buffer.getvalue().encode()
 
 

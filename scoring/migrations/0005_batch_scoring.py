@@ -70,6 +70,15 @@ class Migration(migrations.Migration):
             ],
             options={"verbose_name": "批次评分设置", "verbose_name_plural": "批次评分设置"},
         ),
+        # Nullable first, so that the way back can re-add the column empty, refill it, then make it NOT NULL again.
+        migrations.AlterField(
+            model_name="batch",
+            name="system",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.PROTECT, related_name="batches",
+                to="scoring.indicatorsystem", verbose_name="指标体系",
+            ),
+        ),
         migrations.RunPython(batch_scoring_fill, batch_scoring_empty),
         # The old columns; the related names change first so they do not clash with BatchScoring's in the state.
         migrations.RemoveField(model_name="batch", name="published_run"),
