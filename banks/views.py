@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import ApplicationError
 from core.exports import csv_lines, xlsx_row
 from core.permissions import bank_officer_required
-from enterprises.access import bank_read_log
+from enterprises.access import bank_read_log, client_ip
 from enterprises.choices import BankRead
 from enterprises.services import profile_access_record
 from scoring.models import Score
@@ -39,10 +39,6 @@ from .services import (
 PAGE_SIZE = 50
 WITHDRAWN_SHOWN = 200  # worked rows whose consent lapsed, listed apart on the list page (few: clicks, not a push)
 EXPORT_MAX_ROWS = 100_000  # a whole national list (~70,000) fits; beyond that, the API
-
-
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _filtered(request):
@@ -188,7 +184,7 @@ def recommendation_detail(request, pk: int):
     scope = profile_consent_scope(enterprise_id=rec.enterprise_id, bank=bank)
     if scope is None:
         raise Http404
-    profile_access_record(enterprise=rec.enterprise, bank=bank, user=request.user, scope=scope, ip=_client_ip(request))
+    profile_access_record(enterprise=rec.enterprise, bank=bank, user=request.user, scope=scope, ip=client_ip(request))
     recommendation_mark_viewed(recommendation=rec, user=request.user)
     rec.refresh_from_db(fields=["status", "status_changed_at"])
     score = Score.objects.filter(run_id=rec.run_id, enterprise_id=rec.enterprise_id).first()

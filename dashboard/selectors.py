@@ -24,7 +24,7 @@ from banks.models import Recommendation, RecommendationList
 from core.exceptions import ApplicationError
 from core.models import Bank
 from core.reference_data import PROVINCES
-from core.regions import region_range, scope_covers
+from core.regions import in_region, region_range, scope_covers
 from core.validators import validate_region_scope
 from enterprises.choices import SubmissionStatus
 from enterprises.models import Batch, Submission
@@ -57,10 +57,6 @@ class Funnel:
     total: FunnelRow
     by_province: list[FunnelRow]
     by_bank: list[FunnelRow]
-
-
-def _in_scope(prefix: str, path: str) -> Q:
-    return Q(**{f"{path}__startswith": prefix}) if prefix else Q()
 
 
 def _region_range(scope: str) -> Q:
@@ -133,7 +129,7 @@ def funnel(*, batch: Batch, scope: str, bank: Bank | None = None) -> Funnel:
 
     run = batch.scoring.published_run
     if run_id is None:  # nothing published yet: the filings handed in
-        filings = Submission.objects.filter(_in_scope(scope, "enterprise__region_code"), batch=batch).exclude(
+        filings = in_region(Submission.objects.filter(batch=batch), "enterprise__region_code", scope).exclude(
             status=SubmissionStatus.DRAFT
         )
         grouped = filings.annotate(p=Substr("enterprise__region_code", 1, 2)).order_by().values_list("p")
@@ -166,7 +162,7 @@ def funnel(*, batch: Batch, scope: str, bank: Bank | None = None) -> Funnel:
         if bank is None:
             for code, n in _scores_by_province(run, scope, eligible=True):
                 province(code).recommended = n
-        worked = Recommendation.objects.filter(_in_scope(scope, "region_code"), run_id=run_id, status__in=WORKED)
+        worked = in_region(Recommendation.objects.filter(run_id=run_id, status__in=WORKED), "region_code", scope)
         if bank is not None:
             worked = worked.filter(bank=bank)
         grouped = worked.annotate(p=Substr("region_code", 1, 2)).order_by().values_list("p", "bank_id")
@@ -174,7 +170,7 @@ def funnel(*, batch: Batch, scope: str, bank: Bank | None = None) -> Funnel:
             province(code).worked += n
             bank_row(bank_id).worked += n
 
-    loans = batch_loans(batch).filter(_in_scope(scope, "enterprise__region_code"))
+    loans = in_region(batch_loans(batch), "enterprise__region_code", scope)
     if bank is not None:
         loans = loans.filter(bank=bank)
     # Loans and their guarantees in one pass (a loan has at most one guarantee: the join adds no rows).

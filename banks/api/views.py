@@ -24,6 +24,7 @@ from banks.services import (
 from core.api.auth import ReadWriteScopes, api_actor
 from core.api.pagination import StrictCursorPagination
 from core.permissions import bank_officer_of
+from enterprises.access import client_ip
 from enterprises.models import Enterprise
 from enterprises.services import profile_access_record
 from scoring.models import Score
@@ -58,10 +59,6 @@ class RecommendationFilterBackend(DjangoFilterBackend):
 
     def get_filterset_kwargs(self, request, queryset, view):
         return {**super().get_filterset_kwargs(request, queryset, view), "actor": api_actor(request)}
-
-
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
@@ -165,7 +162,7 @@ class RecommendationViewSet(ReadWriteScopes, viewsets.ReadOnlyModelViewSet):
         if scope is None:
             raise Http404
         firm = Enterprise.objects.get(pk=rec.enterprise_id)  # the whole firm: the list query reads two columns
-        profile_access_record(enterprise=firm, bank=bank, user=actor, scope=scope, ip=_client_ip(request))
+        profile_access_record(enterprise=firm, bank=bank, user=actor, scope=scope, ip=client_ip(request))
         recommendation_mark_viewed(recommendation=rec, user=actor)
         return Response(RecommendationProfileSerializer(_profile(rec, firm, scope)).data)
 
