@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import client_views, views
 
 app_name = "banks"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("products/new/", views.product_edit, name="product-create"),
     path("products/<int:pk>/", views.product_edit, name="product-edit"),
     path("notices/", views.notice_list, name="notices"),
+    path("api-clients/", client_views.api_client_list, name="api-clients"),
+    path("api-clients/new/", client_views.api_client_new, name="api-client-create"),
+    path("api-clients/<int:pk>/revoke/", client_views.api_client_revoke_view, name="api-client-revoke"),
 ]

@@ -90,6 +90,8 @@ def recommendation_list(request):
     names = {p.pk: p.name for p in products}
     for rec in page:
         rec.product_names = [names.get(i, f"#{i}") for i in rec.product_ids]
+    # The page names firms with their figures: each one sees this read in its access log (masked rows show none).
+    bank_read_log(request, enterprise_ids=[rec.enterprise_id for rec in page], read=BankRead.LIST)
     query = request.GET.copy()
     for name in ("after", "before", "page"):
         query.pop(name, None)

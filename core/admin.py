@@ -36,21 +36,23 @@ class BureauStaffAdmin(admin.ModelAdmin):
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
+    """Read and revoke only. Tokens are issued on the pages — a bank's by its administrator, others by a bureau
+    administrator — where the token is shown once on the response, never in a message (messages travel in the
+    session or a cookie). An institution or scope is never changed here: a token would silently act for another."""
+
     list_display = (
         "name", "bank", "guarantor", "region_scope", "token_prefix", "created_at", "last_used_at", "revoked_at"
     )  # fmt: skip
     list_select_related = ("bank", "guarantor")
     list_filter = ("bank", "guarantor", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("name", "token_prefix")
-    readonly_fields = ("token_prefix", "created_by", "last_used_at", "service_user")
+    readonly_fields = (
+        "bank", "guarantor", "region_scope", "scopes", "token_prefix", "created_by", "last_used_at", "service_user"
+    )  # fmt: skip
     exclude = ("token_digest",)
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            token = obj.issue_token()
-            obj.created_by = request.user
-            self.message_user(request, _("新令牌(仅显示一次,请妥善保存):%(token)s") % {"token": token})
-        super().save_model(request, obj, form, change)
+    def has_add_permission(self, request):
+        return False
 
 
 # --- The audit trail (core/audit.py): readable by staff with the "view log entry" permission, never edited or deleted

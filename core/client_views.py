@@ -1,5 +1,6 @@
-"""The bureau's API-client page: the clients in the officer's region, issuing one (its token shown once, on the
-response to the form; only its digest is stored) and revoking one. Thin: ``core.services`` decides."""
+"""The bureau's API-client page: the clients in the officer's region (banks' included, to revoke in an emergency),
+issuing a platform's or a guarantor's one (its token shown once, on the response to the form; only its digest is
+stored) and revoking one. Thin: ``core.services`` decides."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,12 +11,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .exceptions import ApplicationError
-from .forms import ApiClientForm
+from .forms import BureauApiClientForm, form_error_add
 from .models import ApiClient
 from .permissions import bureau_required
 from .services import api_client_create, api_client_revoke, api_clients_managed_by
 
 PAGE_SIZE = 50
+BUREAU_PAGES = {"base": "bureau_base.html", "list_url": "api-clients:list", "create_url": "api-clients:create",
+                "revoke_url": "api-clients:revoke", "for_bank": False}  # fmt: skip
+"""The templates serve the bureau's page and the bank's (``banks.client_views``): which frame and which URLs."""
+
+
+def scope_labels_set(clients) -> None:
+    labels = dict(ApiClient.Scope.choices)
+    for client in clients:
+        client.scope_labels = [labels.get(scope, scope) for scope in client.scopes]
 
 
 @bureau_required
@@ -26,29 +36,26 @@ def api_client_list(request):
         .order_by("-created_at", "-pk")
     )
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
-    labels = dict(ApiClient.Scope.choices)
-    for client in page:
-        client.scope_labels = [labels.get(scope, scope) for scope in client.scopes]
-    return render(request, "core/api_client_list.html", {"page": page, "staff": request.bureau_staff})
+    scope_labels_set(page)
+    context = {"page": page, "area": request.bureau_staff.region_scope, "manages": request.bureau_staff.role == "admin",
+               **BUREAU_PAGES}  # fmt: skip
+    return render(request, "core/api_client_list.html", context)
 
 
 @bureau_required
 @never_cache
 def api_client_new(request):
     staff = request.bureau_staff
-    form = ApiClientForm(request.POST or None, staff=staff)
+    form = BureauApiClientForm(request.POST or None, area=staff.region_scope)
     if request.method == "POST" and form.is_valid():
         try:
             client, token = api_client_create(staff=staff, **form.cleaned_data)
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        except ApplicationError as error:  # a reviewer: only administrators issue tokens
-            form.add_error(None, error.message)
+        except (ValidationError, ApplicationError) as error:  # a reviewer: only administrators issue tokens
+            form_error_add(form, error)
         else:
             # The only time the token exists in plain text: on this response, never in a redirect or a message.
-            return render(request, "core/api_client_created.html", {"client": client, "token": token})
-    return render(request, "core/api_client_form.html", {"form": form, "staff": staff})
+            return render(request, "core/api_client_created.html", {"client": client, "token": token, **BUREAU_PAGES})
+    return render(request, "core/api_client_form.html", {"form": form, **BUREAU_PAGES})
 
 
 @bureau_required

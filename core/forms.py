@@ -4,12 +4,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Bank, GuaranteeInstitution
+from core.models import GuaranteeInstitution
 
 from .models import ApiClient
 
 
 class ApiClientForm(forms.Form):
+    """A bank's client: a name, its scopes and its region (inside the issuer's)."""
+
     name = forms.CharField(label=_("客户端名称"), max_length=100, help_text=_("例如“某银行信贷系统”。"))
     scopes = forms.MultipleChoiceField(
         label=_("权限范围"), choices=ApiClient.Scope.choices, widget=forms.CheckboxSelectMultiple
@@ -20,22 +22,23 @@ class ApiClientForm(forms.Form):
         required=False,
         help_text=_("行政区划代码前缀,须在您的管辖范围之内;留空为您的全部范围。"),
     )
-    bank = forms.ModelChoiceField(
-        label=_("所属银行"),
-        queryset=Bank.objects.order_by("code"),
-        required=False,
-        help_text=_("银行的信贷系统:读取本行推荐名单、回写贷款信息。"),
-    )
+
+    def __init__(self, *args, area: str, scopes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region_scope"].initial = area
+        if scopes is not None:  # offer only what this kind of client may hold
+            self.fields["scopes"].choices = [(v, label) for v, label in ApiClient.Scope.choices if v in scopes]
+
+
+class BureauApiClientForm(ApiClientForm):
+    """A bureau's client: a provincial platform, or a guarantor's system (banks issue their own)."""
+
     guarantor = forms.ModelChoiceField(
         label=_("所属担保机构"),
         queryset=GuaranteeInstitution.objects.all(),
         required=False,
-        help_text=_("担保机构的业务系统:担保合同与代偿。"),
+        help_text=_("担保机构的业务系统:担保合同与代偿。留空为不属于任何机构的平台客户端。"),
     )
-
-    def __init__(self, *args, staff, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["region_scope"].initial = staff.region_scope
 
 
 def form_error_add(form, error) -> None:

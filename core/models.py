@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import BankKind, InstitutionKind
 from .querysets import BankOfficerQuerySet
+from .usernames import username_skeleton
 from .validators import validate_region_scope
 
 
@@ -35,10 +36,19 @@ class User(AbstractUser):
 
     email = models.EmailField(_("电子邮箱"), blank=True)
     phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    # What the username looks like (core.usernames): sign-up refuses a name whose skeleton a user already has.
+    username_skeleton = models.CharField(_("用户名骨架"), max_length=150, db_index=True, editable=False, default="")
 
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+
+    def save(self, *args, **kwargs):
+        self.username_skeleton = username_skeleton(self.username)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "username" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "username_skeleton"}
+        super().save(*args, **kwargs)
 
 
 class Region(models.Model):
@@ -169,7 +179,9 @@ class BankOfficer(BaseModel):
     branch = models.ForeignKey(
         Branch, models.PROTECT, null=True, blank=True, related_name="officers", verbose_name=_("分支机构")
     )
-    is_admin = models.BooleanField(_("产品管理员"), default=False, help_text=_("可管理本行积分贷产品。"))
+    is_admin = models.BooleanField(
+        _("本行管理员"), default=False, help_text=_("管理本行积分贷产品,签发和吊销本行的 API 令牌。")
+    )
 
     objects = BankOfficerQuerySet.as_manager()
 

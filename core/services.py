@@ -1,4 +1,5 @@
-"""Writes of core: API clients — issued and revoked by bureau staff — and the service accounts they act as.
+"""Writes of core: API clients — a bank's issued and revoked by the bank's administrator, a platform's or a
+guarantor's by a bureau administrator — and the service accounts they act as.
 
 A bank's or a guarantor's client calls the same services as the pages (``banks.services``, ``loans.services``,
 ``guarantees.services``). Those take a user and decide what it may touch from its role record, so each such client
@@ -19,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .exceptions import ApplicationError
-from .models import ApiClient, BureauStaff, User
-from .regions import narrower, scope_covers
+from .models import ApiClient, BankOfficer, BureauStaff, User
+from .regions import scope_covers
 from .validators import validate_region_scope
 
 S = ApiClient.Scope
@@ -53,37 +54,23 @@ def _scopes_validate(scopes: list[str], *, bank, guarantor) -> list[str]:
     return scopes
 
 
-@transaction.atomic
-def api_client_create(
-    *,
-    staff: BureauStaff,
-    name: str,
-    scopes: Iterable[str],
-    region_scope: str = "",
-    bank=None,
-    guarantor=None,
+def _client_issue(
+    *, user: User, area: str, name: str, scopes: Iterable[str], region_scope: str, bank=None, guarantor=None
 ) -> tuple[ApiClient, str]:
-    """Issue a client inside the officer's region; returns it and its plain token (shown once, never stored).
-
-    Only a bureau administrator issues tokens (a reviewer reviews); the issue is in the audit trail (``ApiClient``
-    is tracked, ``CoreConfig.ready``)."""
-    _token_admin(staff)
+    """Issue a client inside ``area`` (the issuer's region); returns it and its plain token (shown once, never
+    stored). The issue is in the audit trail (``ApiClient`` is tracked, ``CoreConfig.ready``)."""
     errors: dict[str, list[str]] = {}
     name = name.strip()
     if not name:
         errors["name"] = [_("请填写客户端名称。")]
-    region_scope = (region_scope or "").strip() or staff.region_scope  # blank: the officer's whole region
+    region_scope = (region_scope or "").strip() or area  # blank: the issuer's whole region
     try:
         validate_region_scope(region_scope)
     except ValidationError as error:
         errors["region_scope"] = list(error.messages)
     else:
-        if not scope_covers(staff.region_scope, region_scope):
-            errors["region_scope"] = [
-                _("区域范围须在您的管辖范围(%(scope)s)之内。") % {"scope": staff.region_scope or _("全国")}
-            ]
-        elif bank is not None and not bank.is_national and narrower(bank.region_scope, region_scope) is None:
-            errors["bank"] = [_("该银行的经营区域与客户端的区域范围不重叠。")]
+        if not scope_covers(area, region_scope):
+            errors["region_scope"] = [_("区域范围须在您的管辖范围(%(scope)s)之内。") % {"scope": area or _("全国")}]
     try:
         scopes = _scopes_validate(list(scopes), bank=bank, guarantor=guarantor)
     except ValidationError as error:
@@ -92,7 +79,7 @@ def api_client_create(
     if errors:
         raise ValidationError(errors)
     client = ApiClient(
-        name=name, scopes=scopes, region_scope=region_scope, bank=bank, guarantor=guarantor, created_by=staff.user
+        name=name, scopes=scopes, region_scope=region_scope, bank=bank, guarantor=guarantor, created_by=user
     )
     token = client.issue_token()
     client.save()
@@ -101,8 +88,38 @@ def api_client_create(
     return client, token
 
 
+def _revoke(clients, client: ApiClient) -> ApiClient:
+    """Revoke at once (the next request with its token is a 401); revoking twice keeps the first time."""
+    client = clients.select_for_update().filter(pk=client.pk).first()
+    if client is None:
+        raise ApplicationError(_("API 客户端不存在。"))
+    if client.revoked_at is None:
+        client.revoked_at = timezone.now()
+        client.save(update_fields=["revoked_at", "updated_at"])
+    return client
+
+
+# --- The bureau's clients: provincial platforms and guarantors' systems ------------------------------------------
+
+
+@transaction.atomic
+def api_client_create(
+    *, staff: BureauStaff, name: str, scopes: Iterable[str], region_scope: str = "", guarantor=None
+) -> tuple[ApiClient, str]:
+    """A bureau administrator issues a platform's or a guarantor's client in their region (a reviewer reviews).
+
+    A bank's client is issued by that bank's own administrator (``bank_api_client_create``): a token that acts for
+    a bank — reads its list, writes its loans — is the bank's decision, never the bureau's."""
+    _token_admin(staff)
+    return _client_issue(
+        user=staff.user, area=staff.region_scope, name=name, scopes=scopes, region_scope=region_scope,
+        guarantor=guarantor,
+    )  # fmt: skip
+
+
 def api_clients_managed_by(staff: BureauStaff):
-    """The clients an officer lists and may revoke: those whose region lies inside the officer's."""
+    """The clients a bureau officer lists: those whose region lies inside the officer's, banks' included (a bureau
+    administrator may revoke a bank's token in an emergency; only the bank issues one)."""
     return ApiClient.objects.filter(region_scope__startswith=staff.region_scope)
 
 
@@ -113,16 +130,45 @@ def _token_admin(staff: BureauStaff) -> None:
 
 @transaction.atomic
 def api_client_revoke(*, staff: BureauStaff, client: ApiClient) -> ApiClient:
-    """Revoke at once (the next request with its token is a 401); revoking twice keeps the first time. Bureau
-    administrators only; audited."""
+    """Bureau administrators only; audited."""
     _token_admin(staff)
-    client = api_clients_managed_by(staff).select_for_update().filter(pk=client.pk).first()
-    if client is None:
-        raise ApplicationError(_("API 客户端不存在。"))
-    if client.revoked_at is None:
-        client.revoked_at = timezone.now()
-        client.save(update_fields=["revoked_at", "updated_at"])
-    return client
+    return _revoke(api_clients_managed_by(staff), client)
+
+
+# --- A bank's own clients: its credit system, issued by the bank's administrator ----------------------------------
+
+
+def bank_officer_area(officer: BankOfficer) -> str:
+    """The region an officer works in: their branch's, else their bank's (blank: a national bank)."""
+    return officer.branch.region_scope if officer.branch_id else officer.bank.region
+
+
+def bank_api_clients_of(officer: BankOfficer):
+    """The clients of the officer's bank inside the officer's area (a branch sees its own region's)."""
+    return ApiClient.objects.filter(bank_id=officer.bank_id, region_scope__startswith=bank_officer_area(officer))
+
+
+def _bank_token_admin(officer: BankOfficer) -> None:
+    if not officer.is_admin:
+        raise ApplicationError(_("只有本行管理员可以签发或吊销本行的 API 令牌。"))
+
+
+@transaction.atomic
+def bank_api_client_create(
+    *, officer: BankOfficer, name: str, scopes: Iterable[str], region_scope: str = ""
+) -> tuple[ApiClient, str]:
+    """The bank's administrator issues a client acting for their bank, inside their area; audited."""
+    _bank_token_admin(officer)
+    return _client_issue(
+        user=officer.user, area=bank_officer_area(officer), name=name, scopes=scopes, region_scope=region_scope,
+        bank=officer.bank,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def bank_api_client_revoke(*, officer: BankOfficer, client: ApiClient) -> ApiClient:
+    _bank_token_admin(officer)
+    return _revoke(bank_api_clients_of(officer), client)
 
 
 def _service_user_fetch(pk: int | None) -> User | None:
@@ -165,7 +211,7 @@ def api_client_service_user(*, client: ApiClient) -> User:
 
 
 def _service_user_provision(client: ApiClient) -> User:
-    from core.models import BankOfficer, GuarantorStaff
+    from core.models import GuarantorStaff
 
     locked = ApiClient.objects.select_for_update().get(pk=client.pk)
     user = _service_user_fetch(locked.service_user_id)

@@ -34,4 +34,4 @@ def _roles_of(user) -> list[str]:
             ("guarantor", "guarantor_staff"),
         )
         if hasattr(user, attr)
-    ] + (["enterprise"] if user.memberships.exists() else [])
+    ] + (["enterprise"] if user.memberships.filter(approved=True).exists() else [])

@@ -167,4 +167,22 @@ def demo_users_create(batch: Batch) -> list[tuple[str, str, str]]:
         member = user(username, f"{enterprise.name}财务经理")
         EnterpriseMembership.objects.get_or_create(user=member, defaults={"enterprise": enterprise, "role": "admin"})
         logins.append((member.username, "企业用户 / enterprise", enterprise.name))
+    _demo_claim(user)
     return logins
+
+
+def _demo_claim(user) -> None:
+    """A sign-up awaiting the Guangdong bureau's verification (its claims page), licence attached. Not printed as a
+    login: an unverified claimant sees only the waiting page."""
+    from django.core.files.base import ContentFile
+
+    firm = Enterprise.objects.filter(region_code__startswith="44", memberships__isnull=True).order_by("id").first()
+    if firm is None:
+        return
+    claimant = user("claimant", "待核验的注册人")
+    membership, created = EnterpriseMembership.objects.get_or_create(
+        user=claimant,
+        defaults={"enterprise": firm, "role": "admin", "approved": False, "licence_type": "application/pdf"},
+    )
+    if created:
+        membership.licence.save(str(firm.pk), ContentFile(b"%PDF-1.4\n% demo business licence\n"), save=True)

@@ -1,50 +1,54 @@
-"""Sign-up, colleagues (invite, confirm join requests) and password reset by email."""
+"""Sign-up (a claim or a join request, verified before use), colleagues (invite, confirm join requests) and password
+reset by email. Thin: ``enterprises.accounts`` decides."""
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
+from core.forms import form_error_add
 from core.permissions import enterprise_required
 
+from .accounts import enterprise_register, member_invite, membership_approve, registration_of
 from .forms import InviteForm, RegistrationForm
 from .models import EnterpriseMembership
-from .services import enterprise_register, member_invite, membership_approve
 
 RESET_EMAIL = "enterprises/email/password_reset.txt"
 RESET_SUBJECT = "enterprises/email/password_reset_subject.txt"
 
 
+@sensitive_post_parameters("password", "password_again")
 def register(request):
-    form = RegistrationForm(request.POST or None)
-    duplicate = False
+    form = RegistrationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             membership = enterprise_register(**form.cleaned_data_for_service())
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-            # Keyed on the error code, not its text: the message is translated.
-            duplicate = any(e.code == "already_registered" for e in error.error_dict.get("credit_code", []))
+            form_error_add(form, error)
         else:
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
-            if not membership.approved:
-                messages.info(request, _("已向该企业管理员发送加入申请,确认后即可使用。"))
-                return redirect("enterprises:register-pending")
-            messages.success(request, _("注册成功,欢迎使用创新积分平台。"))
-            return redirect("enterprises:dashboard")
-    context = {"form": form, "duplicate": duplicate or form.data.get("join_existing")}
-    return render(request, "enterprises/register.html", context, status=400 if form.errors else 200)
+            # One answer for a new firm, a claim and a join request: the page never tells who registered a code.
+            messages.info(request, _("注册申请已提交。核验通过后您即可使用企业功能。"))
+            return redirect("enterprises:register-pending")
+    return render(request, "enterprises/register.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@login_required
 def register_pending(request):
-    return render(request, "enterprises/register_pending.html")
+    """The applicant's waiting page: pending (the same words whoever verifies), refused with the reason, or — once
+    confirmed — on to the firm's home."""
+    membership = registration_of(request.user)
+    if membership is not None and membership.approved:
+        return redirect("enterprises:dashboard")
+    return render(request, "enterprises/register_pending.html", {"membership": membership})
 
 
 @enterprise_required

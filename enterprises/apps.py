@@ -9,7 +9,8 @@ class EnterprisesConfig(AppConfig):
     def ready(self) -> None:
         from core.audit import track
 
-        from .models import Batch, Submission
+        from .models import Batch, EnterpriseMembership, Submission
 
         track(Submission, m2m=("preferred_banks",))
         track(Batch)
+        track(EnterpriseMembership)  # who confirmed or refused whom

@@ -55,3 +55,5 @@ class BankRead(models.TextChoices):
     RANKING = "ranking", _("排名")
     SCORE_EXPORT = "score_export", _("评分导出(CSV)")
     LIST_EXPORT = "list_export", _("推荐名单导出")
+    LIST = "list", _("推荐名单浏览")
+    RECOMMENDATION = "recommendation", _("推荐记录查询")

@@ -71,22 +71,23 @@ class ConsentForm(forms.Form):
 
 
 class RegistrationForm(forms.Form):
-    username = forms.CharField(label=_("用户名"), max_length=150)
+    """A sign-up: the person, the firm they act for, and its business licence (the bureau or the firm's
+    administrator confirms the request against it; ``enterprises.accounts``)."""
+
+    username = forms.CharField(label=_("用户名"), max_length=30, help_text=_("3至30位字母、数字或 . @ + - _。"))
     email = forms.EmailField(label=_("电子邮箱"))
     password = forms.CharField(
         label=_("密码"), widget=forms.PasswordInput, help_text=_("至少10位,不能全为数字或过于常见。")
     )
     password_again = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput)
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, min_length=18)
-    name = forms.CharField(label=_("企业名称"), max_length=200, required=False)
-    region_code = forms.CharField(
-        label=_("行政区划代码"), max_length=6, required=False, help_text=_("6位,例如 440305。")
+    name = forms.CharField(label=_("企业名称"), max_length=200)
+    region_code = forms.CharField(label=_("行政区划代码"), max_length=6, help_text=_("6位,例如 440305。"))
+    industry_code = forms.CharField(label=_("国民经济行业代码"), max_length=5, help_text=_("例如 C39。"))
+    established = forms.DateField(label=_("成立日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    licence = forms.FileField(
+        label=_("营业执照"), help_text=_("PDF、JPEG 或 PNG,不超过 10 MB;用于核验您与企业的关系,仅核验人员可见。")
     )
-    industry_code = forms.CharField(
-        label=_("国民经济行业代码"), max_length=5, required=False, help_text=_("例如 C39。")
-    )
-    established = forms.DateField(label=_("成立日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    join_existing = forms.BooleanField(label=_("该企业已注册,申请加入"), required=False)
 
     def clean(self):
         data = super().clean()
@@ -95,8 +96,13 @@ class RegistrationForm(forms.Form):
         return data
 
     def cleaned_data_for_service(self) -> dict:
-        data = {name: value for name, value in self.cleaned_data.items() if name != "password_again"}
-        return {**data, **{name: data.get(name) or "" for name in ("name", "region_code", "industry_code")}}
+        return {name: value for name, value in self.cleaned_data.items() if name != "password_again"}
+
+
+class ClaimDecisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("核验说明"), max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class InviteForm(forms.Form):

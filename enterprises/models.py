@@ -22,7 +22,7 @@ from .choices import (
     SizeClass,
     SubmissionStatus,
 )
-from .querysets import BatchQuerySet, ConsentQuerySet, EnterpriseQuerySet, SubmissionQuerySet
+from .querysets import BatchQuerySet, ConsentQuerySet, EnterpriseQuerySet, MembershipQuerySet, SubmissionQuerySet
 
 
 class Enterprise(BaseModel):
@@ -68,13 +68,33 @@ class Enterprise(BaseModel):
         return self.region_code[:2]
 
 
+def licence_path(instance: "EnterpriseMembership", filename: str) -> str:
+    """An unguessable name: a licence is served only through the bureau's permission-checked view."""
+    return f"licences/{instance.enterprise_id}/{uuid.uuid4().hex}"
+
+
 class EnterpriseMembership(BaseModel):
-    """A user acting for an enterprise (its finance manager, a colleague they invited)."""
+    """A user acting for an enterprise (its finance manager, a colleague they invited).
+
+    Unconfirmed (``approved`` false) it is a request: to *join* a firm that has a confirmed administrator (role
+    member; that administrator confirms) or to *claim* a firm that has none (role admin; the bureau of the firm's
+    region confirms it against the business licence uploaded at sign-up). Until confirmed the user sees nothing of
+    the firm. A refused request keeps its decision (``rejected_at``, ``decision_note``) for the applicant to read."""
 
     user = models.ForeignKey("core.User", models.CASCADE, related_name="memberships", verbose_name=_("用户"))
     enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="memberships", verbose_name=_("企业"))
     role = models.CharField(_("角色"), max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER)
-    approved = models.BooleanField(_("已确认"), default=True, help_text=_("申请加入已有企业时,需企业管理员确认。"))
+    approved = models.BooleanField(_("已确认"), default=True, help_text=_("申请加入或认领企业时,需核验后确认。"))
+    licence = models.FileField(_("营业执照"), upload_to=licence_path, blank=True)
+    licence_type = models.CharField(_("执照文件类型"), max_length=40, blank=True)
+    decided_by = models.ForeignKey(
+        "core.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("核验人")
+    )
+    decided_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("驳回时间"), null=True, blank=True)
+    decision_note = models.CharField(_("核验说明"), max_length=200, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("企业成员")

@@ -8,7 +8,7 @@ from django.db.models.functions import Now
 from core.actors import BUREAU, ENTERPRISE, PLATFORM, actor_of
 from core.regions import in_region, overlapping_region
 
-from .choices import SubmissionStatus
+from .choices import MemberRole, SubmissionStatus
 
 
 def _firm_condition(actor, prefix: str = "") -> Q | None:
@@ -84,3 +84,17 @@ class BatchQuerySet(models.QuerySet):
         """Batches the bureau officer may edit, run and publish: those inside their own scope."""
         actor = actor_of(who)
         return self.filter(region_scope__startswith=actor.region) if actor.is_bureau else self.none()
+
+
+class MembershipQuerySet(models.QuerySet):
+    def pending(self):
+        """Requests awaiting a decision (neither confirmed nor refused)."""
+        return self.filter(approved=False, rejected_at__isnull=True)
+
+    def claims_for(self, who):
+        """Pending claims (a sign-up asking to administer a firm with no confirmed administrator) of the firms in a
+        bureau's region: the bureau verifies them. Nobody else sees this queue."""
+        actor = actor_of(who)
+        if actor.kind != BUREAU:
+            return self.none()
+        return _visible(self.pending().filter(role=MemberRole.ADMIN), actor, "enterprise__")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, review_views
+from . import claim_views, import_views, review_views
 
 app_name = "review"
 
@@ -13,4 +13,8 @@ urlpatterns = [
     path("evidence/<int:pk>/", review_views.evidence_download, name="evidence"),
     path("<int:pk>/approve/", review_views.approve, name="approve"),
     path("<int:pk>/return/", review_views.return_, name="return"),
+    path("claims/", claim_views.claim_list, name="claims"),
+    path("claims/<int:pk>/licence/", claim_views.claim_licence, name="claim-licence"),
+    path("claims/<int:pk>/approve/", claim_views.claim_decide, {"decision": "approve"}, name="claim-approve"),
+    path("claims/<int:pk>/reject/", claim_views.claim_decide, {"decision": "reject"}, name="claim-reject"),
 ]

@@ -16,7 +16,7 @@ from banks.services import recommendation_list_push
 from banks.tests.fixtures import approved_recommendation, officer_of, publish_new_run
 from core.models import ApiClient, Bank, Branch, GuaranteeInstitution, GuarantorStaff
 from demo.services import demo_firms_create
-from enterprises.models import Consent, EnterpriseMembership, Submission, SubmissionEvidence
+from enterprises.models import Consent, Enterprise, EnterpriseMembership, Submission, SubmissionEvidence
 from guarantees.services import guarantee_contract_create
 from loans.services import loan_contract_create
 from scoring.models import IndicatorSystem
@@ -106,6 +106,13 @@ def _world() -> World:
     pending = EnterpriseMembership.objects.create(
         user=UserFactory(username="firm-y-applicant"), enterprise=firm_y, approved=False
     )
+    # A sign-up claiming a Zhejiang firm that has no administrator: the Zhejiang bureau verifies it.
+    from django.core.files.base import ContentFile
+
+    unclaimed = Enterprise.objects.filter(region_code__startswith="33", memberships__isnull=True)[0]
+    claim = EnterpriseMembership(user=UserFactory(username="claimant-zj"), enterprise=unclaimed, role="admin",
+                                 approved=False, licence_type="application/pdf")  # fmt: skip
+    claim.licence.save("licence", ContentFile(b"%PDF-1.4 licence"), save=True)
     # Firm Y shares with bank B only (no blanket consent): bank A has no way to see it.
     Consent.objects.filter(enterprise=firm_y).delete()
     consent_y = Consent.objects.create(enterprise=firm_y, bank=cmb)
@@ -126,6 +133,11 @@ def _world() -> World:
 
     client_zj, _token = api_client_create(
         staff=zhejiang.bureau_staff, name="浙江省平台 CLIENT-ZJ", scopes=["scores:read"], region_scope="33"
+    )
+    from core.services import bank_api_client_create
+
+    client_cmb, _token = bank_api_client_create(
+        officer=officer_b.bank_officer, name="招行信贷系统 CLIENT-CMB", scopes=["recommendations:read"]
     )
 
     submission_y = Submission.objects.get(enterprise=firm_y, batch=batch)
@@ -180,6 +192,8 @@ def _world() -> World:
             "consent": (consent_y.pk, firm_y_user),
             "membership": (pending.pk, firm_y_user),
             "api_client": (client_zj.pk, zhejiang),
+            "bank_api_client": (client_cmb.pk, officer_b),
+            "claim": (claim.pk, zhejiang),
         },
         counterparts={"firm": firm_y_user, "bureau": zhejiang, "officer": officer_b, "guarantor": guarantor_b},
         markers={
@@ -193,5 +207,7 @@ def _world() -> World:
             "foreign_officer_name": officer_b.username,
             "foreign_member_name": "firm-y-applicant",
             "foreign_api_client": "CLIENT-ZJ",
+            "foreign_bank_api_client": "CLIENT-CMB",
+            "foreign_claim": "claimant-zj",
         },
     )

@@ -60,6 +60,10 @@ OBJECT_ROUTES: dict[str, tuple[str, str]] = {
     "enterprises:consent-revoke": ("POST", "consent"),
     "enterprises:member-approve": ("POST", "membership"),
     "api-clients:revoke": ("POST", "api_client"),
+    "banks:api-client-revoke": ("POST", "bank_api_client"),
+    "review:claim-licence": ("GET", "claim"),
+    "review:claim-approve": ("POST", "claim"),
+    "review:claim-reject": ("POST", "claim"),
 }
 
 # route name → (method, the role that may open it, foreign marker key or None)
@@ -81,6 +85,9 @@ ROLE_ROUTES: dict[str, tuple[str, str, str | None]] = {
     "dashboard:export": ("GET", "bureau", None),
     "api-clients:list": ("GET", "bureau", "foreign_api_client"),
     "api-clients:create": ("GET", "bureau", None),
+    "banks:api-clients": ("GET", "officer", "foreign_bank_api_client"),
+    "banks:api-client-create": ("GET", "officer", None),
+    "review:claims": ("GET", "bureau", "foreign_claim"),
     "enterprises:dashboard": ("GET", "firm", "foreign_firm_name"),
     "enterprises:filing": ("GET", "firm", None),
     "enterprises:evidence-upload": ("POST", "firm", None),

@@ -43,3 +43,22 @@ def test_a_banks_lookups_pages_and_exports_are_logged_per_firm(client, pushed, i
     assert ProfileAccessLog.objects.filter(read="list_export", user=icbc_officer).count() == listed > 0
 
     assert not ProfileAccessLog.objects.exclude(bank=icbc).exists()  # every entry names the bank that read
+
+
+def test_the_list_page_and_the_api_list_and_detail_are_logged_per_firm_shown(client, pushed, icbc, icbc_officer):
+    """The list names firms with their score, grade and need: each page shown is in each listed firm's log."""
+    client.force_login(icbc_officer)
+    page = client.get(reverse("banks:list"))
+    shown = {rec.enterprise_id for rec in page.context["page"]}
+    logged = set(
+        ProfileAccessLog.objects.filter(read="list", user=icbc_officer).values_list("enterprise_id", flat=True)
+    )
+    assert shown and logged == shown
+
+    bank = token_client(scopes=["recommendations:read"], bank=icbc)
+    rows = bank.get("/api/v1/recommendations/", {"page_size": 5}).json()["results"]
+    via_api = ProfileAccessLog.objects.filter(read="list").exclude(user=icbc_officer)
+    assert {r["credit_code"] for r in rows} == set(via_api.values_list("enterprise__credit_code", flat=True))
+    one = Recommendation.objects.get(pk=rows[0]["id"])
+    assert bank.get(f"/api/v1/recommendations/{one.pk}/").status_code == 200
+    assert _reads(one.enterprise_id, "recommendation").count() == 1

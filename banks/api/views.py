@@ -24,7 +24,8 @@ from banks.services import (
 from core.api.auth import ReadWriteScopes, api_actor
 from core.api.pagination import StrictCursorPagination
 from core.permissions import bank_officer_of
-from enterprises.access import client_ip
+from enterprises.access import bank_read_log, client_ip
+from enterprises.choices import BankRead
 from enterprises.models import Enterprise
 from enterprises.services import profile_access_record
 from scoring.models import Score
@@ -94,6 +95,18 @@ class RecommendationViewSet(ReadWriteScopes, viewsets.ReadOnlyModelViewSet):
     def filter_queryset(self, queryset):
         # The filters are the list's; a write or the profile addresses one row by id whatever the query string says.
         return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:  # a page of the list names its firms with their figures: in each firm's access log
+            bank_read_log(self.request, enterprise_ids=[rec.enterprise_id for rec in page], read=BankRead.LIST)
+        return page
+
+    def retrieve(self, request, *args, **kwargs):
+        rec = self.get_object()
+        if rec.consented:  # a masked row shows no figure of the firm
+            bank_read_log(request, enterprise_ids=[rec.enterprise_id], read=BankRead.RECOMMENDATION)
+        return Response(self.get_serializer(rec).data)
 
     def _updated(self, recommendation: Recommendation) -> Response:
         return Response(RecommendationSerializer(self.get_queryset().get(pk=recommendation.pk)).data)

@@ -41,22 +41,30 @@ def test_bureau_staff_list_the_clients_of_their_region_only(client, gd_staff, cl
 
 def test_issuing_a_client_shows_its_token_once_and_stores_only_its_digest(client, gd_staff):
     client.force_login(gd_staff.user)
-    icbc = Bank.objects.get(code="icbc")
-    response = client.post(
-        NEW, {"name": "工行广东信贷系统", "scopes": ["recommendations:read", "loans:write"], "region_scope": "44",
-              "bank": icbc.pk},
-    )  # fmt: skip
+    data = {"name": "广东省平台", "scopes": ["scores:read", "statistics:read"], "region_scope": "44"}
+    response = client.post(NEW, data)
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     token = re.search(r'<code id="token">([^<]+)</code>', response.content.decode()).group(1)
-    record = ApiClient.objects.get(name="工行广东信贷系统")
+    record = ApiClient.objects.get(name="广东省平台")
     assert record.token_digest == ApiClient.digest(token) and token not in str(record.__dict__)
-    assert (record.bank, record.region_scope, record.created_by) == (icbc, "44", gd_staff.user)
-    assert sorted(record.scopes) == ["loans:write", "recommendations:read"]
-    assert record.service_user.bank_officer.bank == icbc  # provisioned at once
+    assert (record.bank, record.region_scope, record.created_by) == (None, "44", gd_staff.user)
+    assert sorted(record.scopes) == ["scores:read", "statistics:read"]
     assert token not in client.get(LIST).content.decode()  # never again
+    assert token not in str(client.cookies) and not list(response.context["messages"])  # nor in a cookie or message
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    assert api.get(reverse("api:recommendation-list")).status_code == 200
+    assert api.get(reverse("api:batch-list")).status_code == 200
+
+
+def test_a_bureau_issues_no_token_for_a_bank(client, gd_staff):
+    """A token that acts for a bank is the bank's own decision (``banks.client_views``): the bureau's form has no bank
+    field, and a posted bank is ignored — a bank scope without a bank is then refused."""
+    client.force_login(gd_staff.user)
+    icbc = Bank.objects.get(code="icbc")
+    response = client.post(NEW, {"name": "工行系统", "scopes": ["recommendations:read"], "region_scope": "44",
+                                 "bank": icbc.pk})  # fmt: skip
+    assert "bank" not in response.context["form"].fields and "scopes" in response.context["form"].errors
+    assert not ApiClient.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -65,16 +73,13 @@ def test_issuing_a_client_shows_its_token_once_and_stores_only_its_digest(client
         ({"name": "x", "scopes": ["scores:read"], "region_scope": "11"}, "region_scope"),  # outside Guangdong
         ({"name": "x", "scopes": ["scores:read"], "region_scope": "4x"}, "region_scope"),
         ({"name": "x", "scopes": ["loans:write"], "region_scope": "44"}, "scopes"),  # a bank's scope, no bank
-        ({"name": "x", "scopes": ["statistics:read"], "region_scope": "44", "bank": "icbc"}, "scopes"),
-        ({"name": "x", "scopes": ["scores:read"], "region_scope": "44", "bank": "icbc", "guarantor": "g"}, "guarantor"),
+        ({"name": "x", "scopes": ["statistics:read"], "region_scope": "44", "guarantor": "g"}, "scopes"),
         ({"name": " ", "scopes": ["scores:read"], "region_scope": "44"}, "name"),
         ({"name": "x", "scopes": [], "region_scope": "44"}, "scopes"),
     ],
 )
 def test_a_client_that_does_not_fit_is_refused_naming_the_field(client, gd_staff, data, field):
     data = dict(data)
-    if data.get("bank") == "icbc":
-        data["bank"] = Bank.objects.get(code="icbc").pk
     if data.get("guarantor") == "g":
         data["guarantor"] = GuaranteeInstitution.objects.create(name="某担保", kind="local").pk
     client.force_login(gd_staff.user)
@@ -132,9 +137,11 @@ def test_people_without_a_bureau_role_get_404(client, clients, role):
 
 
 def test_a_service_account_follows_the_clients_institution(db):
-    staff = BureauStaffFactory(region_scope="")
+    from core.services import bank_api_client_create
+
     icbc, cmb = Bank.objects.get(code="icbc"), Bank.objects.get(code="cmb")
-    record, _ = api_client_create(staff=staff, name="银行系统", scopes=["loans:write"], bank=icbc)
+    admin = BankOfficer.objects.create(user=UserFactory(), bank=icbc, is_admin=True)
+    record, _ = bank_api_client_create(officer=admin, name="银行系统", scopes=["loans:write"])
     user = record.service_user
     assert not user.is_active and not user.has_usable_password()
     ApiClient.objects.filter(pk=record.pk).update(bank=cmb)  # changed in the admin
