@@ -73,7 +73,20 @@ def test_a_new_firm_goes_from_sign_up_to_its_score_report(page, live_server, ope
         "industry_code": "I65", "established": "2016-04-01",
     }.items():  # fmt: skip
         page.fill(f"[name={name}]", value)
+    licence = {"name": "licence.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 licence"}
+    page.set_input_files("[name=licence]", licence)
     page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base}/enterprise/register/pending/")
+    assert "核验中" in page.locator("h1").inner_text()  # nothing of the firm until the bureau verifies the claim
+    page.click("form.inline button")  # sign out
+
+    login(page, base, "reviewer-gd")
+    page.goto(f"{base}/bureau/review/claims/")
+    page.click("#claims button.primary")
+    page.wait_for_selector("text=journey-cfo")
+    page.click("form.inline button")
+    login(page, base, "journey-cfo")
+    page.goto(f"{base}/enterprise/")
     page.wait_for_url(f"{base}/enterprise/")
 
     # File: a bad value is refused with its reason, then a draft is saved, then the filing is submitted.
