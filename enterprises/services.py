@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -329,22 +330,47 @@ def profile_access_record(
     )
 
 
-BANK_READS_BATCH = 5000  # rows per INSERT of a bulk read's log: one statement per 5,000 firms named
+BANK_READS_BATCH = 900  # ids per INSERT of a listed page's log: within SQLite's 999 parameters, one statement a page
 
 
 def bank_reads_record(*, enterprise_ids, bank_id: int, user: User | None, read: str, ip: str | None) -> int:
-    """Record that a bank read the named firms in bulk (a score page, a ranking, an export): one access-log row per
-    firm, so each firm sees the read on its own page. Returns the number of rows."""
+    """Record that a bank read the named firms in bulk (a page of the list, scores or rankings, an export): one
+    access-log row per firm, so each firm sees the read on its own page. Returns the number of rows.
+
+    ``enterprise_ids`` is a list of ids (a page) or a ``values_list("enterprise_id", flat=True)`` queryset (an export
+    of up to every listed firm), which is logged by one ``INSERT … SELECT`` in the database: no row of it is read into
+    this process."""
     if read not in BankRead.values:
         raise ValueError(f"unknown bank read {read!r}")
     now = timezone.now()
-    rows = [
-        ProfileAccessLog(enterprise_id=pk, bank_id=bank_id, user=user, scope=ConsentScope.PROFILE, read=read,
-                         ip_address=ip or None, accessed_at=now)
-        for pk in dict.fromkeys(int(pk) for pk in enterprise_ids)
-    ]  # fmt: skip
-    ProfileAccessLog.objects.bulk_create(rows, batch_size=BANK_READS_BATCH)
-    return len(rows)
+    if isinstance(enterprise_ids, QuerySet):
+        return _bank_reads_insert_select(enterprise_ids, bank_id=bank_id, user=user, read=read, ip=ip, now=now)
+    ids = list(dict.fromkeys(int(pk) for pk in enterprise_ids))
+    written = 0
+    for start in range(0, len(ids), BANK_READS_BATCH):  # one statement per page of ids, whatever the backend
+        named = Enterprise.objects.filter(pk__in=ids[start : start + BANK_READS_BATCH]).values_list("pk", flat=True)
+        written += _bank_reads_insert_select(named, bank_id=bank_id, user=user, read=read, ip=ip, now=now)
+    return written
+
+
+def _bank_reads_insert_select(ids: QuerySet, *, bank_id, user, read, ip, now) -> int:
+    using = ids.db
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    select, params = ids.query.sql_with_params()  # one column: the firm ids (``named.*`` below)
+    table = quote(ProfileAccessLog._meta.db_table)
+    columns = ", ".join(quote(c) for c in ("enterprise_id", "bank_id", "user_id", "scope", "read", "ip_address",
+                                           "accessed_at"))  # fmt: skip
+    ip_value = "CAST(%s AS inet)" if connection.vendor == "postgresql" else "%s"  # a bare literal is text there
+    sql = (
+        f"INSERT INTO {table} ({columns}) SELECT DISTINCT named.*, %s, %s, %s, %s, "
+        f"{ip_value}, %s FROM ({select}) named"
+    )
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        values = (bank_id, user.pk if user else None, ConsentScope.PROFILE, read, ip or None, stamp)
+        cursor.execute(sql, (*values, *params))  # the outer SELECT's values come before the subquery's in the text
+        return cursor.rowcount
 
 
 # --- Accounts ------------------------------------------------------------------------------------------------------
