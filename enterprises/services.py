@@ -363,8 +363,7 @@ def _bank_reads_insert_select(ids: QuerySet, *, bank_id, user, read, ip, now) ->
                                            "accessed_at"))  # fmt: skip
     ip_value = "CAST(%s AS inet)" if connection.vendor == "postgresql" else "%s"  # a bare literal is text there
     sql = (
-        f"INSERT INTO {table} ({columns}) SELECT DISTINCT named.*, %s, %s, %s, %s, "
-        f"{ip_value}, %s FROM ({select}) named"
+        f"INSERT INTO {table} ({columns}) SELECT DISTINCT named.*, %s, %s, %s, %s, {ip_value}, %s FROM ({select}) named"
     )
     stamp = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
