@@ -213,7 +213,6 @@ class EnterpriseScoresView(ScoringReadMixin, generics.GenericAPIView):
         return Response(ScoreSerializer(scores, many=True).data)
 
 
-
 RANKING_SCOPES = {
     "national": ("rank_national", "全国排名 / National ranking"),
     "province": ("rank_province", "省内排名 / Ranking within a province"),
