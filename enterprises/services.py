@@ -1,6 +1,5 @@
 """Write operations on enterprises and filings. Every write validates the whole object first: bad input saves none."""
 
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -370,90 +369,6 @@ def _bank_reads_insert_select(ids: QuerySet, *, bank_id, user, read, ip, now) ->
         values = (bank_id, user.pk if user else None, ConsentScope.PROFILE, read, ip or None, stamp)
         cursor.execute(sql, (*values, *params))  # the outer SELECT's values come before the subquery's in the text
         return cursor.rowcount
-
-
-# --- Accounts ------------------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def enterprise_register(
-    *, username: str, email: str, password: str, credit_code: str, name: str = "", region_code: str = "",
-    industry_code: str = "", established: date | None = None, join_existing: bool = False,
-) -> EnterpriseMembership:  # fmt: skip
-    """Sign up a finance manager: a new firm with them as its administrator, or a request to join an existing one.
-
-    A credit code already registered raises a ValidationError on ``credit_code`` unless ``join_existing``; the join
-    request is a membership awaiting the firm administrator's confirmation.
-    """
-    from django.contrib.auth.password_validation import validate_password
-
-    username = username.strip()
-    errors: dict[str, list[str]] = {}
-    if not username:
-        errors["username"] = [_("请填写用户名。")]
-    elif User.objects.filter(username__iexact=username).exists():
-        errors["username"] = [_("该用户名已被使用。")]
-    if not email or "@" not in email:
-        errors["email"] = [_("请填写有效的电子邮箱。")]
-    candidate = User(username=username, email=email.strip())
-    try:
-        validate_password(password, candidate)
-    except ValidationError as error:
-        errors["password"] = list(error.messages)
-    code = credit_code.strip().upper()
-    existing = Enterprise.objects.filter(credit_code=code).first()
-    if existing is not None and not join_existing:
-        errors["credit_code"] = [
-            ValidationError(
-                _("该统一社会信用代码已注册。如您是该企业员工,可申请加入该企业。"), code="already_registered"
-            )
-        ]
-    if errors:
-        raise ValidationError(errors)
-    candidate.set_password(password)
-    candidate.save()
-    if existing is not None:
-        return EnterpriseMembership.objects.create(user=candidate, enterprise=existing, role=MemberRole.MEMBER,
-                                                   approved=False)  # fmt: skip
-    if established is None:
-        raise ValidationError({"established": [_("请填写成立日期。")]})
-    enterprise = enterprise_create(credit_code=code, name=name, region_code=region_code, industry_code=industry_code,
-                                   established=established, admin_user=candidate)  # fmt: skip
-    return enterprise.memberships.get(user=candidate)
-
-
-def _require_admin(enterprise: Enterprise, user: User) -> None:
-    if not enterprise.memberships.filter(user=user, role=MemberRole.ADMIN, approved=True).exists():
-        raise ApplicationError(_("只有企业管理员可以管理成员。"))
-
-
-@transaction.atomic
-def member_invite(*, enterprise: Enterprise, invited_by: User, email: str, username: str) -> EnterpriseMembership:
-    """Create a colleague's account (no password yet) and membership; the caller mails them a set-password link."""
-    _require_admin(enterprise, invited_by)
-    errors: dict[str, list[str]] = {}
-    if not email or "@" not in email:
-        errors["email"] = [_("请填写有效的电子邮箱。")]
-    if not username.strip():
-        errors["username"] = [_("请填写用户名。")]
-    elif User.objects.filter(username__iexact=username.strip()).exists():
-        errors["username"] = [_("该用户名已被使用。")]
-    if errors:
-        raise ValidationError(errors)
-    user = User(username=username.strip(), email=email.strip())
-    # A random password nobody knows; a usable one, because the reset form mails only users who have one.
-    user.set_password(secrets.token_urlsafe(32))
-    user.save()
-    return EnterpriseMembership.objects.create(user=user, enterprise=enterprise, role=MemberRole.MEMBER)
-
-
-@transaction.atomic
-def membership_approve(*, membership: EnterpriseMembership, approved_by: User) -> EnterpriseMembership:
-    """Confirm a request to join the firm (only its administrator may)."""
-    _require_admin(membership.enterprise, approved_by)
-    membership.approved = True
-    membership.save(update_fields=["approved", "updated_at"])
-    return membership
 
 
 # --- Bulk import ---------------------------------------------------------------------------------------------------
