@@ -16,12 +16,15 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from core.exports import csv_lines, xlsx_row
+from core.labels import region_label, section_label, yes_no
 from core.permissions import bank_officer_required
 from enterprises.access import bank_read_log, client_ip
 from enterprises.choices import BankRead
 from enterprises.services import profile_access_record
 from scoring.models import Score
+from scoring.templatetags.scoring_labels import stage as stage_label
 
+from .choices import RecommendationStatus
 from .filters import RecommendationListFilterSet
 from .forms import LoanProductForm, NotesForm, StatusForm
 from .models import LoanProduct, Notice, Recommendation
@@ -106,7 +109,7 @@ def recommendation_list(request):
         "page": page,
         "query": query.urlencode(),
         "officer": request.bank_officer,
-        "counts": officer_status_counts(user=request.user),
+        "counts": [(RecommendationStatus(c).label, n) for c, n in officer_status_counts(user=request.user).items()],
         "unread": Notice.objects.filter(user=request.user, read_at__isnull=True).count(),
     }
     return render(request, "banks/recommendation_list.html", context)
@@ -134,6 +137,7 @@ def _export_header():
         _("企业名称"),
         _("统一社会信用代码"),
         _("行政区划代码"),
+        _("所在地区"),
         _("行业门类"),
         _("发展阶段"),
         _("总分"),
@@ -145,13 +149,22 @@ def _export_header():
     ]
 
 
+def _export_labelled(rows):
+    """People read the file: the region by name beside its code, the section, stage, status and the preference by
+    their labels (in the officer's language)."""
+    statuses = {code: str(label) for code, label in RecommendationStatus.choices}
+    for rank, name, code, region, section, stage, total, grade, line, need, preferred, status in rows:
+        yield (rank, name, code, region, region_label(region), section_label(section), stage_label(stage), total,
+               grade, line, need, yes_no(preferred), statuses.get(status, status))  # fmt: skip
+
+
 @bank_officer_required
 def recommendation_export(request):
     """The filtered list as CSV (streamed) or Excel (``?format=xlsx``, written in openpyxl's write-only mode)."""
     _form, _products, rows = _filtered(request)
     exported = rows.consented()[:EXPORT_MAX_ROWS]
     bank_read_log(request, enterprise_ids=exported.values_list("enterprise_id", flat=True), read=BankRead.LIST_EXPORT)
-    values = exported.values_list(*EXPORT_COLUMNS).iterator(chunk_size=5000)
+    values = _export_labelled(exported.values_list(*EXPORT_COLUMNS).iterator(chunk_size=5000))
     stamp = date.today().isoformat()
     if request.GET.get("format") == "xlsx":
         from openpyxl import Workbook

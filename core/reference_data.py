@@ -23,3 +23,26 @@ SECTIONS = (
     ("N", "水利、环境和公共设施管理业"), ("O", "居民服务、修理和其他服务业"), ("P", "教育"),
     ("Q", "卫生和社会工作"), ("R", "文化、体育和娱乐业"), ("S", "公共管理、社会保障和社会组织"), ("T", "国际组织"),
 )  # fmt: skip
+
+# English names, shown in the English interface (the Chinese names stay the record).
+PROVINCES_EN = {
+    "110000": "Beijing", "120000": "Tianjin", "130000": "Hebei", "140000": "Shanxi", "150000": "Inner Mongolia",
+    "210000": "Liaoning", "220000": "Jilin", "230000": "Heilongjiang", "310000": "Shanghai", "320000": "Jiangsu",
+    "330000": "Zhejiang", "340000": "Anhui", "350000": "Fujian", "360000": "Jiangxi", "370000": "Shandong",
+    "410000": "Henan", "420000": "Hubei", "430000": "Hunan", "440000": "Guangdong", "450000": "Guangxi",
+    "460000": "Hainan", "500000": "Chongqing", "510000": "Sichuan", "520000": "Guizhou", "530000": "Yunnan",
+    "540000": "Tibet", "610000": "Shaanxi", "620000": "Gansu", "630000": "Qinghai", "640000": "Ningxia",
+    "650000": "Xinjiang",
+}  # fmt: skip
+
+SECTIONS_EN = {
+    "A": "Agriculture, forestry, animal husbandry and fishery", "B": "Mining",
+    "C": "Manufacturing", "D": "Electricity, heat, gas and water supply", "E": "Construction",
+    "F": "Wholesale and retail trade", "G": "Transport, storage and postal services",
+    "H": "Accommodation and catering", "I": "Information transmission, software and IT services",
+    "J": "Finance", "K": "Real estate", "L": "Leasing and business services",
+    "M": "Scientific research and technical services", "N": "Water conservancy, environment and public facilities",
+    "O": "Residential, repair and other services", "P": "Education", "Q": "Health and social work",
+    "R": "Culture, sports and entertainment", "S": "Public administration, social security and social organisations",
+    "T": "International organisations",
+}  # fmt: skip

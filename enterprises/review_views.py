@@ -14,6 +14,7 @@ from enterprises.models import Batch
 
 from .choices import SubmissionStatus
 from .forms import ReturnForm
+from .labels import changes_readable
 from .models import Submission, SubmissionEvidence
 from .selectors import filing_comparison, previous_submission, review_queue, status_counts, submission_history
 from .services import submission_approve, submission_bulk_approve, submission_return
@@ -49,7 +50,7 @@ def detail(request, pk: int):
     context = {
         "submission": submission, "previous": previous, "return_form": ReturnForm(),
         "rows": filing_comparison(submission=submission, previous=previous),
-        "history": submission_history(submission=submission), "evidence": submission.evidence.all(),
+        "history": changes_readable(submission_history(submission=submission)), "evidence": submission.evidence.all(),
     }  # fmt: skip
     return render(request, "enterprises/review_detail.html", context)
 

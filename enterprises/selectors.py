@@ -9,6 +9,7 @@ from enterprises.choices import BatchStatus
 from enterprises.models import Batch
 
 from .choices import SubmissionStatus
+from .labels import value_label
 from .models import Consent, Enterprise, ProfileAccessLog, Submission, SubmissionChange
 
 
@@ -122,5 +123,6 @@ def filing_comparison(*, submission: Submission, previous: Submission | None) ->
                 jump = bool(current)
             label = Submission._meta.get_field(name).verbose_name
             rows.append({"name": name, "label": label, "current": current, "previous": before, "change": change,
-                         "jump": jump})  # fmt: skip
+                         "jump": jump, "current_label": value_label(name, current),
+                         "previous_label": value_label(name, before)})  # fmt: skip
     return rows

@@ -13,6 +13,7 @@ from core.permissions import enterprise_required
 
 from .filing import client_messages
 from .forms import EvidenceForm, SubmissionForm
+from .labels import changes_readable, filing_readable
 from .models import SubmissionEvidence
 from .selectors import open_batch_for, submission_history, submission_of
 from .services import (
@@ -76,7 +77,8 @@ def filing(request):
         "enterprise": request.enterprise, "batch": batch, "submission": submission, "form": form,
         "editable": editable, "warnings": warnings, "evidence_form": EvidenceForm(),
         "evidence": submission.evidence.all(), "client_messages": client_messages(),
-        "history": submission_history(submission=submission)[:50],
+        "history": changes_readable(submission_history(submission=submission)[:50]),
+        "readonly_groups": None if editable else filing_readable(submission, form.groups()),
     }  # fmt: skip
     return render(request, "enterprises/filing.html", context, status=400 if form.errors else 200)
 

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from banks.models import LoanProduct, Recommendation
 from banks.tests.fixtures import approved_recommendation, publish_new_run
-from core.models import GuaranteeInstitution, GuarantorStaff
+from core.models import GuaranteeInstitution, GuarantorStaff, Region
 from enterprises.models import Consent, ProfileAccessLog
 from guarantees.models import GuaranteeContract
 from loans.models import LoanContract
@@ -153,7 +153,15 @@ def test_the_export_holds_the_filtered_list_as_csv_and_excel(client, pushed, icb
     response = client.get(reverse("banks:export"), {"grade": "C"})
     lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     expected = Recommendation.objects.filter(bank=icbc, grade="C").count()
-    assert len(lines) == expected + 1 and all(line[7] == "C" for line in lines[1:])
+    header = lines[0]
+    assert len(lines) == expected + 1 and all(line[header.index("等级")] == "C" for line in lines[1:])
+    # People read labels: the region by name beside its code, the section, stage, preference and status by label.
+    row = dict(zip(header, lines[1], strict=True))
+    rec = Recommendation.objects.get(bank=icbc, enterprise__credit_code=row["统一社会信用代码"])
+    province = Region.objects.get(code=rec.region_code[:2] + "0000").name
+    assert row["行政区划代码"] == rec.region_code and row["所在地区"].startswith(province)
+    assert row["发展阶段"] in ("初创期", "成长期", "稳定期") and row["企业意向银行"] in ("是", "否")
+    assert row["状态"] == rec.get_status_display() and row["行业门类"].startswith(rec.section + " ")
     response = client.get(reverse("banks:export"), {"grade": "C", "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet.max_row == expected + 1

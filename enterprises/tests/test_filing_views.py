@@ -125,3 +125,23 @@ def test_evidence_downloads_only_for_the_firm_and_reviewers_of_its_region(
     assert client.get(reverse("review:evidence", args=[evidence.pk])).status_code == 404
     client.force_login(BureauStaffFactory(region_scope="4403").user)
     assert client.get(reverse("review:evidence", args=[evidence.pk])).status_code == 200
+
+
+def test_people_read_labels_on_the_filing_and_its_change_log(firm_client, batch, firm):
+    """Flags as 是/否, a level by its name, the preferred banks by name, fields by their labels — never a code."""
+    import re
+
+    from core.models import Bank
+
+    banks = list(Bank.objects.order_by("code")[:2])
+    data = {**GOOD_FILING, "is_tech_sme": "on", "rd_platform_level": "2", "preferred_banks": [b.pk for b in banks]}
+    assert firm_client.post(URL, {"action": "submit", **data}).status_code == 302
+    page = firm_client.get(URL).content.decode()
+    readonly = page[page.index("已提交的填报为只读") : page.index("变更记录")]
+    assert "省级" in readonly and "是" in readonly and all(b.name in readonly for b in banks)
+    assert not re.search(r">\s*(True|False|None)\s*<", readonly)
+    log = page[page.index("变更记录") :]
+    assert "研发平台级别: 无 → 省级" in log and "科技型中小企业: 否 → 是" in log
+    banks_line = log[log.index("意向银行") :].split(";")[0]
+    assert all(b.name in banks_line for b in banks)
+    assert "rd_platform_level" not in log and "preferred_banks" not in log and "True" not in log

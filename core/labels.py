@@ -1,0 +1,81 @@
+"""What people read instead of codes: regions and industry sections by name, booleans as 是/否, in the interface's
+language. Pages (``core/templatetags/labels.py``), exports and notices call these; nothing shows a bare code.
+
+Region names come from ``core.Region`` (read once per process: reference data changes with a migration, not at run
+time); English names of provinces and sections from ``core.reference_data``, and of cities and counties from their
+``name_en`` when the data has one, else the Chinese name (a proper name, like a firm's)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from .reference_data import PROVINCES_EN, SECTIONS, SECTIONS_EN
+
+_SECTION_NAMES = dict(SECTIONS)
+
+
+def english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+@lru_cache(maxsize=1)
+def _region_names() -> dict[str, tuple[str, str]]:
+    from .models import Region
+
+    fields = {f.name for f in Region._meta.get_fields()}
+    columns = ("code", "name", "name_en") if "name_en" in fields else ("code", "name")
+    names = {}
+    for row in Region.objects.values_list(*columns):
+        code, name, name_en = (*row, "")[:3]
+        names[code] = (name, name_en or PROVINCES_EN.get(code, ""))
+    return names
+
+
+def regions_reload() -> None:
+    """Forget the cached names (after reference data is loaded in the same process: tests, the demo)."""
+    _region_names.cache_clear()
+
+
+def _name(code: str) -> str | None:
+    entry = _region_names().get(code)
+    if entry is None:
+        return None
+    return (entry[1] or entry[0]) if english() else entry[0]
+
+
+def region_label(code: str | None) -> str:
+    """A region code or scope prefix by name: '' → 全国, '44' → 广东省, '4403' → 广东省深圳市, '440305' → 深圳市南山区
+    (English: 'Nanshan, Shenzhen'). A level the data does not name keeps its code, so nothing is ever blank."""
+    code = (code or "").strip()
+    if not code:
+        return _("全国")
+    if not code.isdigit() or len(code) not in (2, 4, 6):
+        return code
+    full = code.ljust(6, "0")
+    levels = [full[:2] + "0000"]
+    if full[2:4] != "00":
+        levels.append(full[:4] + "00")
+    if full[4:] != "00":
+        levels.append(full)
+    names = [_name(level) for level in levels]
+    if names[-1] is None:  # the most specific level is not in the data: say where it is, and its code
+        known = [n for n in names if n]
+        return " ".join([*known[-1:], code]) if known else code
+    shown = [n for n in names if n][-2:]  # the two most specific levels are enough to place it
+    return ", ".join(reversed(shown)) if english() else "".join(shown)
+
+
+def section_label(letter: str | None) -> str:
+    """'C' → 'C 制造业' (English: 'C Manufacturing')."""
+    letter = (letter or "").strip().upper()
+    name = (SECTIONS_EN if english() else _SECTION_NAMES).get(letter)
+    return f"{letter} {name}" if name else letter
+
+
+def yes_no(value) -> str:
+    if value is None:
+        return "—"
+    return _("是") if value else _("否")

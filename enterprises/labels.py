@@ -1,0 +1,78 @@
+"""A filing's values as people read them: yes/no for flags, a level by its name, amounts with separators, the
+preferred banks by name — on the filing, the review page and the change logs (never a field code or ``True``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext as _
+
+from core.labels import yes_no
+from core.models import Bank
+
+from .models import MONEY_FIELDS, Submission
+
+_EXTRA_LABELS = {"evidence": lambda: _("证明材料"), "status": lambda: _("状态")}
+
+
+def field_label(name: str) -> str:
+    try:
+        return str(Submission._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return str(_EXTRA_LABELS[name]()) if name in _EXTRA_LABELS else name
+
+
+def value_label(name: str, value, *, banks: dict[int, str] | None = None) -> str:
+    """One filed value in words; ``banks`` names the preferred banks' ids (one query for a whole log)."""
+    if value is None or value == "":
+        return "—"
+    try:
+        field = Submission._meta.get_field(name)
+    except FieldDoesNotExist:
+        return str(value)
+    if name == "preferred_banks":
+        ids = value if isinstance(value, list | tuple) else [getattr(b, "pk", b) for b in value.all()]
+        names = banks if banks is not None else dict(Bank.objects.filter(pk__in=ids).values_list("pk", "name"))
+        return "、".join(names.get(int(pk), str(pk)) for pk in ids) or "—"
+    if field.get_internal_type() == "BooleanField":
+        return yes_no(value in (True, "True", "true", 1, "1"))
+    if field.choices:
+        labels = {str(code): str(label) for code, label in field.flatchoices}
+        return labels.get(str(value), str(value))
+    if name in MONEY_FIELDS or field.get_internal_type() in ("DecimalField", "FloatField"):
+        try:
+            return f"{Decimal(str(value)).normalize():,f}"
+        except (InvalidOperation, ValueError):
+            return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def changes_readable(changes) -> list:
+    """The changes with ``.lines`` — (field label, before, after) in words — for the change-log tables."""
+    changes = list(changes)
+    ids = {
+        int(pk)
+        for change in changes
+        for pair in [change.diff.get("preferred_banks")] if pair
+        for side in pair if isinstance(side, list)
+        for pk in side
+    }  # fmt: skip
+    banks = dict(Bank.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    for change in changes:
+        change.lines = [
+            (field_label(name), value_label(name, pair[0], banks=banks), value_label(name, pair[1], banks=banks))
+            for name, pair in change.diff.items()
+            if isinstance(pair, list | tuple) and len(pair) == 2
+        ]
+    return changes
+
+
+def filing_readable(submission: Submission, groups) -> list:
+    """A read-only filing's groups of the form as (title, [(label, value in words)])."""
+    return [
+        (title, [(field.label, value_label(field.name, getattr(submission, field.name))) for field in fields])
+        for title, fields in groups
+    ]
