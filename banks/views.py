@@ -198,7 +198,10 @@ def recommendation_detail(request, pk: int):
     bank = request.bank_officer.bank
     scope = profile_consent_scope(enterprise_id=rec.enterprise_id, bank=bank)
     if scope is None:
-        raise Http404
+        # A row this bank already worked stays on its list, masked: say why it no longer opens (the bank knows the
+        # firm was on its list; nothing else is told). Any other row is the plain 404.
+        context = {"rec": rec}
+        return render(request, "banks/consent_withdrawn.html", context, status=404)
     profile_access_record(enterprise=rec.enterprise, bank=bank, user=request.user, scope=scope, ip=client_ip(request))
     recommendation_mark_viewed(recommendation=rec, user=request.user)
     rec.refresh_from_db(fields=["status", "status_changed_at"])

@@ -55,8 +55,12 @@ def test_revoking_on_the_consent_page_hides_the_profile_on_the_next_request(clie
     assert profile(client, icbc_officer, rec).status_code == 200
     consent = Consent.objects.active().get(enterprise=rec.enterprise, bank=icbc)
     assert firm.post(reverse("enterprises:consent-revoke", args=[consent.pk])).status_code == 302
-    assert profile(client, icbc_officer, rec).status_code == 404  # the officer's very next request
+    refused = profile(client, icbc_officer, rec)
+    assert refused.status_code == 404  # the officer's very next request
     assert reads(rec) == 1  # the refused request read nothing and logged nothing
+    # It says why, in the site's frame, and shows nothing of the firm but its name (which the list shows too).
+    html = refused.content.decode()
+    assert 'id="consent-withdrawn"' in html and rec.enterprise.name in html and str(rec.total) not in html
 
 
 def test_revoking_the_blanket_consent_hides_the_firm_too(client, pushed, icbc, cmb, icbc_officer):
