@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from banks.choices import RecommendationStatus
 from banks.models import Recommendation, RecommendationList
 from core.exceptions import ApplicationError
+from core.labels import region_label
 from core.models import Bank
-from core.reference_data import PROVINCES
 from core.regions import in_region, region_range, scope_covers
 from core.validators import validate_region_scope
 from enterprises.choices import SubmissionStatus
@@ -32,7 +32,6 @@ from loans.models import LoanContract
 from scoring.models import Score
 
 WORKED = ("contacted", "approved", "declined", "contracted")
-PROVINCE_NAMES = {code[:2]: name for code, name in PROVINCES}
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=16, decimal_places=2))
 
 
@@ -122,7 +121,9 @@ def funnel(*, batch: Batch, scope: str, bank: Bank | None = None) -> Funnel:
     banks: dict[int, FunnelRow] = {}
 
     def province(code: str) -> FunnelRow:
-        return provinces.setdefault(code, FunnelRow(code, PROVINCE_NAMES.get(code, code)))
+        # Rows are per province; inside a city or county filter the one row holds only that region: name it so.
+        label = region_label(scope if len(scope) > 2 and scope.startswith(code) else code)
+        return provinces.setdefault(code, FunnelRow(code, label))
 
     def bank_row(bank_id: int, name: str = "") -> FunnelRow:
         return banks.setdefault(bank_id, FunnelRow(str(bank_id), name))

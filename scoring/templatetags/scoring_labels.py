@@ -1,12 +1,17 @@
 """``{% load scoring_labels %}``: a stage by its name (``{{ rec.stage|stage }}``, ``{{ product.stages|stages }}``)
-wherever a row stores the code without choices (list rows, products)."""
+wherever a row stores the code without choices (list rows, products); the seeded systems' names in English
+(``indicator``, ``category``, ``system_name``: scoring/labels.py)."""
 
 from django import template
 from django.utils.translation import gettext as _
 
+from scoring import labels
 from scoring.choices import Stage
 
 register = template.Library()
+register.filter("indicator", labels.indicator_name)
+register.filter("category", labels.indicator_category)
+register.filter("system_name", labels.system_name)
 
 
 @register.filter

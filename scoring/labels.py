@@ -1,0 +1,39 @@
+"""English names of the seeded national indicator systems (their indicators, categories and the systems themselves),
+shown in the English interface. The Chinese names stay the record — they are what the engine hashes and what a
+bureau edits; a name a bureau typed for a local indicator has no entry and shows as typed (like a firm's name)."""
+
+from core.labels import english
+
+INDICATOR_NAMES_EN = {
+    "研发费用金额": "R&D expenditure", "研发费用增长率": "R&D expenditure growth",
+    "研发费用占营业收入比重": "R&D intensity (R&D / revenue)", "研发人员占比": "Share of R&D staff",
+    "有效发明专利": "Valid invention patents", "技术合同成交额": "Technology contract turnover",
+    "主导/参与制定标准": "Standards led or co-drafted", "营业收入增长率": "Revenue growth",
+    "高新技术产品(服务)收入": "High-tech product (service) revenue", "净资产利润率": "Return on equity",
+    "上缴税费": "Taxes paid", "高新技术产品收入占比": "Share of high-tech revenue", "从业人员数": "Employees",
+    "吸纳高校应届毕业生": "New graduates hired", "获得创投机构投资金额": "Venture capital raised",
+    "企业资质": "Qualifications", "研发平台": "R&D platform", "省级以上科技计划项目": "Provincial+ S&T programme projects",
+    "省级以上科技奖励": "Provincial+ S&T awards",
+}  # fmt: skip
+CATEGORIES_EN = {
+    "技术创新": "Technological innovation", "成长经营": "Growth and operations", "辅助": "Supplementary",
+    "创新投入": "Innovation input", "创新产出": "Innovation output", "创新发展": "Innovation-led development",
+    "创新影响": "Innovation impact",
+}  # fmt: skip
+SYSTEM_NAMES_EN = {"全国试行版(2024)": "National trial edition (2024)", "全国2.0版(2025)": "National version 2.0 (2025)"}
+
+
+def _english(table: dict[str, str], name: str) -> str:
+    return table.get(name, name) if english() else name
+
+
+def indicator_name(name: str) -> str:
+    return _english(INDICATOR_NAMES_EN, name)
+
+
+def indicator_category(name: str) -> str:
+    return _english(CATEGORIES_EN, name)
+
+
+def system_name(name: str) -> str:
+    return _english(SYSTEM_NAMES_EN, name)
