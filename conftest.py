@@ -12,6 +12,17 @@ IN_CI = os.environ.get("CI") == "true"
 pytest_plugins = ("banks.tests.fixtures", "banks.tests.api_fixtures")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def region_names_loaded(django_db_setup, django_db_blocker):
+    """Region names are read once per process (``core.labels``), as a web worker does on its first page: load them
+    up front, so a test counting a page's queries counts the page's own."""
+    from core.labels import region_label, regions_reload
+
+    with django_db_blocker.unblock():
+        regions_reload()
+        region_label("44")
+
+
 @pytest.fixture
 def require_postgres(db):
     """Skip on the embedded SQLite default, but never in CI, where a missing PostgreSQL is a failure."""

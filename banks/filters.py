@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from core.filters import EMPTY, ID_MAX, CheckboxBooleanFilter, RegionPrefixFilter, SectionFilter
-from core.reference_data import SECTIONS
+from core.labels import section_choices
 from scoring.choices import Stage
 
 from .choices import RecommendationStatus
@@ -44,7 +44,7 @@ class RecommendationFilterSet(django_filters.FilterSet):
     region = RegionPrefixFilter(label=_("区域代码"), field_name="region_code")
     grade = django_filters.ChoiceFilter(label=_("等级"), choices=[(g, g) for g in GRADES], empty_label=_("全部"))
     section = SectionFilter(
-        label=_("行业门类"), field_name="section", choices=[(c, f"{c} {n}") for c, n in SECTIONS], empty_label=_("全部")
+        label=_("行业门类"), field_name="section", choices=section_choices, empty_label=_("全部")
     )
     stage = django_filters.ChoiceFilter(label=_("发展阶段"), choices=Stage.choices, empty_label=_("全部"))
     product = ProductFilter(label=_("产品"))

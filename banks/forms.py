@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.labels import section_choices
 from core.models import Branch
-from core.reference_data import SECTIONS
 from scoring.choices import Stage
 
 from .choices import RecommendationStatus
@@ -43,7 +43,7 @@ class LoanProductForm(forms.ModelForm):
     )
     sections = forms.MultipleChoiceField(
         label=_("适用行业门类"),
-        choices=[(c, f"{c} {n}") for c, n in SECTIONS],
+        choices=section_choices,
         required=False,
         help_text=_("不选为全部门类。"),
     )

@@ -2,12 +2,14 @@
 language. Pages (``core/templatetags/labels.py``), exports and notices call these; nothing shows a bare code.
 
 Region names come from ``core.Region`` (read once per process: reference data changes with a migration, not at run
-time); English names of provinces and sections from ``core.reference_data``, and of cities and counties from their
-``name_en`` when the data has one, else the Chinese name (a proper name, like a firm's)."""
+time); English names of provinces and sections from ``core.reference_data``, of cities and counties from
+``core/data/regions_en.csv`` (Hanyu Pinyin plus the kind of division, built by ``core/data/build_regions_en.py``)."""
 
 from __future__ import annotations
 
+import csv
 from functools import lru_cache
+from pathlib import Path
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -21,17 +23,17 @@ def english() -> bool:
     return (get_language() or "").startswith("en")
 
 
+REGIONS_EN = Path(__file__).resolve().parent / "data" / "regions_en.csv"
+
+
 @lru_cache(maxsize=1)
 def _region_names() -> dict[str, tuple[str, str]]:
     from .models import Region
 
-    fields = {f.name for f in Region._meta.get_fields()}
-    columns = ("code", "name", "name_en") if "name_en" in fields else ("code", "name")
-    names = {}
-    for row in Region.objects.values_list(*columns):
-        code, name, name_en = (*row, "")[:3]
-        names[code] = (name, name_en or PROVINCES_EN.get(code, ""))
-    return names
+    with REGIONS_EN.open(encoding="utf-8") as source:
+        english = {row["code"]: row["name_en"] for row in csv.DictReader(source)}
+    english.update(PROVINCES_EN)
+    return {code: (name, english.get(code, "")) for code, name in Region.objects.values_list("code", "name")}
 
 
 def regions_reload() -> None:
@@ -79,3 +81,8 @@ def yes_no(value) -> str:
     if value is None:
         return "—"
     return _("是") if value else _("否")
+
+
+def section_choices() -> list[tuple[str, str]]:
+    """The sections as form choices, labelled in the interface's language (a callable: evaluated per form)."""
+    return [(letter, section_label(letter)) for letter, _name in SECTIONS]

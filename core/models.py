@@ -15,8 +15,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import labels
 from .choices import BankKind, InstitutionKind
 from .querysets import BankOfficerQuerySet
+from .reference_data import BANK_NAMES_EN, GUARANTOR_NAMES_EN
 from .usernames import username_skeleton
 from .validators import validate_region_scope
 
@@ -70,7 +72,7 @@ class Region(models.Model):
         verbose_name_plural = _("行政区划")
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return f"{self.code} {labels.region_label(self.code)}"
 
     @property
     def prefix(self) -> str:
@@ -90,7 +92,7 @@ class IndustrySection(models.Model):
         verbose_name_plural = _("行业门类")
 
     def __str__(self) -> str:
-        return f"{self.letter} {self.name}"
+        return labels.section_label(self.letter)
 
 
 class BureauStaff(BaseModel):
@@ -143,7 +145,18 @@ class Bank(BaseModel):
         verbose_name_plural = _("银行")
 
     def __str__(self) -> str:
-        return self.short_name or self.name
+        return self.short_label
+
+    @property
+    def label(self) -> str:
+        """The full name in the interface's language (the seeded banks have English names; others show as typed)."""
+        english = BANK_NAMES_EN.get(self.code) if labels.english() else None
+        return english[0] if english else self.name
+
+    @property
+    def short_label(self) -> str:
+        english = BANK_NAMES_EN.get(self.code) if labels.english() else None
+        return english[1] if english else (self.short_name or self.name)
 
     @property
     def region(self) -> str:
@@ -208,7 +221,7 @@ class GuaranteeInstitution(BaseModel):
         verbose_name_plural = _("担保机构")
 
     def __str__(self) -> str:
-        return self.name
+        return GUARANTOR_NAMES_EN.get(self.name, self.name) if labels.english() else self.name
 
 
 class GuarantorStaff(BaseModel):

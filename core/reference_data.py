@@ -46,3 +46,21 @@ SECTIONS_EN = {
     "R": "Culture, sports and entertainment", "S": "Public administration, social security and social organisations",
     "T": "International organisations",
 }  # fmt: skip
+
+BANK_NAMES_EN = {  # code → (name, short name) in English
+    "cdb": ("China Development Bank", "CDB"), "eximbank": ("Export-Import Bank of China", "China Exim Bank"),
+    "adbc": ("Agricultural Development Bank of China", "ADBC"),
+    "icbc": ("Industrial and Commercial Bank of China", "ICBC"), "abc": ("Agricultural Bank of China", "ABC"),
+    "boc": ("Bank of China", "BOC"), "ccb": ("China Construction Bank", "CCB"),
+    "bocom": ("Bank of Communications", "BoCom"), "psbc": ("Postal Savings Bank of China", "PSBC"),
+    "citic": ("China CITIC Bank", "CITIC Bank"), "ceb": ("China Everbright Bank", "CEB"),
+    "hxb": ("Hua Xia Bank", "Hua Xia Bank"), "cmbc": ("China Minsheng Bank", "CMBC"),
+    "cmb": ("China Merchants Bank", "CMB"), "cib": ("Industrial Bank", "CIB"),
+    "cgb": ("China Guangfa Bank", "CGB"), "pab": ("Ping An Bank", "Ping An Bank"),
+    "spdb": ("Shanghai Pudong Development Bank", "SPDB"), "czb": ("China Zheshang Bank", "CZBank"),
+    "hfb": ("Hengfeng Bank", "Hengfeng Bank"), "cbhb": ("China Bohai Bank", "CBHB"),
+    "bjbank": ("Bank of Beijing", "Bank of Beijing"), "jsbank": ("Bank of Jiangsu", "Bank of Jiangsu"),
+    "hzbank": ("Bank of Hangzhou", "Bank of Hangzhou"),
+    "szrcb": ("Shenzhen Rural Commercial Bank", "Shenzhen RCB"),
+}  # fmt: skip
+GUARANTOR_NAMES_EN = {"国家融资担保基金": "National Financing Guarantee Fund"}

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from core.permissions import enterprise_required
+from scoring.labels import indicator_category, indicator_name
 
 from .report import published_score_history, score_report
 
@@ -17,10 +18,16 @@ def _report_context(request) -> dict:
         context["report"] = report
         context["charts"] = {
             "categories": [
-                {"name": c["name"], "points": round(c["points"], 2), "max": c["maximum"]} for c in report.categories
+                {"name": indicator_category(c["name"]), "points": round(c["points"], 2), "max": c["maximum"]}
+                for c in report.categories
             ],
             "indicators": [
-                {"code": line.code, "name": line.name, "points": round(line.points, 2), "max": line.maximum}
+                {
+                    "code": line.code,
+                    "name": indicator_name(line.name),
+                    "points": round(line.points, 2),
+                    "max": line.maximum,
+                }
                 for line in report.indicators
             ],
             "labels": {"points": _("得分"), "max": _("满分")},

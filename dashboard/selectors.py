@@ -188,7 +188,7 @@ def funnel(*, batch: Batch, scope: str, bank: Bank | None = None) -> Funnel:
             row.guarantees += guaranteed
             row.guarantee_amount += guarantee_amount
 
-    names = dict(Bank.objects.filter(pk__in=list(banks)).values_list("pk", "short_name"))
+    names = {b.pk: b.short_label for b in Bank.objects.filter(pk__in=list(banks)).only("pk", "code", "short_name")}
     for bank_id, row in banks.items():
         row.label = names.get(bank_id, row.label)
         row.banks = 1

@@ -64,7 +64,7 @@ def funnel_page(request):
         "region": region,
         "bank": bank,
         "data": data,
-        "banks": Bank.objects.order_by("code").only("pk", "short_name"),
+        "banks": Bank.objects.order_by("code").only("pk", "code", "short_name"),
         "headers": _headers(),
         "scope": request.bureau_staff.region_scope,
     }

@@ -17,10 +17,12 @@ _EXTRA_LABELS = {"evidence": lambda: _("证明材料"), "status": lambda: _("状
 
 
 def field_label(name: str) -> str:
+    if name in _EXTRA_LABELS:  # not a concrete field (``evidence`` is a reverse relation): no verbose name
+        return str(_EXTRA_LABELS[name]())
     try:
         return str(Submission._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return str(_EXTRA_LABELS[name]()) if name in _EXTRA_LABELS else name
+    except (FieldDoesNotExist, AttributeError):
+        return name
 
 
 def value_label(name: str, value, *, banks: dict[int, str] | None = None) -> str:
@@ -30,6 +32,8 @@ def value_label(name: str, value, *, banks: dict[int, str] | None = None) -> str
     try:
         field = Submission._meta.get_field(name)
     except FieldDoesNotExist:
+        return str(value)
+    if not getattr(field, "concrete", False) and name != "preferred_banks":  # a reverse relation (evidence): a name
         return str(value)
     if name == "preferred_banks":
         ids = value if isinstance(value, list | tuple) else [getattr(b, "pk", b) for b in value.all()]

@@ -12,7 +12,8 @@ INDICATOR_NAMES_EN = {
     "高新技术产品(服务)收入": "High-tech product (service) revenue", "净资产利润率": "Return on equity",
     "上缴税费": "Taxes paid", "高新技术产品收入占比": "Share of high-tech revenue", "从业人员数": "Employees",
     "吸纳高校应届毕业生": "New graduates hired", "获得创投机构投资金额": "Venture capital raised",
-    "企业资质": "Qualifications", "研发平台": "R&D platform", "省级以上科技计划项目": "Provincial+ S&T programme projects",
+    "企业资质": "Qualifications", "研发平台": "R&D platform",
+    "省级以上科技计划项目": "Provincial+ S&T programme projects",
     "省级以上科技奖励": "Provincial+ S&T awards",
 }  # fmt: skip
 CATEGORIES_EN = {
@@ -20,7 +21,17 @@ CATEGORIES_EN = {
     "创新投入": "Innovation input", "创新产出": "Innovation output", "创新发展": "Innovation-led development",
     "创新影响": "Innovation impact",
 }  # fmt: skip
-SYSTEM_NAMES_EN = {"全国试行版(2024)": "National trial edition (2024)", "全国2.0版(2025)": "National version 2.0 (2025)"}
+SYSTEM_DESCRIPTIONS_EN = {
+    "全国试行版(2024):3类18项指标,按初创期、成长期、稳定期分别设权重。":
+        "National trial edition (2024): 18 indicators in 3 categories, weighted separately for the start-up, "
+        "growth and stable stages.",
+    "2.0版(2025):创新投入、产出、发展三类9项基础指标计100分,创新影响3项加分最高30分。":
+        "Version 2.0 (2025): 9 base indicators in 3 categories (innovation input, output and development) worth 100 "
+        "points, plus 3 innovation-impact bonus indicators worth up to 30 points.",
+}  # fmt: skip
+SYSTEM_NAMES_EN = {
+    "全国试行版(2024)": "National trial edition (2024)", "全国2.0版(2025)": "National version 2.0 (2025)",
+}  # fmt: skip
 
 
 def _english(table: dict[str, str], name: str) -> str:
@@ -37,3 +48,7 @@ def indicator_category(name: str) -> str:
 
 def system_name(name: str) -> str:
     return _english(SYSTEM_NAMES_EN, name)
+
+
+def system_description(text: str) -> str:
+    return _english(SYSTEM_DESCRIPTIONS_EN, text)

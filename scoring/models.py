@@ -9,6 +9,7 @@ from core.models import BaseModel
 from core.validators import validate_region_scope
 
 from .choices import Grade, Method, RunState, Stage
+from .labels import system_name
 from .querysets import IndicatorSystemQuerySet, ScoreQuerySet, ScoringRunQuerySet
 
 
@@ -47,7 +48,7 @@ class IndicatorSystem(BaseModel):
         constraints = [models.UniqueConstraint(fields=["code", "version"], name="indicator_system_unique_version")]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.key})"
+        return f"{system_name(self.name)} ({self.key})"
 
     @property
     def key(self) -> str:

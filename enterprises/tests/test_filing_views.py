@@ -145,3 +145,13 @@ def test_people_read_labels_on_the_filing_and_its_change_log(firm_client, batch,
     banks_line = log[log.index("意向银行") :].split(";")[0]
     assert all(b.name in banks_line for b in banks)
     assert "rd_platform_level" not in log and "preferred_banks" not in log and "True" not in log
+
+
+def test_a_change_log_with_an_evidence_entry_reads_in_words(firm_client, batch, firm):
+    from enterprises.models import Submission, SubmissionChange
+
+    firm_client.post(URL, {"action": "draft", **GOOD_FILING})
+    submission = Submission.objects.get(enterprise=firm)
+    SubmissionChange.objects.create(submission=submission, action="evidence", diff={"evidence": [None, "执照.pdf"]})
+    page = firm_client.get(URL)
+    assert page.status_code == 200 and "证明材料: — → 执照.pdf" in page.content.decode()

@@ -12,6 +12,7 @@ register = template.Library()
 register.filter("indicator", labels.indicator_name)
 register.filter("category", labels.indicator_category)
 register.filter("system_name", labels.system_name)
+register.filter("system_description", labels.system_description)
 
 
 @register.filter

@@ -116,7 +116,8 @@ def test_the_seeded_systems_read_in_english_in_the_english_interface(officer_cli
     system = IndicatorSystem.objects.get(code="national", version=1)
     officer_client.cookies["django_language"] = "en"
     html = officer_client.get(reverse("scoring:system-detail", args=[system.pk])).content.decode()
-    assert "National trial edition (2024)" in html and "R&amp;D expenditure" in html and "Technological innovation" in html
+    assert "National trial edition (2024)" in html and "R&amp;D expenditure" in html
+    assert "Technological innovation" in html
     assert "研发费用金额" not in html and "技术创新" not in html
     listing = officer_client.get(reverse("scoring:system-list")).content.decode()
     assert "National version 2.0 (2025)" in listing and "全国2.0版" not in listing
