@@ -1,12 +1,17 @@
 """Bureau pages for bulk import (preview, then commit the same stored file) and the CSV export of filings."""
 
+import tempfile
 import uuid
+from datetime import timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,6 +28,39 @@ from .services import submission_import
 
 SESSION_KEY = "enterprise_import"
 ERRORS_SHOWN = 1000
+PREVIEW_MAX_AGE = timedelta(hours=1)  # a preview unconfirmed for an hour is swept at the next preview
+
+
+def _previews() -> FileSystemStorage:
+    """Where a previewed file waits for its commit: beside Django's own upload temp files, not under MEDIA_ROOT (the
+    debug server serves MEDIA_URL), so no URL ever reaches an uploaded table. Per host, shared by its workers."""
+    location = Path(settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir()) / "innovation-points-import-previews"
+    return FileSystemStorage(location=location, directory_permissions_mode=0o700, file_permissions_mode=0o600)
+
+
+def previews_sweep(*, older_than: timedelta = PREVIEW_MAX_AGE) -> int:
+    """Delete stored previews older than ``older_than`` (their sessions may be long gone); returns how many."""
+    storage, cutoff, removed = _previews(), timezone.now() - older_than, 0
+    try:
+        names = storage.listdir("")[1]
+    except FileNotFoundError:
+        return 0
+    for name in names:
+        try:
+            stale = storage.get_modified_time(name) < cutoff
+        except FileNotFoundError:  # another worker swept it first
+            continue
+        if stale:
+            storage.delete(name)
+            removed += 1
+    return removed
+
+
+def _preview_discard(request) -> None:
+    """Forget the session's stored preview and delete its file (a new preview replaces it, a commit consumes it)."""
+    stored = request.session.pop(SESSION_KEY, None)
+    if stored and stored.get("path"):
+        _previews().delete(stored["path"])
 
 
 def _batches(user):
@@ -47,9 +85,17 @@ def import_page(request):
         messages.error(request, _("请选择批次并上传文件。"))
         return render(request, "enterprises/import.html", context, status=400)
     if committing:
-        with default_storage.open(stored["path"], "rb") as handle:
-            data, name = handle.read(), stored["name"]
+        try:
+            with _previews().open(stored["path"], "rb") as handle:
+                data, name = handle.read(), stored["name"]
+        except FileNotFoundError:  # swept after an hour, or stored before an upgrade moved the directory
+            data = None
+        _preview_discard(request)
+        if data is None:
+            messages.error(request, _("预检结果已失效,请重新上传文件。"))
+            return redirect("review:import")
     else:
+        _preview_discard(request)
         if upload.size > MAX_UPLOAD_BYTES:
             messages.error(request, _("文件超过 20 MB 上限,请拆分后导入。"))
             return render(request, "enterprises/import.html", context, status=400)
@@ -61,15 +107,14 @@ def import_page(request):
         messages.error(request, error.message)
         return render(request, "enterprises/import.html", context, status=400)
     if committing:
-        default_storage.delete(stored["path"])
-        request.session.pop(SESSION_KEY, None)
         if report.committed:
             messages.success(request, _("导入完成:新增 %(new)d 份,更新 %(updated)d 份填报。")
                              % {"new": report.new_count, "updated": report.update_count})  # fmt: skip
             return redirect("review:queue")
     elif not report.errors:
+        previews_sweep()
         token = uuid.uuid4().hex
-        path = default_storage.save(f"imports/{token}.upload", ContentFile(data))
+        path = _previews().save(f"{token}.upload", ContentFile(data))
         request.session[SESSION_KEY] = {"token": token, "path": path, "name": name}
         context["token"] = token
     context.update(report=report, errors=report.errors[:ERRORS_SHOWN], batch=batch, source=source, name=name)

@@ -35,6 +35,8 @@ from .models import (
 VALUE_FIELDS = (*MONEY_FIELDS, *COUNT_FIELDS, *FLAG_FIELDS, "financing_amount", "financing_term_months")
 EDITABLE_STATUSES = (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_FIRM_MAX_FILES = 200  # a firm's evidence over all its filings: ~10 documents a year leaves decades of room
+EVIDENCE_FIRM_MAX_BYTES = 50 * 1024 * 1024  # ... and five full-size scans, or a hundred phone photos
 EVIDENCE_SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"),
                        (b"\x89PNG\r\n\x1a\n", "image/png"))  # fmt: skip
 
@@ -259,7 +261,10 @@ def submission_bulk_approve(*, user: User, submission_ids: Iterable[int]) -> int
 
 @transaction.atomic
 def evidence_add(*, submission: Submission, user: User | None, upload, description: str = "") -> SubmissionEvidence:
-    """Attach a PDF, JPEG or PNG (checked by its first bytes, not its name) of at most 10 MB to an editable filing."""
+    """Attach a PDF, JPEG or PNG (checked by its first bytes, not its name) of at most 10 MB to an editable filing,
+    within the firm's quota: ``EVIDENCE_FIRM_MAX_FILES`` files and ``EVIDENCE_FIRM_MAX_BYTES`` over all its filings."""
+    from django.db.models import Count, Sum
+
     _editable(submission)
     if upload.size > EVIDENCE_MAX_BYTES:
         raise ValidationError({"file": [_("文件不能超过 10 MB。")]})
@@ -269,6 +274,18 @@ def evidence_add(*, submission: Submission, user: User | None, upload, descripti
     content_type = next((kind for magic, kind in EVIDENCE_SIGNATURES if head.startswith(magic)), None)
     if content_type is None:
         raise ValidationError({"file": [_("只接受 PDF、JPEG 或 PNG 文件。")]})
+    # The firm's row is locked first, so two uploads at once cannot both take the last of the quota.
+    list(Enterprise.objects.select_for_update().filter(pk=submission.enterprise_id).values_list("pk", flat=True))
+    used = SubmissionEvidence.objects.filter(submission__enterprise_id=submission.enterprise_id).aggregate(
+        files=Count("pk"), size=Sum("size")
+    )
+    if used["files"] >= EVIDENCE_FIRM_MAX_FILES:
+        message = _("本企业的证明材料已达 %(limit)d 个文件的上限,请先删除不需要的材料。")
+        raise ValidationError({"file": [message % {"limit": EVIDENCE_FIRM_MAX_FILES}]})
+    if (used["size"] or 0) + upload.size > EVIDENCE_FIRM_MAX_BYTES:
+        message = _("本企业的证明材料总大小不能超过 %(limit)d MB(已用 %(used).1f MB),请先删除不需要的材料。")
+        raise ValidationError({"file": [message % {"limit": EVIDENCE_FIRM_MAX_BYTES // (1024 * 1024),
+                                                   "used": (used["size"] or 0) / (1024 * 1024)}]})  # fmt: skip
     evidence = SubmissionEvidence.objects.create(
         submission=submission, file=upload, original_name=upload.name[:200], content_type=content_type,
         size=upload.size, description=description.strip()[:200], uploaded_by=user,
@@ -276,6 +293,22 @@ def evidence_add(*, submission: Submission, user: User | None, upload, descripti
     SubmissionChange.objects.create(submission=submission, user=user, action=SubmissionChange.Action.EVIDENCE,
                                     diff={"evidence": [None, evidence.original_name]})  # fmt: skip
     return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, evidence: SubmissionEvidence, user: User) -> None:
+    """Remove a document from an editable filing, for a confirmed member of its firm. The filing's trail records it;
+    the file leaves storage once the deletion commits (a rolled-back deletion keeps its file)."""
+    submission = evidence.submission
+    members = EnterpriseMembership.objects.filter(enterprise_id=submission.enterprise_id, approved=True)
+    if not members.filter(user=user).exists():
+        raise ApplicationError(_("只有本企业的成员可以删除证明材料。"))
+    _editable(submission)
+    storage, stored_name, original_name = evidence.file.storage, evidence.file.name, evidence.original_name
+    evidence.delete()
+    SubmissionChange.objects.create(submission=submission, user=user, action=SubmissionChange.Action.EVIDENCE,
+                                    diff={"evidence": [original_name, None]})  # fmt: skip
+    transaction.on_commit(lambda: storage.delete(stored_name))
 
 
 # --- Consent and profile access -----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("filing/", views.filing, name="filing"),
     path("filing/evidence/", views.evidence_upload, name="evidence-upload"),
     path("filing/evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
+    path("filing/evidence/<int:pk>/delete/", views.evidence_delete_view, name="evidence-delete"),
     path("consents/", consent_views.consents, name="consents"),
     path("consents/<int:pk>/revoke/", consent_views.consent_revoke_view, name="consent-revoke"),
     path("access-log/", consent_views.access_log, name="access-log"),

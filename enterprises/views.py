@@ -6,6 +6,7 @@ from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
@@ -18,7 +19,9 @@ from .models import SubmissionEvidence
 from .selectors import open_batch_for, submission_history, submission_of
 from .services import (
     EDITABLE_STATUSES,
+    EVIDENCE_MAX_BYTES,
     evidence_add,
+    evidence_delete,
     submission_get_or_create,
     submission_save_draft,
     submission_submit,
@@ -83,9 +86,28 @@ def filing(request):
     return render(request, "enterprises/filing.html", context, status=400 if form.errors else 200)
 
 
+EVIDENCE_REQUEST_MAX_BYTES = EVIDENCE_MAX_BYTES + 256 * 1024  # the file, its multipart headers and the form's text
+
+
+@csrf_exempt  # only so that the size is checked before the CSRF check reads (and spools) the body; see below
 @enterprise_required
 @require_POST
 def evidence_upload(request):
+    """Refuses an oversize request by its Content-Length, before Django writes a byte of it to a temporary file."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0  # Django reads no body it cannot measure
+    if length > EVIDENCE_REQUEST_MAX_BYTES:
+        messages.error(
+            request, _("上传内容超过 %(limit)d MB 上限,文件未保存。") % {"limit": EVIDENCE_MAX_BYTES // (1024 * 1024)}
+        )
+        return redirect("enterprises:filing")
+    return _evidence_upload(request)
+
+
+@csrf_protect
+def _evidence_upload(request):
     batch = open_batch_for(enterprise=request.enterprise)
     submission = submission_of(enterprise=request.enterprise, batch=batch) if batch else None
     if submission is None:
@@ -120,3 +142,18 @@ def evidence_response(evidence: SubmissionEvidence) -> FileResponse:
 def evidence_download(request, pk: int):
     evidence = get_object_or_404(SubmissionEvidence.objects.filter(submission__enterprise=request.enterprise), pk=pk)
     return evidence_response(evidence)
+
+
+@enterprise_required
+@require_POST
+def evidence_delete_view(request, pk: int):
+    evidence = get_object_or_404(
+        SubmissionEvidence.objects.filter(submission__enterprise=request.enterprise).select_related("submission"), pk=pk
+    )
+    try:
+        evidence_delete(evidence=evidence, user=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("证明材料已删除。"))
+    return redirect("enterprises:filing")

@@ -57,6 +57,7 @@ OBJECT_ROUTES: dict[str, tuple[str, str]] = {
     "guarantees:create": ("GET", "loan"),
     "guarantees:detail": ("GET", "guarantee"),
     "enterprises:evidence-download": ("GET", "firm_evidence"),
+    "enterprises:evidence-delete": ("POST", "firm_evidence"),
     "enterprises:consent-revoke": ("POST", "consent"),
     "enterprises:member-approve": ("POST", "membership"),
     "api-clients:revoke": ("POST", "api_client"),
