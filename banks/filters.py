@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from core.filters import EMPTY, ID_MAX, CheckboxBooleanFilter, RegionPrefixFilter, SectionFilter
 from core.labels import section_choices
+from core.widgets import RegionPickerWidget
 from scoring.choices import Stage
 
 from .choices import RecommendationStatus
@@ -41,7 +42,7 @@ class RecommendationFilterSet(django_filters.FilterSet):
     """Region (a code prefix), grade, section, stage, matching product, status, the firm's preferred bank, and the
     rows the caller follows (``mine``: the officer, or the API client's service account)."""
 
-    region = RegionPrefixFilter(label=_("区域代码"), field_name="region_code")
+    region = RegionPrefixFilter(label=_("区域"), field_name="region_code", widget=RegionPickerWidget())
     grade = django_filters.ChoiceFilter(label=_("等级"), choices=[(g, g) for g in GRADES], empty_label=_("全部"))
     section = SectionFilter(
         label=_("行业门类"), field_name="section", choices=section_choices, empty_label=_("全部")
@@ -67,6 +68,13 @@ class RecommendationFilterSet(django_filters.FilterSet):
             product.extra.update(
                 choices=[("", _("全部")), *[(p.pk, p.name) for p in products]], coerce=int, empty_value=None
             )
+
+    def filter_queryset(self, queryset):
+        # A region that does not exist is an error on the page (the API answers 400 before this), and the list
+        # it would have narrowed is empty: dropping the filter would pass the whole list off as that region's.
+        if "region" in self.form.errors:
+            return queryset.none()
+        return super().filter_queryset(queryset)
 
     def filter_mine(self, queryset, name, value):
         if value is None:

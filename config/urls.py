@@ -24,6 +24,7 @@ api_redoc = csp_update({**API_DOCS_CSP, "worker-src": ["'self'", "blob:"]})(
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("regions.json", core_views.region_tree, name="region-tree"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -2,9 +2,10 @@
 
 import django_filters
 from django import forms
-from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
+
+from .validators import validate_region_scope
 
 ID_MAX = 2**31 - 1
 
@@ -52,14 +53,16 @@ class BooleanFilter(django_filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
-@extend_schema_field({"type": "string", "pattern": "^[0-9]{0,6}$"})
+@extend_schema_field({"type": "string", "pattern": "^([0-9]{2}|[0-9]{4}|[0-9]{6})?$"})
 class RegionPrefixFilter(django_filters.CharFilter):
-    """A region-code prefix: ``44`` is Guangdong, ``4403`` Shenzhen, ``440305`` Nanshan (GB/T 2260)."""
+    """A region-code prefix: ``44`` is Guangdong, ``4403`` Shenzhen, ``440305`` Nanshan (GB/T 2260). A prefix of no
+    known region is an error on the field (a 400 from the API), never "no filter"; empty is everywhere. A page shows
+    it as the province → city → county picker (``core.widgets.RegionPickerWidget``) by passing ``widget=``."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("lookup_expr", "startswith")
         kwargs.setdefault("max_length", 6)
-        kwargs.setdefault("validators", [RegexValidator(r"^[0-9]{0,6}$", _("行政区划代码前缀应为1至6位数字。"))])
+        kwargs.setdefault("validators", [validate_region_scope])
         super().__init__(*args, **kwargs)
 
 

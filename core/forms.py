@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from core.models import GuaranteeInstitution
 
 from .models import ApiClient
+from .validators import validate_region_scope
+from .widgets import RegionPickerWidget
 
 
 class ApiClientForm(forms.Form):
@@ -20,12 +22,15 @@ class ApiClientForm(forms.Form):
         label=_("区域范围"),
         max_length=6,
         required=False,
-        help_text=_("行政区划代码前缀,须在您的管辖范围之内;留空为您的全部范围。"),
+        validators=[validate_region_scope],
+        widget=RegionPickerWidget(),
+        help_text=_("须在您的管辖范围之内;不选为您的全部范围。"),
     )
 
     def __init__(self, *args, area: str, scopes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region_scope"].initial = area
+        self.fields["region_scope"].widget.root = area  # the picker stays inside the issuer's region
         if scopes is not None:  # offer only what this kind of client may hold
             self.fields["scopes"].choices = [(v, label) for v, label in ApiClient.Scope.choices if v in scopes]
 

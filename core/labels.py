@@ -11,7 +11,7 @@ import csv
 from functools import lru_cache
 from pathlib import Path
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from .reference_data import PROVINCES_EN, SECTIONS, SECTIONS_EN
@@ -86,3 +86,13 @@ def yes_no(value) -> str:
 def section_choices() -> list[tuple[str, str]]:
     """The sections as form choices, labelled in the interface's language (a callable: evaluated per form)."""
     return [(letter, section_label(letter)) for letter, _name in SECTIONS]
+
+
+def listing(values) -> str:
+    """Items of a list as a person reads them: 甲、乙、丙 in Chinese, "A, B, C" in English."""
+    return pgettext("list separator", "、").join(str(v) for v in values)
+
+
+def sections_listing(letters) -> str:
+    """Industry sections by name, as a list (a product's sections)."""
+    return listing(section_label(letter) for letter in letters)

@@ -1,10 +1,21 @@
+import csv
+import json
+from functools import lru_cache
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .health import broker_ok, database_ok
+from .labels import REGIONS_EN
+from .reference_data import PROVINCES_EN
+
+REGION_TREE_MAX_AGE = 24 * 3600  # reference data: it changes with a migration, and a day-old list is still right
 
 
 @require_GET
@@ -35,3 +46,31 @@ def _roles_of(user) -> list[str]:
         )
         if hasattr(user, attr)
     ] + (["enterprise"] if user.memberships.filter(approved=True).exists() else [])
+
+
+@require_GET
+def region_tree(request):
+    """Every region for the pickers (``core.widgets.RegionPickerWidget``, ``static/js/region-picker.js``):
+    ``{"regions": [[code, name, parent], ...]}`` in code order, ``parent`` '' for a province, names in the language
+    of ``?lang=`` (the page's). Public, since the sign-up form uses it; built once per process and language (~100 KB)
+    and kept by the browser for a day."""
+    lang = request.GET.get("lang", "")
+    if lang not in dict(settings.LANGUAGES):
+        lang = get_language() or settings.LANGUAGE_CODE
+    response = HttpResponse(_region_tree_json(lang), content_type="application/json")
+    patch_cache_control(response, public=True, max_age=REGION_TREE_MAX_AGE)
+    return response
+
+
+@lru_cache(maxsize=len(settings.LANGUAGES))
+def _region_tree_json(lang: str) -> bytes:
+    from .models import Region
+
+    english = {}
+    if lang.startswith("en"):  # the names core.labels shows: regions_en.csv, the provinces of reference_data
+        with REGIONS_EN.open(encoding="utf-8") as source:
+            english = {row["code"]: row["name_en"] for row in csv.DictReader(source)}
+        english.update(PROVINCES_EN)
+    rows = Region.objects.order_by("code").values_list("code", "name", "parent_id")
+    regions = [[code, english.get(code) or name, parent or ""] for code, name, parent in rows]
+    return json.dumps({"regions": regions}, ensure_ascii=False, separators=(",", ":")).encode()

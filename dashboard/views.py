@@ -9,6 +9,7 @@ from core.exceptions import ApplicationError
 from core.exports import xlsx_row
 from core.models import Bank
 from core.permissions import bureau_required
+from core.widgets import RegionPickerWidget
 
 from .selectors import dashboard_batches, funnel, funnel_region
 
@@ -67,6 +68,10 @@ def funnel_page(request):
         "banks": Bank.objects.order_by("code").only("pk", "code", "short_name"),
         "headers": _headers(),
         "scope": request.bureau_staff.region_scope,
+        # Chosen by name inside the officer's own region; the region asked is checked by funnel_region.
+        "region_picker": RegionPickerWidget(root=request.bureau_staff.region_scope, empty_label=_("全国")).render(
+            "region", region, attrs={"id": "funnel-region"}
+        ),
     }
     if data:
         stages = [_("采集企业"), _("推荐企业"), _("已对接"), _("签约企业"), _("担保贷款笔数")]

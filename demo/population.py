@@ -14,11 +14,13 @@ checks the share on a smaller population (percentiles make it scale-free).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from core.reference_data import PROVINCES
+from core.region_data import region_children
 from core.validators import USCC_ALPHABET, USCC_WEIGHTS
 
 # Share of firms per GB/T 4754 section (T and S hold no filing tech firms).
@@ -58,6 +60,22 @@ class DemoPopulation:
     submissions: pd.DataFrame
     consenting: np.ndarray  # bool per firm: a blanket consent to share with partner banks
     strength: np.ndarray
+
+
+@lru_cache(maxsize=4096)
+def _real_county(drawn: str) -> str:
+    """A real county-level code for a drawn province-city-county triple (the draws stay as they were, so the seeds
+    give the same firms): the drawn code when it exists, else the drawn city's and county's positions among the
+    province's and the city's real divisions (the municipalities' districts hang from the province itself)."""
+    children = region_children()
+    if drawn in children.get(drawn[:4] + "00", ()) or drawn in children.get(drawn[:2] + "0000", ()):
+        return drawn
+    city, county = int(drawn[2:4]), int(drawn[4:])
+    kids = children[drawn[:2] + "0000"]
+    code = kids[((county if drawn[:2] in MUNICIPALITIES else city) - 1) % len(kids)]
+    while code in children:  # a city: one of its counties (a city without counties is itself the place)
+        code = children[code][(county - 1) % len(children[code])]
+    return code
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -103,8 +121,10 @@ def generate(n: int, ids: np.ndarray, *, seed: int, reference_date: str = "2024-
     city = np.where(municipal, 1, rng.integers(1, 9, n))
     county = rng.integers(1, 13, n)
     region_code = (
-        pd.Series(province) + pd.Series(city).map("{:02d}".format) + pd.Series(county).map("{:02d}".format)
-    ).to_numpy()
+        (pd.Series(province) + pd.Series(city).map("{:02d}".format) + pd.Series(county).map("{:02d}".format))
+        .map(_real_county)
+        .to_numpy()
+    )
 
     ref = np.datetime64(reference_date, "D")
     age_days = np.clip(rng.gamma(1.6, 5.0 * 365, n), 60, 40 * 365).astype(int)

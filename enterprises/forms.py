@@ -6,6 +6,7 @@ from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Bank
+from core.widgets import RegionPickerWidget
 
 from .choices import ConsentScope
 from .filing import GROUPS, HELP, UNITS
@@ -82,7 +83,12 @@ class RegistrationForm(forms.Form):
     password_again = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput)
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, min_length=18)
     name = forms.CharField(label=_("企业名称"), max_length=200)
-    region_code = forms.CharField(label=_("行政区划代码"), max_length=6, help_text=_("6位,例如 440305。"))
+    region_code = forms.CharField(  # chosen by name down to the county
+        label=_("行政区划代码"),
+        max_length=6,
+        help_text=_("6位,例如 440305。"),
+        widget=RegionPickerWidget(leaf_only=True),
+    )
     industry_code = forms.CharField(label=_("国民经济行业代码"), max_length=5, help_text=_("例如 C39。"))
     established = forms.DateField(label=_("成立日期"), widget=forms.DateInput(attrs={"type": "date"}))
     licence = forms.FileField(

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
-from core.labels import yes_no
+from core.labels import listing, yes_no
 from core.models import Bank
 
 from .models import MONEY_FIELDS, Submission
@@ -37,8 +37,8 @@ def value_label(name: str, value, *, banks: dict[int, str] | None = None) -> str
         return str(value)
     if name == "preferred_banks":
         ids = value if isinstance(value, list | tuple) else [getattr(b, "pk", b) for b in value.all()]
-        names = banks if banks is not None else dict(Bank.objects.filter(pk__in=ids).values_list("pk", "name"))
-        return "、".join(names.get(int(pk), str(pk)) for pk in ids) or "—"
+        names = banks if banks is not None else _bank_labels(ids)
+        return listing(names.get(int(pk), str(pk)) for pk in ids) or "—"
     if field.get_internal_type() == "BooleanField":
         return yes_no(value in (True, "True", "true", 1, "1"))
     if field.choices:
@@ -64,7 +64,7 @@ def changes_readable(changes) -> list:
         for side in pair if isinstance(side, list)
         for pk in side
     }  # fmt: skip
-    banks = dict(Bank.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    banks = _bank_labels(ids) if ids else {}
     for change in changes:
         change.lines = [
             (field_label(name), value_label(name, pair[0], banks=banks), value_label(name, pair[1], banks=banks))
@@ -80,3 +80,8 @@ def filing_readable(submission: Submission, groups) -> list:
         (title, [(field.label, value_label(field.name, getattr(submission, field.name))) for field in fields])
         for title, fields in groups
     ]
+
+
+def _bank_labels(ids) -> dict[int, str]:
+    """Banks' names in the interface's language, by id (one query)."""
+    return {bank.pk: bank.label for bank in Bank.objects.filter(pk__in=ids).only("pk", "code", "name")}

@@ -100,7 +100,7 @@ ROLE_ROUTES: dict[str, tuple[str, str, str | None]] = {
 }
 
 PUBLIC_ROUTES = {
-    "home", "healthz", "login", "logout", "set_language", "javascript-catalog",
+    "home", "healthz", "login", "logout", "set_language", "javascript-catalog", "region-tree",
     "enterprises:register", "enterprises:register-pending", "enterprises:password-reset",
     "enterprises:password-reset-done", "enterprises:password-reset-confirm", "enterprises:password-reset-complete",
     "api-schema", "api-docs", "api-redoc",

@@ -1,4 +1,5 @@
-"""``{% load labels %}``: ``{{ code|region }}``, ``{{ letter|section }}``, ``{{ flag|yes_no }}`` (core/labels.py)."""
+"""``{% load labels %}``: ``{{ code|region }}``, ``{{ letter|section }}``, ``{{ flag|yes_no }}``,
+``{{ names|listing }}``, ``{{ letters|sections }}`` (core/labels.py)."""
 
 from django import template
 
@@ -8,3 +9,5 @@ register = template.Library()
 register.filter("region", labels.region_label)
 register.filter("section", labels.section_label)
 register.filter("yes_no", labels.yes_no)
+register.filter("listing", labels.listing)
+register.filter("sections", labels.sections_listing)

@@ -41,17 +41,19 @@ def test_bad_credit_codes_are_rejected_with_a_specific_message(code, error_code)
     assert not is_valid_uscc(code)
 
 
+@pytest.mark.django_db
 def test_region_codes_need_six_digits_and_a_real_province():
     validate_region_code("440305")
-    for bad in ("44030", "4403051", "990100", "ab0101"):
+    for bad in ("44030", "4403051", "990100", "ab0101", "440399"):
         with pytest.raises(ValidationError):
             validate_region_code(bad)
 
 
+@pytest.mark.django_db
 def test_region_scopes_are_prefixes():
     for ok in ("", "44", "4403", "440305"):
         validate_region_scope(ok)
-    for bad in ("4", "440", "99", "44030"):
+    for bad in ("4", "440", "99", "44030", "4499"):
         with pytest.raises(ValidationError):
             validate_region_scope(bad)
 

@@ -5,6 +5,7 @@ wherever a row stores the code without choices (list rows, products); the seeded
 from django import template
 from django.utils.translation import gettext as _
 
+from core.labels import listing
 from scoring import labels
 from scoring.choices import Stage
 
@@ -22,4 +23,4 @@ def stage(value: str) -> str:
 
 @register.filter
 def stages(values) -> str:
-    return "、".join(stage(v) for v in values) if values else _("全部")
+    return listing(stage(v) for v in values) if values else _("全部")

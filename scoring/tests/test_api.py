@@ -195,19 +195,22 @@ def test_the_score_list_filters_by_grade_stage_region_section_and_total(publishe
         assert got, f"the {name} case selects nothing: the test would prove nothing"
 
 
-def test_a_region_prefix_of_any_length_selects_the_firms_whose_code_starts_with_it(published_batch):
-    """The filter is an integer range on the score's region column: every prefix length must select exactly the
-    firms whose six-digit code starts with it (and the county, six digits, an equality)."""
+def test_a_region_prefix_selects_the_firms_whose_code_starts_with_it(published_batch):
+    """The filter is an integer range on the score's region column: a province, a city and a county must each select
+    exactly the firms whose six-digit code starts with it (the county, six digits, an equality)."""
     client = token_client()
     url = reverse("api:batch-scores", args=[published_batch.pk])
     scores = Score.objects.filter(run_id=published_batch.scoring.published_run_id)
     code = firm_in(HOME, published_batch).region_code
-    for prefix in [code[:n] for n in range(1, 7)] + ["45", "9"]:
+    for prefix in [code[:2], code[:4], code, "45"]:
         got = sorted(row["credit_code"] for row in all_pages(client, url, page_size=500, region=prefix))
         want = scores.filter(enterprise__region_code__startswith=prefix)
         assert got == sorted(want.values_list("enterprise__credit_code", flat=True)), prefix
         assert all(row_region.startswith(prefix) for row_region in (
             row["region_code"] for row in client.get(url, {"region": prefix}).json()["results"]))  # fmt: skip
+    for bad in (code[:1], code[:3], code[:5], "9", "4499"):  # not a level of the list, or no region of it
+        response = client.get(url, {"region": bad})
+        assert response.status_code == 400 and "region" in response.json()["fields"], bad
 
 
 def test_score_pages_are_best_first_or_in_id_order_on_request(published_batch):
