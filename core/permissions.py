@@ -8,6 +8,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.shortcuts import redirect
 
 
 def bureau_staff_of(user):
@@ -31,12 +32,19 @@ def enterprise_of(user):
     return membership.enterprise if membership else None
 
 
-def _role_required(lookup, attribute: str):
+def awaiting_verification(user) -> bool:
+    """Whether the user has signed up for a firm and waits for the confirmation (no confirmed membership yet)."""
+    return user.memberships.filter(approved=False).exists() and not user.memberships.filter(approved=True).exists()
+
+
+def _role_required(lookup, attribute: str, waiting=None):
     def decorator(view):
         @login_required
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             record = lookup(request.user)
+            if record is None and waiting is not None and waiting(request.user):
+                return redirect("enterprises:register-pending")  # a sign-up under review: its status, not a 404
             if record is None:
                 raise Http404
             setattr(request, attribute, record)
@@ -50,4 +58,4 @@ def _role_required(lookup, attribute: str):
 bureau_required = _role_required(bureau_staff_of, "bureau_staff")
 bank_officer_required = _role_required(bank_officer_of, "bank_officer")
 guarantor_required = _role_required(guarantor_staff_of, "guarantor_staff")
-enterprise_required = _role_required(enterprise_of, "enterprise")
+enterprise_required = _role_required(enterprise_of, "enterprise", waiting=awaiting_verification)

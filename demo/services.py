@@ -142,7 +142,7 @@ def demo_users_create(batch: Batch) -> list[tuple[str, str, str]]:
     icbc = Bank.objects.get(code="icbc")
     officer = user("icbc", "工行总行客户经理")
     BankOfficer.objects.get_or_create(user=officer, defaults={"bank": icbc, "is_admin": True})
-    logins.append((officer.username, "银行客户经理(工商银行总行) / bank officer, ICBC head office", "全国"))
+    logins.append((officer.username, "银行客户经理、本行管理员(工商银行总行) / ICBC head office, bank admin", "全国"))
     gd_branch = Branch.objects.get(bank=icbc, region_scope="44")
     officer_gd = user("icbc-gd", "工行广东分行客户经理")
     BankOfficer.objects.get_or_create(user=officer_gd, defaults={"bank": icbc, "branch": gd_branch})
@@ -167,18 +167,20 @@ def demo_users_create(batch: Batch) -> list[tuple[str, str, str]]:
         member = user(username, f"{enterprise.name}财务经理")
         EnterpriseMembership.objects.get_or_create(user=member, defaults={"enterprise": enterprise, "role": "admin"})
         logins.append((member.username, "企业用户 / enterprise", enterprise.name))
-    _demo_claim(user)
+    claimed = _demo_claim(user)
+    if claimed:
+        logins.append(("claimant", "待核验的注册人 / sign-up awaiting the bureau", claimed))
     return logins
 
 
-def _demo_claim(user) -> None:
-    """A sign-up awaiting the Guangdong bureau's verification (its claims page), licence attached. Not printed as a
-    login: an unverified claimant sees only the waiting page."""
+def _demo_claim(user) -> str:
+    """A sign-up awaiting the Guangdong bureau's verification (its claims page), licence attached; returns the firm's
+    name ('' when there is none). Signed in, the claimant sees only the waiting page."""
     from django.core.files.base import ContentFile
 
     firm = Enterprise.objects.filter(region_code__startswith="44", memberships__isnull=True).order_by("id").first()
     if firm is None:
-        return
+        return ""
     claimant = user("claimant", "待核验的注册人")
     membership, created = EnterpriseMembership.objects.get_or_create(
         user=claimant,
@@ -186,3 +188,4 @@ def _demo_claim(user) -> None:
     )
     if created:
         membership.licence.save(str(firm.pk), ContentFile(b"%PDF-1.4\n% demo business licence\n"), save=True)
+    return membership.enterprise.name

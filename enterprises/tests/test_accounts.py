@@ -69,7 +69,8 @@ def test_a_sign_up_is_a_claim_the_bureau_verifies_before_the_firm_can_be_used(cl
     assert (claim.user.username, claim.role, claim.approved, claim.enterprise.credit_code) == ("cfo", "admin", False,
                                                                                                 CODE)  # fmt: skip
     assert claim.licence and claim.licence_type == "application/pdf"
-    assert client.get(reverse("enterprises:dashboard")).status_code == 404  # nothing of the firm before verification
+    pending = reverse("enterprises:register-pending")
+    assert client.get(reverse("enterprises:dashboard")).url == pending  # nothing of the firm before verification
     assert "核验中" in client.get(reverse("enterprises:register-pending")).content.decode()
     away, home = BureauStaffFactory(region_scope="33"), BureauStaffFactory(region_scope="44", role="reviewer")
     bureau = client_for(away.user)
@@ -102,8 +103,8 @@ def test_imported_figures_stay_hidden_from_an_unverified_claimant(client, batch)
     _sign_up(client)
     claim = EnterpriseMembership.objects.get()
     assert (claim.enterprise, claim.role, claim.approved) == (firm, "admin", False)
-    for name in ("dashboard", "filing", "consents", "members", "access-log"):
-        assert client.get(reverse(f"enterprises:{name}")).status_code == 404, name
+    for name in ("dashboard", "filing", "consents", "members", "access-log"):  # each sends to the waiting page
+        assert client.get(reverse(f"enterprises:{name}")).url == reverse("enterprises:register-pending"), name
     assert "123456789" not in client.get(reverse("enterprises:register-pending")).content.decode()
 
 
@@ -124,7 +125,7 @@ def test_a_join_request_to_a_firm_with_a_confirmed_administrator_is_confirmed_by
     _sign_up(client, username="accountant", email="acc@example.com")
     pending = EnterpriseMembership.objects.get(user__username="accountant")
     assert (pending.role, pending.approved) == ("member", False)
-    assert client.get(reverse("enterprises:dashboard")).status_code == 404  # not confirmed yet
+    assert client.get(reverse("enterprises:dashboard")).url == reverse("enterprises:register-pending")  # not yet
     assert not EnterpriseMembership.objects.claims_for(admin).exists()  # not the bureau's queue
     client.force_login(admin)
     client.post(reverse("enterprises:member-approve", args=[pending.pk]))
@@ -145,7 +146,7 @@ def test_a_refused_claim_says_why_and_never_opens_the_firm(client):
     claim.refresh_from_db()
     assert claim.rejected_at is not None and not claim.approved
     assert "执照名称与企业不符" in client.get(reverse("enterprises:register-pending")).content.decode()
-    assert client.get(reverse("enterprises:dashboard")).status_code == 404
+    assert client.get(reverse("enterprises:dashboard")).url == reverse("enterprises:register-pending")
     assert bureau.post(reverse("review:claim-approve", args=[claim.pk])).status_code == 404  # decided
 
 
