@@ -40,6 +40,9 @@ def api_client_list(request):
 @never_cache
 def api_client_new(request):
     officer = request.bank_officer
+    if not officer.is_admin:  # the service refuses too; this says so before anyone fills the form in
+        messages.error(request, _("只有本行管理员可以签发或吊销本行的 API 令牌。"))
+        return redirect("banks:api-clients")
     form = ApiClientForm(request.POST or None, area=bank_officer_area(officer), scopes=BANK_SCOPES)
     if request.method == "POST" and form.is_valid():
         try:

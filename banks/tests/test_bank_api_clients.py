@@ -9,7 +9,9 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from core.exceptions import ApplicationError
 from core.models import ApiClient, Bank, BankOfficer, Branch
+from core.services import bank_api_client_create
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,8 +71,11 @@ def test_an_officer_who_is_not_the_banks_administrator_sees_the_list_but_issues_
     client.force_login(officer.user)
     page = client.get(LIST).content.decode()
     assert "工行信贷系统" in page and 'id="new-client"' not in page and 'id="admins-issue"' in page
-    refused = client.post(NEW, {"name": "私发", "scopes": ["scores:read"]})
-    assert "管理员" in " ".join(refused.context["form"].non_field_errors())
+    refused = client.post(NEW, {"name": "私发", "scopes": ["scores:read"]}, follow=True)
+    assert refused.redirect_chain[-1][0] == LIST and "只有本行管理员" in refused.content.decode()
+    assert client.get(NEW).url == LIST  # no form to fill in for nothing
+    with pytest.raises(ApplicationError, match="管理员"):  # the rule itself, whatever calls it
+        bank_api_client_create(officer=officer, name="私发", scopes=["scores:read"], region_scope="")
     assert not ApiClient.objects.filter(name="私发").exists()
     client.post(reverse("banks:api-client-revoke", args=[record.pk]))
     record.refresh_from_db()
