@@ -7,6 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from core import views as core_views
+from dashboard import home as dashboard_home
 
 admin.site.site_header = "创新积分平台 · 管理后台"
 admin.site.site_title = "创新积分平台"
@@ -22,7 +23,7 @@ api_redoc = csp_update({**API_DOCS_CSP, "worker-src": ["'self'", "blob:"]})(
 )
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", dashboard_home.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("regions.json", core_views.region_tree, name="region-tree"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -3,9 +3,7 @@ import json
 from functools import lru_cache
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -29,23 +27,6 @@ def healthz(request):
          "broker": broker_detail if broker else f"error: {broker_detail}"},
         status=status,
     )  # fmt: skip
-
-
-@login_required
-def home(request):
-    return render(request, "core/home.html", {"roles": _roles_of(request.user)})
-
-
-def _roles_of(user) -> list[str]:
-    return [
-        name
-        for name, attr in (
-            ("bureau", "bureau_staff"),
-            ("bank", "bank_officer"),
-            ("guarantor", "guarantor_staff"),
-        )
-        if hasattr(user, attr)
-    ] + (["enterprise"] if user.memberships.filter(approved=True).exists() else [])
 
 
 @require_GET
