@@ -19,7 +19,6 @@ def _count(page: str, name: str) -> int:
     return int(re.search(rf'data-count="{name}">([\d,]+)<', page).group(1).replace(",", ""))
 
 
-
 def test_a_bank_officer_counts_new_rows_of_their_own_list_and_unread_notices(client, pushed, icbc, icbc_officer):
     Recommendation.objects.filter(bank=icbc).update(status=RecommendationStatus.NEW)
     client.force_login(icbc_officer)
