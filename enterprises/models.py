@@ -188,6 +188,10 @@ class Batch(BaseModel):
     status = models.CharField(_("状态"), max_length=8, choices=BatchStatus.choices, default=BatchStatus.DRAFT)
     opens_on = models.DateField(_("开始填报"))
     closes_on = models.DateField(_("截止填报"))
+    notice_days = models.PositiveSmallIntegerField(
+        _("公示期(工作日)"), default=5, validators=[MaxValueValidator(60)],
+        help_text=_("评分结果发布后公示的工作日数,期间企业可提出异议;0 为不公示。"),
+    )  # fmt: skip
 
     objects = BatchQuerySet.as_manager()
 

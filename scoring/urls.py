@@ -6,7 +6,11 @@ app_name = "scoring"
 
 urlpatterns = [
     path("batches/", views.batch_list, name="batch-list"),
+    path("batches/new/", views.batch_create_view, name="batch-create"),
     path("batches/<int:pk>/", views.batch_detail, name="batch-detail"),
+    path("batches/<int:pk>/edit/", views.batch_edit, name="batch-edit"),
+    path("batches/<int:pk>/open/", views.batch_open, name="batch-open"),
+    path("batches/<int:pk>/close/", views.batch_close, name="batch-close"),
     path("batches/<int:pk>/runs/", views.run_start, name="run-start"),
     path("runs/<int:pk>/", views.run_detail, name="run-detail"),
     path("runs/<int:pk>/progress/", views.run_progress, name="run-progress"),

@@ -37,6 +37,9 @@ OBJECT_ROUTES: dict[str, tuple[str, str]] = {
     "review:approve": ("POST", "submission"),
     "review:return": ("POST", "submission"),
     "scoring:batch-detail": ("GET", "batch"),
+    "scoring:batch-edit": ("GET", "batch"),
+    "scoring:batch-open": ("POST", "batch"),
+    "scoring:batch-close": ("POST", "batch"),
     "scoring:run-start": ("POST", "batch"),
     "scoring:run-detail": ("GET", "run"),
     "scoring:run-progress": ("GET", "run"),
@@ -74,6 +77,7 @@ ROLE_ROUTES: dict[str, tuple[str, str, str | None]] = {
     "review:export": ("POST", "bureau", None),  # needs a batch and a format: the queue covers its rows
     "review:bulk-approve": ("POST", "bureau", None),
     "scoring:batch-list": ("GET", "bureau", "foreign_batch_name"),
+    "scoring:batch-create": ("GET", "bureau", None),
     "scoring:system-list": ("GET", "bureau", "foreign_system_name"),
     "banks:list": ("GET", "officer", "foreign_list_firm"),
     "banks:export": ("GET", "officer", "foreign_list_firm"),
