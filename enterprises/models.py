@@ -211,8 +211,9 @@ class Batch(BaseModel):
 class Submission(BaseModel):
     """One enterprise's indicator filing for one batch: every raw field of methodology §1, plus its financing need.
 
-    The workflow is draft → submitted → approved, or → returned → (corrected) → submitted again. Only approved
-    filings are eligible for recommendation; every filing of the batch is scored.
+    The workflow is draft → submitted → approved, or → returned → (corrected) → submitted again. Submitted and
+    approved filings are scored (methodology §7, ``scoring.selectors.SCORED_STATUSES``); only approved ones are
+    eligible for recommendation. Drafts and returned filings are in no run's population.
     """
 
     MONEY_FIELDS = MONEY_FIELDS

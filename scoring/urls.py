@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import system_views, views
+from . import result_views, system_views, views
 
 app_name = "scoring"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("batches/<int:pk>/runs/", views.run_start, name="run-start"),
     path("runs/<int:pk>/", views.run_detail, name="run-detail"),
     path("runs/<int:pk>/progress/", views.run_progress, name="run-progress"),
+    path("runs/<int:pk>/results/", result_views.run_results, name="run-results"),
+    path("runs/<int:pk>/results.csv", result_views.run_results_export, name="run-results-export"),
+    path("runs/<int:pk>/results/<int:enterprise_id>/", result_views.run_result_detail, name="run-result-detail"),
     path("runs/<int:pk>/publish/", views.run_publish, name="run-publish"),
     path("runs/<int:pk>/cancel/", views.run_cancel, name="run-cancel"),
     path("systems/", system_views.system_list, name="system-list"),

@@ -43,6 +43,9 @@ OBJECT_ROUTES: dict[str, tuple[str, str]] = {
     "scoring:run-start": ("POST", "batch"),
     "scoring:run-detail": ("GET", "run"),
     "scoring:run-progress": ("GET", "run"),
+    "scoring:run-results": ("GET", "run"),
+    "scoring:run-results-export": ("GET", "run"),
+    "scoring:run-result-detail": ("GET", "run_result"),
     "scoring:run-publish": ("POST", "run"),
     "scoring:run-cancel": ("POST", "run"),
     "scoring:system-detail": ("GET", "system"),
@@ -151,7 +154,7 @@ def _is_login_redirect(response) -> bool:
 def test_a_foreign_object_is_404_for_every_role(world, db, route):
     method, key = OBJECT_ROUTES[route]
     pk, owner = world.objects[key]
-    url = reverse(route, args=[pk])
+    url = reverse(route, args=list(pk) if isinstance(pk, tuple) else [pk])  # a tuple: an object of two keys
     for role, user in world.callers.items():
         response = _call(user, method, url)
         if user is None:
