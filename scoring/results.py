@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from core.actors import actor_of
@@ -54,7 +55,18 @@ def results_run(*, who, run_id: int) -> ScoringRun | None:
 def results_filterset(*, who, run: ScoringRun, params: Mapping) -> ScoreFilterSet:
     """The score filters (region, section, stage, grade, eligible, total range) over the rows ``who`` may read."""
     scores = Score.objects.visible_to(actor_of(who)).filter(run_id=run.pk)
-    return ScoreFilterSet(params, queryset=scores)
+    return ScoreFilterSet(_without_blanks(params), queryset=scores)
+
+
+def _without_blanks(params: Mapping) -> QueryDict:
+    """The query without empty values: a form's "全部" (all) sends ``grade=``, which means no filter."""
+    kept = QueryDict(mutable=True)
+    getlist = params.getlist if hasattr(params, "getlist") else lambda key: [params[key]]
+    for key in params:
+        values = [value for value in getlist(key) if value != ""]
+        if values:
+            kept.setlist(key, values)
+    return kept
 
 
 def results_search(scores: QuerySet[Score], text: str) -> QuerySet[Score]:

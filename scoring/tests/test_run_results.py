@@ -156,3 +156,13 @@ def test_the_api_lists_a_trial_runs_results_for_the_bureau_only(client, trial_ru
     officer = APIClient()
     officer.force_login(officer_of(Bank.objects.get(code="icbc"), "icbc-officer"))
     assert officer.get(url).status_code == 404
+
+
+def test_the_forms_all_choices_are_no_filter(client, trial_run):
+    """The filter form sends every field, "全部" as an empty value: that filters nothing, and is no error."""
+    response = _client(client).get(_url(trial_run, q="", region="", section="", stage="", grade="", eligible="false"))
+    assert response.status_code == 200
+    assert (
+        len(_walk(client, _url(trial_run, grade="", eligible="false")))
+        == Score.objects.filter(run=trial_run, eligible=False).count()
+    )
