@@ -121,7 +121,9 @@ def run_start(request, pk: int):
 
 @bureau_required
 def run_detail(request, pk: int):
-    run = get_object_or_404(ScoringRun.objects.visible_to(request.user).select_related("batch", "system"), pk=pk)
+    run = get_object_or_404(
+        ScoringRun.objects.visible_to(request.user).select_related("batch__scoring__published_run", "system"), pk=pk
+    )
     can_manage = Batch.objects.managed_by(request.user).filter(pk=run.batch_id).exists()
     counts = run.counts or {}
     stages = dict(Stage.choices)
@@ -132,6 +134,7 @@ def run_detail(request, pk: int):
         "stage_counts": [(stages.get(k, k), v) for k, v in counts.get("by_stage", {}).items()],
         "province_counts": [(provinces.get(k, k), v) for k, v in counts.get("by_province", {}).items()],
         "phase_timings": [(label, run.timings[key]) for key, label in PHASES if key in (run.timings or {})],
+        "published_run": run.batch.scoring.published_run,
         "awaiting_review": awaiting_review_count(batch=run.batch) if can_manage and run.state == "computed" else 0,
     }
     return render(request, "scoring/run_detail.html", context)

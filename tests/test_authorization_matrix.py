@@ -81,6 +81,8 @@ ROLE_ROUTES: dict[str, tuple[str, str, str | None]] = {
     "review:bulk-approve": ("POST", "bureau", None),
     "scoring:batch-list": ("GET", "bureau", "foreign_batch_name"),
     "scoring:batch-create": ("GET", "bureau", None),
+    "scoring:compare": ("GET", "bureau", None),  # runs chosen by id: tests/test_compare.py refuses a foreign one
+    "scoring:compare-export": ("GET", "bureau", None),
     "scoring:system-list": ("GET", "bureau", "foreign_system_name"),
     "banks:list": ("GET", "officer", "foreign_list_firm"),
     "banks:export": ("GET", "officer", "foreign_list_firm"),

@@ -28,7 +28,7 @@ class Command(BaseCommand):
             self.stdout.write("Scoring the demo batch and publishing the run ...")
             call_command("score_batch", batch.pk, publish=True, stdout=self.stdout)
         trial = demo_trial_run(batch)
-        self.stdout.write(f"Trial run #{trial.pk} with national-v2 (never published): {trial.enterprise_count:,} firms.")
+        self.stdout.write(f"Trial run #{trial.pk} with national-v2 (never published): {trial.enterprise_count:,} firms")
         logins = demo_users_create(batch)
         batch.refresh_from_db()
         rows = demo_push(batch=batch)  # idempotent: the publish hook may have pushed already
