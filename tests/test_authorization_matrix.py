@@ -79,6 +79,7 @@ ROLE_ROUTES: dict[str, tuple[str, str, str | None]] = {
     "review:import": ("GET", "bureau", None),
     "review:export": ("POST", "bureau", None),  # needs a batch and a format: the queue covers its rows
     "review:bulk-approve": ("POST", "bureau", None),
+    "review:approve-matching": ("POST", "bureau", None),  # its region only: tests/test_review_flags.py
     "scoring:batch-list": ("GET", "bureau", "foreign_batch_name"),
     "scoring:batch-create": ("GET", "bureau", None),
     "scoring:compare": ("GET", "bureau", None),  # runs chosen by id: tests/test_compare.py refuses a foreign one
