@@ -130,6 +130,21 @@ def demo_trial_run(batch: Batch):
     return run
 
 
+def demo_review_queue(batch: Batch, *, flagged: int = 8, plain: int = 12) -> int:
+    """Put some of the batch's filings back in the review queue (submitted), ``flagged`` of them raising a
+    plausibility flag and ``plain`` not, so the queue's flags, its filter and "approve all that match" can be tried.
+    Values are not touched (the published run's inputs stay as scored). Kept if the queue already has filings."""
+    from enterprises.review_flags import flagged as with_flag
+
+    filings = Submission.objects.filter(batch=batch)
+    if filings.filter(status="submitted").exists():
+        return 0
+    approved = filings.filter(status="approved").exclude(enterprise__memberships__isnull=False)
+    chosen = list(with_flag(approved, batch, "any").order_by("pk").values_list("pk", flat=True)[:flagged])
+    chosen += list(approved.exclude(pk__in=chosen).order_by("pk").values_list("pk", flat=True)[:plain])
+    return Submission.objects.filter(pk__in=chosen).update(status="submitted", reviewer=None, reviewed_at=None)
+
+
 @transaction.atomic
 def demo_users_create(batch: Batch) -> list[tuple[str, str, str]]:
     """One login per role; returns (username, role, what they see) for printing."""
