@@ -90,7 +90,7 @@ def test_a_replaced_run_reads_superseded_and_can_be_published_again(admin_client
     assert (first.state, first.superseded_at, first.state_label) == ("published", None, "已发布")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # like every transactional test here
 def test_on_the_embedded_default_the_start_returns_before_a_background_thread_scores(
     client, populated_batch, settings, monkeypatch
 ):
