@@ -16,6 +16,12 @@ def bureau_staff_of(user):
     return getattr(user, "bureau_staff", None) if user.is_authenticated else None
 
 
+def bureau_admin(user) -> bool:
+    """The user is a bureau *administrator*: manages batches and runs (a reviewer only reviews filings)."""
+    staff = bureau_staff_of(user) if user is not None else None
+    return staff is not None and staff.role == "admin"
+
+
 def bank_officer_of(user):
     return getattr(user, "bank_officer", None) if user.is_authenticated else None
 
@@ -56,6 +62,8 @@ def _role_required(lookup, attribute: str, waiting=None):
 
 
 bureau_required = _role_required(bureau_staff_of, "bureau_staff")
+bureau_admin_required = _role_required(lambda user: bureau_staff_of(user) if bureau_admin(user) else None,
+                                       "bureau_staff")  # fmt: skip
 bank_officer_required = _role_required(bank_officer_of, "bank_officer")
 guarantor_required = _role_required(guarantor_staff_of, "guarantor_staff")
 enterprise_required = _role_required(enterprise_of, "enterprise", waiting=awaiting_verification)

@@ -21,7 +21,7 @@ from core.models import Bank, BankOfficer, Branch, BureauStaff, GuaranteeInstitu
 from core.reference_data import PROVINCES
 from enterprises.models import Batch, Consent, Enterprise, EnterpriseMembership, Submission
 from scoring.models import IndicatorSystem
-from scoring.services import batch_create
+from scoring.services import batch_create, scoring_run_create, scoring_run_execute
 
 from .population import generate
 
@@ -118,6 +118,33 @@ def _demo_products(bank: Bank) -> None:
         )  # fmt: skip
 
 
+def demo_trial_run(batch: Batch):
+    """A trial run of ``batch`` with national-v2 beside its published national-v1 run (never published): the per-firm
+    results of both can be read at once. Computed in-process; kept if one exists."""
+    existing = batch.runs.filter(trial=True).first()
+    if existing is not None:
+        return existing
+    system = IndicatorSystem.objects.get(code="national", version=2)
+    run = scoring_run_create(batch=batch, system=system, trial=True, enqueue=False)
+    scoring_run_execute(run_id=run.pk)
+    return run
+
+
+def demo_review_queue(batch: Batch, *, flagged: int = 8, plain: int = 12) -> int:
+    """Put some of the batch's filings back in the review queue (submitted), ``flagged`` of them raising a
+    plausibility flag and ``plain`` not, so the queue's flags, its filter and "approve all that match" can be tried.
+    Values are not touched (the published run's inputs stay as scored). Kept if the queue already has filings."""
+    from enterprises.review_flags import flagged as with_flag
+
+    filings = Submission.objects.filter(batch=batch)
+    if filings.filter(status="submitted").exists():
+        return 0
+    approved = filings.filter(status="approved").exclude(enterprise__memberships__isnull=False)
+    chosen = list(with_flag(approved, batch, "any").order_by("pk").values_list("pk", flat=True)[:flagged])
+    chosen += list(approved.exclude(pk__in=chosen).order_by("pk").values_list("pk", flat=True)[:plain])
+    return Submission.objects.filter(pk__in=chosen).update(status="submitted", reviewer=None, reviewed_at=None)
+
+
 @transaction.atomic
 def demo_users_create(batch: Batch) -> list[tuple[str, str, str]]:
     """One login per role; returns (username, role, what they see) for printing."""
@@ -134,10 +161,10 @@ def demo_users_create(batch: Batch) -> list[tuple[str, str, str]]:
     logins.append((admin.username, "平台管理员 / platform admin", "/admin/"))
     national = user("bureau", "科技部火炬中心", is_staff=True)
     BureauStaff.objects.get_or_create(user=national, defaults={"bureau_name": "科技部火炬中心", "role": "admin"})
-    logins.append((national.username, "科技管理部门(全国) / bureau, national", "全国"))
+    logins.append((national.username, "科技管理部门管理员(全国) / bureau admin, national", "全国"))
     gd = user("bureau-gd", "广东省科技厅")
     BureauStaff.objects.get_or_create(user=gd, defaults={"bureau_name": "广东省科学技术厅", "region_scope": "44"})
-    logins.append((gd.username, "科技管理部门(广东) / bureau, Guangdong", "44****"))
+    logins.append((gd.username, "科技管理部门审核员(广东) / bureau reviewer, Guangdong", "44****"))
 
     icbc = Bank.objects.get(code="icbc")
     officer = user("icbc", "工行总行客户经理")

@@ -188,6 +188,10 @@ class Batch(BaseModel):
     status = models.CharField(_("状态"), max_length=8, choices=BatchStatus.choices, default=BatchStatus.DRAFT)
     opens_on = models.DateField(_("开始填报"))
     closes_on = models.DateField(_("截止填报"))
+    notice_days = models.PositiveSmallIntegerField(
+        _("公示期(工作日)"), default=5, validators=[MaxValueValidator(60)],
+        help_text=_("评分结果发布后公示的工作日数,期间企业可提出异议;0 为不公示。"),
+    )  # fmt: skip
 
     objects = BatchQuerySet.as_manager()
 
@@ -207,8 +211,9 @@ class Batch(BaseModel):
 class Submission(BaseModel):
     """One enterprise's indicator filing for one batch: every raw field of methodology §1, plus its financing need.
 
-    The workflow is draft → submitted → approved, or → returned → (corrected) → submitted again. Only approved
-    filings are eligible for recommendation; every filing of the batch is scored.
+    The workflow is draft → submitted → approved, or → returned → (corrected) → submitted again. Submitted and
+    approved filings are scored (methodology §7, ``scoring.selectors.SCORED_STATUSES``); only approved ones are
+    eligible for recommendation. Drafts and returned filings are in no run's population.
     """
 
     MONEY_FIELDS = MONEY_FIELDS

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Now
 
 from core.actors import BUREAU, ENTERPRISE, PLATFORM, actor_of
+from core.permissions import bureau_admin
 from core.regions import in_region, overlapping_region
 
 from .choices import MemberRole, SubmissionStatus
@@ -81,9 +82,12 @@ class BatchQuerySet(models.QuerySet):
         return self.none()
 
     def managed_by(self, who):
-        """Batches the bureau officer may edit, run and publish: those inside their own scope."""
+        """Batches the bureau officer may edit, open and close, run and publish: those inside their own scope, and
+        only for a bureau *administrator* (a reviewer reviews filings and reads runs, but manages no batch)."""
         actor = actor_of(who)
-        return self.filter(region_scope__startswith=actor.region) if actor.is_bureau else self.none()
+        if not actor.is_bureau or not bureau_admin(actor.user):
+            return self.none()
+        return self.filter(region_scope__startswith=actor.region)
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("import/", import_views.import_page, name="import"),
     path("export/", import_views.export_filings, name="export"),
     path("bulk-approve/", review_views.bulk_approve, name="bulk-approve"),
+    path("approve-matching/", review_views.approve_matching, name="approve-matching"),
     path("<int:pk>/", review_views.detail, name="detail"),
     path("evidence/<int:pk>/", review_views.evidence_download, name="evidence"),
     path("<int:pk>/approve/", review_views.approve, name="approve"),

@@ -37,13 +37,19 @@ def region_prefixes(region_code: str) -> list[str]:
     return ["", region_code[:2], region_code[:4], region_code]
 
 
-def open_batch_for(*, enterprise: Enterprise) -> Batch | None:
-    """The newest open batch whose region covers the enterprise, or ``None`` when no filing round is open."""
-    return (
-        Batch.objects.filter(status=BatchStatus.OPEN, region_scope__in=region_prefixes(enterprise.region_code))
-        .order_by("-year", "-opens_on", "-pk")
-        .first()
-    )
+def open_batches_for(*, enterprise: Enterprise) -> QuerySet[Batch]:
+    """Every open batch whose region covers the enterprise (national, its province, city, county), newest first:
+    the rounds it may file in now (a national and a provincial round can be open at once)."""
+    return Batch.objects.filter(
+        status=BatchStatus.OPEN, region_scope__in=region_prefixes(enterprise.region_code)
+    ).order_by("-year", "-opens_on", "-pk")
+
+
+def open_batch_for(*, enterprise: Enterprise, batch_id: int | None = None) -> Batch | None:
+    """The open batch ``batch_id`` if the enterprise may file in it, else (no id) the newest open one; ``None``
+    when there is none (or ``batch_id`` names a batch it cannot file in)."""
+    batches = open_batches_for(enterprise=enterprise)
+    return batches.filter(pk=batch_id).first() if batch_id is not None else batches.first()
 
 
 def submission_of(*, enterprise: Enterprise, batch: Batch) -> Submission | None:

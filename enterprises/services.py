@@ -41,6 +41,26 @@ EVIDENCE_SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/j
                        (b"\x89PNG\r\n\x1a\n", "image/png"))  # fmt: skip
 
 
+BATCH_STATUS_MOVES = {
+    BatchStatus.OPEN: (BatchStatus.DRAFT, BatchStatus.CLOSED),  # open a new round, or reopen a closed one
+    BatchStatus.CLOSED: (BatchStatus.OPEN,),
+}
+
+
+@transaction.atomic
+def batch_status_set(*, batch: Batch, status: str, user: User | None = None) -> Batch:
+    """Open or close filing for ``batch`` (audited by its ``save``): a firm files only while its batch is open."""
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status not in BATCH_STATUS_MOVES.get(status, ()):
+        raise ApplicationError(
+            _("批次当前为“%(current)s”,不能改为“%(new)s”。")
+            % {"current": batch.get_status_display(), "new": BatchStatus(status).label}
+        )
+    batch.status = status
+    batch.save(update_fields=["status", "updated_at"])
+    return batch
+
+
 @transaction.atomic
 def enterprise_create(
     *,

@@ -3,8 +3,9 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -16,7 +17,7 @@ from .filing import client_messages
 from .forms import EvidenceForm, SubmissionForm
 from .labels import changes_readable, filing_readable
 from .models import SubmissionEvidence
-from .selectors import open_batch_for, submission_history, submission_of
+from .selectors import open_batch_for, open_batches_for, submission_history, submission_of
 from .services import (
     EDITABLE_STATUSES,
     EVIDENCE_MAX_BYTES,
@@ -28,13 +29,30 @@ from .services import (
 )
 
 
+def _requested_batch(request, enterprise):
+    """The open batch the page is about: ``?batch=`` (or the form's ``batch``) if the firm may file in it — another
+    id is a 404 — else the newest open one; ``None`` when none is open."""
+    raw = request.POST.get("batch") or request.GET.get("batch") or ""
+    if not raw:
+        return open_batch_for(enterprise=enterprise)
+    batch = open_batch_for(enterprise=enterprise, batch_id=int(raw)) if raw.isdigit() and len(raw) < 19 else None
+    if batch is None:
+        raise Http404
+    return batch
+
+
+def _filing_url(batch_id: int | None) -> str:
+    url = reverse("enterprises:filing")
+    return f"{url}?batch={batch_id}" if batch_id else url
+
+
 @enterprise_required
 def dashboard(request):
     enterprise = request.enterprise
-    batch = open_batch_for(enterprise=enterprise)
-    submission = submission_of(enterprise=enterprise, batch=batch) if batch else None
-    return render(request, "enterprises/dashboard.html", {"enterprise": enterprise, "batch": batch,
-                                                          "submission": submission})  # fmt: skip
+    batches = list(open_batches_for(enterprise=enterprise))
+    submissions = {s.batch_id: s for s in enterprise.submissions.filter(batch__in=[b.pk for b in batches])}
+    rounds = [(batch, submissions.get(batch.pk)) for batch in batches]
+    return render(request, "enterprises/dashboard.html", {"enterprise": enterprise, "rounds": rounds})
 
 
 def _initial(submission) -> dict:
@@ -45,8 +63,9 @@ def _initial(submission) -> dict:
 
 @enterprise_required
 def filing(request):
-    """GET shows the filing (editable while a draft or returned); POST saves a draft or submits it."""
-    batch = open_batch_for(enterprise=request.enterprise)
+    """GET shows the filing (editable while a draft or returned); POST saves a draft or submits it. ``?batch=``
+    picks one of the open batches the firm may file in (a selector lists them, the newest first)."""
+    batch = _requested_batch(request, request.enterprise)
     if batch is None:
         return render(request, "enterprises/filing_closed.html", {"enterprise": request.enterprise})
     submission = submission_get_or_create(enterprise=request.enterprise, batch=batch)
@@ -67,11 +86,11 @@ def filing(request):
             else:
                 if submitting:
                     messages.success(request, _("填报已提交,请等待科技管理部门审核。"))
-                    return redirect("enterprises:filing")
+                    return redirect(_filing_url(batch.pk))
                 warnings = check.warnings
                 messages.success(request, _("草稿已保存。"))
                 if not warnings:
-                    return redirect("enterprises:filing")
+                    return redirect(_filing_url(batch.pk))
         if form.errors:
             messages.error(request, _("填报有误,未保存。请按提示修改后重试。"))
     else:
@@ -82,6 +101,7 @@ def filing(request):
         "evidence": submission.evidence.all(), "client_messages": client_messages(),
         "history": changes_readable(submission_history(submission=submission)[:50]),
         "readonly_groups": None if editable else filing_readable(submission, form.groups()),
+        "open_batches": open_batches_for(enterprise=request.enterprise),
     }  # fmt: skip
     return render(request, "enterprises/filing.html", context, status=400 if form.errors else 200)
 
@@ -108,10 +128,10 @@ def evidence_upload(request):
 
 @csrf_protect
 def _evidence_upload(request):
-    batch = open_batch_for(enterprise=request.enterprise)
+    batch = _requested_batch(request, request.enterprise)
     submission = submission_of(enterprise=request.enterprise, batch=batch) if batch else None
     if submission is None:
-        return redirect("enterprises:filing")
+        return redirect(_filing_url(batch.pk if batch else None))
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -127,7 +147,7 @@ def _evidence_upload(request):
             messages.success(request, _("证明材料已上传。"))
     else:
         messages.error(request, _("请选择要上传的文件。"))
-    return redirect("enterprises:filing")
+    return redirect(_filing_url(batch.pk))
 
 
 def evidence_response(evidence: SubmissionEvidence) -> FileResponse:
@@ -156,4 +176,4 @@ def evidence_delete_view(request, pk: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("证明材料已删除。"))
-    return redirect("enterprises:filing")
+    return redirect(_filing_url(evidence.submission.batch_id))

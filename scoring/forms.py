@@ -5,7 +5,10 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from enterprises.models import Batch
+
 from .engine.system import SOURCE_FIELDS, STAGES
+from .labels import system_name
 from .models import Indicator, IndicatorSystem
 
 GRADES = ("A", "B", "C", "D")
@@ -116,3 +119,51 @@ class CloneForm(forms.Form):
         label=_("新体系代码"), max_length=40, help_text=_("沿用原代码则生成新版本;新代码为地方体系。")
     )
     name = forms.CharField(label=_("名称"), max_length=100)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class BatchForm(forms.ModelForm):
+    """A batch's settings as a bureau administrator sets them; the service (``batch_create`` / ``batch_update``)
+    checks the region and the system and names the field of each error."""
+
+    system = forms.ModelChoiceField(label=_("指标体系"), queryset=IndicatorSystem.objects.none(),
+                                    help_text=_("本批次评分默认使用的体系;启动评分时可另选。"))  # fmt: skip
+
+    class Meta:
+        model = Batch
+        fields = ("name", "year", "reference_date", "region_scope", "opens_on", "closes_on", "notice_days")
+        widgets = {"reference_date": DateInput(), "opens_on": DateInput(), "closes_on": DateInput()}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["system"].queryset = IndicatorSystem.objects.visible_to(user)
+        self.fields["system"].label_from_instance = lambda system: f"{system_name(system.name)} ({system.key})"
+        if self.instance.pk is not None:
+            self.fields["system"].initial = self.instance.scoring.system_id
+        scope = getattr(user, "bureau_staff", None)
+        if scope is not None and scope.region_scope and not self.instance.pk:
+            self.fields["region_scope"].initial = scope.region_scope
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class RunStartForm(forms.Form):
+    """Start a run of a batch: with which system, and whether it is a trial (never published, never pushed)."""
+
+    system = forms.ModelChoiceField(label=_("指标体系"), queryset=IndicatorSystem.objects.none(), required=False,
+                                    help_text=_("不选则用批次的体系。"))  # fmt: skip
+    trial = forms.TypedChoiceField(
+        label=_("用途"), coerce=lambda value: value == "1", initial="1", required=False, empty_value=False,
+        choices=(("1", _("试算(不发布、不推送)")), ("0", _("正式评分(可发布)"))),
+    )  # fmt: skip
+
+    def __init__(self, *args, batch, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        systems = IndicatorSystem.objects.visible_to(user)
+        self.fields["system"].queryset = systems
+        self.fields["system"].label_from_instance = lambda system: f"{system_name(system.name)} ({system.key})"
+        self.fields["system"].initial = batch.scoring.system_id

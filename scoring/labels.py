@@ -2,6 +2,8 @@
 shown in the English interface. The Chinese names stay the record — they are what the engine hashes and what a
 bureau edits; a name a bureau typed for a local indicator has no entry and shows as typed (like a firm's name)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from core.labels import english
 
 INDICATOR_NAMES_EN = {
@@ -52,3 +54,22 @@ def system_name(name: str) -> str:
 
 def system_description(text: str) -> str:
     return _english(SYSTEM_DESCRIPTIONS_EN, text)
+
+
+# The ineligibility reasons of methodology §7 (``engine.system.REASON_CODES``), as people read them in lists.
+REASON_LABELS = {
+    "not_approved": _("填报未审核通过"),
+    "veto_dishonest": _("失信被执行人"),
+    "veto_tax_d": _("纳税信用D级"),
+    "veto_violation": _("近三年重大违法违规"),
+    "not_tech_firm": _("非科技型中小企业或高新技术企业"),
+    "no_consent": _("未授权向银行共享数据"),
+    "below_threshold": _("总分低于推荐门槛"),
+}
+
+
+def reason_labels(codes: str | list[str]) -> list[str]:
+    """``not_approved;no_consent`` (or a list of codes) → their labels; an unknown code shows as itself."""
+    if isinstance(codes, str):
+        codes = codes.split(";") if codes else []
+    return [str(REASON_LABELS.get(code, code)) for code in codes]

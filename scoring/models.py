@@ -123,6 +123,10 @@ class ScoringRun(BaseModel):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    trial = models.BooleanField(_("试算"), default=False, help_text=_("试算任务只供比较,永不发布、永不推送给银行。"))
+    superseded_at = models.DateTimeField(
+        _("被替代时间"), null=True, blank=True, help_text=_("曾发布的评分被同批次新发布的评分替代的时间。")
+    )
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     timings = models.JSONField(_("各阶段耗时(秒)"), default=dict, blank=True)
     counts = models.JSONField(_("统计"), default=dict, blank=True)
@@ -151,7 +155,17 @@ class ScoringRun(BaseModel):
         verbose_name_plural = _("评分任务")
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.batch} ({self.get_state_display()})"
+        return f"#{self.pk} {self.batch} ({self.state_label})"
+
+    @property
+    def superseded(self) -> bool:
+        """Published once, then replaced by a later publication of its batch (its scores stay, for comparison)."""
+        return self.state == RunState.COMPUTED and self.superseded_at is not None
+
+    @property
+    def state_label(self) -> str:
+        """The state as people read it: a run published once and replaced since reads "已替代"."""
+        return str(_("已替代")) if self.superseded else self.get_state_display()
 
 
 class Score(models.Model):

@@ -54,6 +54,12 @@ def scored_submissions(*, batch: Batch) -> QuerySet[Submission]:
     return Submission.objects.filter(batch=batch, status__in=SCORED_STATUSES)
 
 
+def awaiting_review_count(*, batch: Batch) -> int:
+    """Filings of ``batch`` submitted and not yet reviewed: scored, but not recommendable until approved — what a
+    bureau should know before it publishes."""
+    return Submission.objects.filter(batch=batch, status=SubmissionStatus.SUBMITTED).count()
+
+
 def population_queryset(*, batch: Batch) -> QuerySet[Submission]:
     """The scored filings annotated with what the engine reads besides the raw fields of methodology §1."""
     return scored_submissions(batch=batch).annotate(

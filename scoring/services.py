@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -29,7 +30,7 @@ from enterprises.models import Batch
 from .choices import ACTIVE_RUN_STATES, RunState
 from .engine import score
 from .engine.result import ScoreResult
-from .indicator_systems import indicator_system_freeze
+from .indicator_systems import indicator_system_errors, indicator_system_freeze
 from .models import BatchScoring, IndicatorSystem, ScoringRun
 from .persistence import scores_discard, scores_write
 from .selectors import population_digest, population_load, scored_submissions, system_definition
@@ -62,36 +63,92 @@ class RunAbandoned(Exception):
     """The run left the state this worker expected (cancelled, or taken over): stop without touching it."""
 
 
+BATCH_FIELDS = ("name", "year", "reference_date", "region_scope", "opens_on", "closes_on", "notice_days")
+"""What a bureau administrator sets on a batch (its status moves by ``enterprises.services.batch_status_set``)."""
+
+
+def _batch_checked(batch: Batch, *, system: IndicatorSystem, user: User | None) -> None:
+    """Validate ``batch`` as a form would, plus the rules only the platform knows, each naming its field: a bureau
+    creates batches inside its own region, and a batch's system must apply to the batch's region (a Zhejiang
+    system cannot score a national batch) and pass its checks."""
+    errors: dict[str, list[str]] = {}
+    try:
+        batch.full_clean()
+    except ValidationError as error:
+        errors = dict(error.message_dict)
+    staff = getattr(user, "bureau_staff", None) if user is not None else None
+    if staff is not None and not (batch.region_scope or "").startswith(staff.region_scope):
+        errors.setdefault("region_scope", []).append(
+            _("区域范围须在本部门的管辖范围(%(scope)s)之内。") % {"scope": staff.region_scope or _("全国")}
+        )
+    if not (batch.region_scope or "").startswith(system.region_scope):
+        errors.setdefault("system", []).append(_("指标体系的适用范围不包含该批次的区域。"))
+    elif not system.frozen and indicator_system_errors(system):
+        errors.setdefault("system", []).append(_("该指标体系未通过校验,请先修改或选择其他体系。"))
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
-def batch_create(*, system: IndicatorSystem, **fields: Any) -> Batch:
+def batch_create(*, system: IndicatorSystem, user: User | None = None, **fields: Any) -> Batch:
     """Create a collection round with the indicator system that scores it by default (``BatchScoring``).
 
     ``fields`` are ``enterprises.Batch`` fields (name, year, reference_date, region_scope, status, opens_on,
-    closes_on), validated as a form would; a batch's system must apply to its region (a Zhejiang system cannot
-    score a national batch).
+    closes_on, notice_days). With ``user`` (a bureau officer) the batch must lie inside the officer's region. Bad
+    input raises ``ValidationError`` naming each field, and nothing is saved.
     """
     batch = Batch(**fields)
-    batch.full_clean()
-    if not batch.region_scope.startswith(system.region_scope):
-        raise ApplicationError(_("指标体系的适用范围不包含该批次的区域。"))
+    _batch_checked(batch, system=system, user=user)
     batch.save()
     BatchScoring.objects.create(batch=batch, system=system)
     return batch
 
 
 @transaction.atomic
-def scoring_run_create(*, batch: Batch, user: User | None = None, enqueue: bool = True) -> ScoringRun:
-    """Queue a run of ``batch`` with its indicator system, which is frozen (validated, hashed, immutable) first.
+def batch_update(*, batch: Batch, system: IndicatorSystem, user: User | None = None, **fields: Any) -> Batch:
+    """Change a batch's settings (``BATCH_FIELDS``) and its default indicator system, under the rules of
+    ``batch_create``. Runs already made keep their own system; published results are not touched."""
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    for name, value in fields.items():
+        if name not in BATCH_FIELDS:
+            raise ValueError(f"not a batch setting: {name}")
+        setattr(batch, name, value)
+    _batch_checked(batch, system=system, user=user)
+    batch.save()
+    scheme = BatchScoring.objects.select_for_update().get(pk=batch.pk)
+    if scheme.system_id != system.pk:
+        scheme.system = system
+        scheme.save(update_fields=["system"])
+    return batch
 
-    The Celery task is sent only once the run row is committed (``enqueue=False`` leaves that to the caller, e.g.
-    ``score_batch`` executing in-process). At most one active run per batch.
+
+@transaction.atomic
+def scoring_run_create(
+    *,
+    batch: Batch,
+    user: User | None = None,
+    enqueue: bool = True,
+    system: IndicatorSystem | None = None,
+    trial: bool = False,
+) -> ScoringRun:
+    """Queue a run of ``batch`` with ``system`` (default: the batch's own), which is frozen (validated, hashed,
+    immutable) first. Any valid system whose region covers the batch's may score it; a *trial* run is for
+    comparison only: never published, so never pushed to banks.
+
+    The run is handed to a worker only once its row is committed (``score_run_dispatch``; ``enqueue=False`` leaves
+    that to the caller, e.g. ``score_batch`` executing in-process). At most one active run per batch.
     """
     batch = Batch.objects.select_for_update(of=("self",)).select_related("scoring__system").get(pk=batch.pk)
     if batch.runs.filter(state__in=ACTIVE_RUN_STATES).exists():
         raise ApplicationError(_("该批次已有正在进行的评分任务,请等待其完成或先取消。"))
     if not scored_submissions(batch=batch).exists():
         raise ApplicationError(_("该批次还没有可评分的填报。"))
-    system = indicator_system_freeze(system=batch.scoring.system)
+    system = system or batch.scoring.system
+    if not batch.region_scope.startswith(system.region_scope):
+        raise ApplicationError(
+            _("指标体系 %(system)s 的适用范围不包含该批次的区域,不能用于本批次。") % {"system": system.key}
+        )
+    system = indicator_system_freeze(system=system)
     definition = system_definition(system=system)
     run = ScoringRun.objects.create(
         batch=batch,
@@ -100,11 +157,12 @@ def scoring_run_create(*, batch: Batch, user: User | None = None, enqueue: bool 
         indicator_codes=list(definition.indicator_codes),
         categories=list(definition.categories),
         created_by=user,
+        trial=trial,
     )
     if enqueue:
-        from .tasks import score_run_task  # the task module imports this one
+        from .tasks import score_run_dispatch  # the task module imports this one
 
-        transaction.on_commit(lambda: score_run_task.delay(run.pk))
+        transaction.on_commit(lambda: score_run_dispatch(run.pk))
     return run
 
 
@@ -244,14 +302,18 @@ def run_counts(result: ScoreResult) -> dict[str, Any]:
 @transaction.atomic
 def scoring_run_publish(*, run: ScoringRun, user: User | None = None) -> ScoringRun:
     """Make ``run`` its batch's published run, in one transaction; the previously published run goes back to
-    computed (its scores stay, for comparison and rollback)."""
+    computed, marked superseded (its scores stay, for comparison and rollback). A trial run is refused."""
     started = time.perf_counter()
     scheme = BatchScoring.objects.select_for_update().get(pk=run.batch_id)
     run = ScoringRun.objects.select_for_update().get(pk=run.pk)
+    if run.trial:
+        raise ApplicationError(_("试算任务只供比较,不能发布。请以“正式评分”重新启动评分。"))
     if run.state != RunState.COMPUTED:
         raise ApplicationError(_("只有已计算完成的评分任务才能发布。"))
     if scheme.published_run_id is not None:
-        ScoringRun.objects.filter(pk=scheme.published_run_id).update(state=RunState.COMPUTED, published_at=None)
+        ScoringRun.objects.filter(pk=scheme.published_run_id).update(
+            state=RunState.COMPUTED, published_at=None, superseded_at=timezone.now()
+        )
         audit_bulk_status(ScoringRun, [scheme.published_run_id], field="state", old=RunState.PUBLISHED,
                           new=RunState.COMPUTED, actor=user)  # fmt: skip
     scheme.published_run = run
@@ -259,8 +321,9 @@ def scoring_run_publish(*, run: ScoringRun, user: User | None = None) -> Scoring
     run.state = RunState.PUBLISHED
     run.published_at = timezone.now()
     run.published_by = user
+    run.superseded_at = None  # published again (a rollback to an earlier run)
     run.timings = {**run.timings, "publish": time.perf_counter() - started}
-    run.save(update_fields=["state", "published_at", "published_by", "timings", "updated_at"])
+    run.save(update_fields=["state", "published_at", "published_by", "superseded_at", "timings", "updated_at"])
     # Higher apps (the bank push) subscribe; they hear of the run only once the switch is committed.
     transaction.on_commit(lambda: run_published.send(sender=ScoringRun, run=run))
     return run

@@ -183,6 +183,8 @@ def _world() -> World:
             "evidence": (evidence_y.pk, zhejiang),
             "batch": (batch_bj.pk, zhejiang),
             "run": (run_bj.pk, zhejiang),
+            # A Zhejiang firm's line in the national run: the Jiangsu bureau sees the run, never that firm's result.
+            "run_result": ((run.pk, firm_y.pk), zhejiang),
             "system": (system_bj.pk, zhejiang),
             "recommendation": (rec_b.pk, officer_b),
             "product": (LoanProduct.objects.filter(bank=cmb).first().pk, officer_b),

@@ -65,6 +65,7 @@ LIST_ROUTES: dict[str, tuple[str | None, str]] = {
     "api:batch-list": (None, "batch_name"),
     "api:run-list": (None, "run_of_batch"),
     "api:batch-scores": ("national_batch", "firm_y_code"),
+    "api:run-scores": ("national_run", "firm_y_code"),
     "api:batch-scores-csv": ("national_batch", "firm_y_code"),
     "api:batch-rankings": ("national_batch", "firm_y_code"),
     "api:batch-rankings-province": ("national_province_33", "firm_y_code"),
@@ -110,6 +111,7 @@ def _objects(world) -> dict[str, tuple[dict, object]]:
         "loan_id": ({"id": world.objects["loan"][0]}, world.objects["loan"][1]),
         "guarantee": ({"pk": world.objects["guarantee"][0]}, world.objects["guarantee"][1]),
         "national_batch": ({"batch_id": world.batch.pk}, None),
+        "national_run": ({"run_id": world.batch.runs.get(state="published").pk}, None),
         "national_province_33": ({"batch_id": world.batch.pk, "province": "33"}, None),
         "national_section_y": ({"batch_id": world.batch.pk, "section": firm_y.section_id}, None),
     }

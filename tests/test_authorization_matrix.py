@@ -37,9 +37,15 @@ OBJECT_ROUTES: dict[str, tuple[str, str]] = {
     "review:approve": ("POST", "submission"),
     "review:return": ("POST", "submission"),
     "scoring:batch-detail": ("GET", "batch"),
+    "scoring:batch-edit": ("GET", "batch"),
+    "scoring:batch-open": ("POST", "batch"),
+    "scoring:batch-close": ("POST", "batch"),
     "scoring:run-start": ("POST", "batch"),
     "scoring:run-detail": ("GET", "run"),
     "scoring:run-progress": ("GET", "run"),
+    "scoring:run-results": ("GET", "run"),
+    "scoring:run-results-export": ("GET", "run"),
+    "scoring:run-result-detail": ("GET", "run_result"),
     "scoring:run-publish": ("POST", "run"),
     "scoring:run-cancel": ("POST", "run"),
     "scoring:system-detail": ("GET", "system"),
@@ -73,7 +79,11 @@ ROLE_ROUTES: dict[str, tuple[str, str, str | None]] = {
     "review:import": ("GET", "bureau", None),
     "review:export": ("POST", "bureau", None),  # needs a batch and a format: the queue covers its rows
     "review:bulk-approve": ("POST", "bureau", None),
+    "review:approve-matching": ("POST", "bureau", None),  # its region only: tests/test_review_flags.py
     "scoring:batch-list": ("GET", "bureau", "foreign_batch_name"),
+    "scoring:batch-create": ("GET", "bureau", None),
+    "scoring:compare": ("GET", "bureau", None),  # runs chosen by id: tests/test_compare.py refuses a foreign one
+    "scoring:compare-export": ("GET", "bureau", None),
     "scoring:system-list": ("GET", "bureau", "foreign_system_name"),
     "banks:list": ("GET", "officer", "foreign_list_firm"),
     "banks:export": ("GET", "officer", "foreign_list_firm"),
@@ -147,7 +157,7 @@ def _is_login_redirect(response) -> bool:
 def test_a_foreign_object_is_404_for_every_role(world, db, route):
     method, key = OBJECT_ROUTES[route]
     pk, owner = world.objects[key]
-    url = reverse(route, args=[pk])
+    url = reverse(route, args=list(pk) if isinstance(pk, tuple) else [pk])  # a tuple: an object of two keys
     for role, user in world.callers.items():
         response = _call(user, method, url)
         if user is None:

@@ -54,6 +54,15 @@ def test_generate_demo_writes_firms_filings_and_consents_that_pass_model_validat
 @pytest.mark.django_db
 def test_demo_setup_creates_a_login_for_every_role(client):
     call_command("demo_setup", firms=300)
+    from scoring.models import ScoringRun
+
+    trial = ScoringRun.objects.get(trial=True)  # beside the published national-v1 run, to be compared with
+    assert (trial.system.key, trial.state, trial.enterprise_count) == ("national-v2", "computed", 300)
+    from enterprises.models import Submission
+    from enterprises.review_flags import flagged
+
+    queue = Submission.objects.filter(status="submitted")
+    assert queue.count() > 12 and flagged(queue, trial.batch, "any").exists()  # the review queue has flags to try
     for username in ("admin", "bureau", "bureau-gd", "icbc", "icbc-gd", "cmb", "guarantor", "firm"):
         assert client.login(username=username, password="Demo-2024!"), username
         assert client.get("/").status_code == 200

@@ -127,6 +127,7 @@ LISTS: dict[str, tuple[str, str | None, dict]] = {
     "batch-rankings-province [33]": ("api:batch-rankings-province", "province_33", {"page_size": PAGE}),
     "batch-rankings-industry [firm-y]": ("api:batch-rankings-industry", "section_y", {"page_size": PAGE}),
     "batch-funnel": ("api:batch-funnel", "national_batch", {}),
+    "run-scores": ("api:run-scores", "national_run", {"page_size": PAGE}),
     "statistics-funnel": ("api:statistics-funnel", None, {"batch": "national_batch"}),
     "enterprise-list": ("api:enterprise-list", None, {"page_size": PAGE}),
     "submission-list": ("api:submission-list", None, {"page_size": PAGE}),
@@ -259,6 +260,7 @@ def _facts(world) -> Facts:  # noqa: F811
     return Facts(
         kwargs={
             "national_batch": {"batch_id": national},
+            "national_run": {"run_id": run_id},
             "province_33": {"batch_id": national, "province": "33"},
             "section_y": {"batch_id": national, "section": firm_y.section_id},
             "system_zj": {"pk": world.objects["system"][0]},

@@ -294,6 +294,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Seconds without a heartbeat after which a running scoring run is presumed to have lost its worker and may be taken
 # over (scoring.services.RUN_STALE_AFTER); the fault tests (tests/test_faults.py) give their workers a few seconds.
 SCORING_RUN_STALE_AFTER = env_int("SCORING_RUN_STALE_AFTER", default=10 * 60, minimum=1)
+# Without a broker (eager Celery, the embedded default) a scoring run is computed by a background thread of the web
+# process (scoring.tasks.score_run_dispatch), so that the request starting it returns at once and the run page shows
+# its live progress; with a broker the worker does it.
+SCORING_RUN_IN_THREAD = env.bool("SCORING_RUN_IN_THREAD", default=CELERY_TASK_ALWAYS_EAGER)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"scoring.tasks.*": {"queue": "scoring"}, "banks.tasks.*": {"queue": "push"}}
 CELERY_TIMEZONE = TIME_ZONE

@@ -55,6 +55,7 @@ if _eager and _eager.lower() not in {"false", "f", "no", "n", "off", "0"}:
         "CELERY_BROKER_URL to the workers; unset CELERY_TASK_ALWAYS_EAGER or set it to false."
     )
 CELERY_TASK_ALWAYS_EAGER = False
+SCORING_RUN_IN_THREAD = False  # the workers score; no web process does
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

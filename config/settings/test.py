@@ -10,6 +10,9 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 # Tasks run eagerly inside tests; the Celery integration test starts a real worker against CELERY_BROKER_URL with
 # CELERY_TASK_ALWAYS_EAGER=false in its environment, and enqueues through the broker the same way.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)  # noqa: F405
+# ... and a started run is computed inside the test's own transaction (the background thread of the embedded default
+# has its own tests, with a database that commits).
+SCORING_RUN_IN_THREAD = env.bool("SCORING_RUN_IN_THREAD", default=False)  # noqa: F405
 WHITENOISE_AUTOREFRESH = True  # serve from app folders without collectstatic
 # The test client's login() authenticates without a request; production's lockout backend refuses that (see
 # core.security.AxesBackendForTestClient). Logins through the login form go through the same checks as in production.

@@ -169,8 +169,8 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data = dict(values.validated_data)
         requested = data.pop("batch", None)
         enterprise = Enterprise.objects.get(pk=self.actor.enterprise_id)
-        batch = open_batch_for(enterprise=enterprise)
-        if batch is None or (requested is not None and requested != batch.pk):
+        batch = open_batch_for(enterprise=enterprise, batch_id=requested)  # the newest open one if none is named
+        if batch is None:
             raise ValidationError({"batch": [_("只能填报当前开放填报的批次。")]})
         if own_submissions(self.actor).filter(batch=batch).exists():
             raise ValidationError({"batch": [_("该批次已有填报,请修改这份填报。")]})

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from enterprises.models import Batch
 from scoring.choices import Grade, Stage
+from scoring.labels import reason_labels
 from scoring.models import Indicator, IndicatorSystem, Score, ScoringRun
 
 POINTS = Score._meta.get_field("points")  # its to_python turns the stored array (a list, or JSON text) into floats
@@ -154,3 +155,12 @@ class FunnelSerializer(serializers.Serializer):
     run = serializers.IntegerField(allow_null=True)
     total = FunnelRowSerializer()
     regions = FunnelRowSerializer(many=True)
+
+
+class RunScoreSerializer(ScoreSerializer):
+    """A firm's result in any run (trial included) for bureau staff: the score, with its reasons also as labels."""
+
+    reason_labels = serializers.ListField(child=serializers.CharField(), help_text="不可推荐原因(文字)")
+
+    def to_representation(self, row: dict) -> dict:
+        return {**super().to_representation(row), "reason_labels": reason_labels(row["reasons"])}

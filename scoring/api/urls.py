@@ -32,4 +32,5 @@ urlpatterns = [
     ),
     path("batches/<int:batch_id>/funnel/", views.BatchFunnelView.as_view(), name="batch-funnel"),
     path("scores/<str:credit_code>/", views.EnterpriseScoresView.as_view(), name="enterprise-scores"),
+    path("runs/<int:run_id>/scores/", views.RunScoreListView.as_view(), name="run-scores"),
 ]

@@ -23,6 +23,7 @@ from enterprises.choices import BankRead, SubmissionStatus
 from enterprises.models import Submission
 from scoring.filters import BatchFilterSet, IndicatorSystemFilterSet, ScoreFilterSet, ScoringRunFilterSet
 from scoring.models import Score, ScoringRun
+from scoring.results import results_run, results_search
 
 from . import scoping
 from .export import scores_csv
@@ -31,6 +32,7 @@ from .serializers import (
     FunnelSerializer,
     IndicatorSystemSerializer,
     RankingEntrySerializer,
+    RunScoreSerializer,
     ScoreSerializer,
     ScoringRunSerializer,
 )
@@ -164,6 +166,45 @@ class BatchScoreListView(PublishedScoreListView):
     serializer_class = ScoreSerializer
     filter_backends = [ScoreFilterBackend, OrderingFilter]
     ordering_fields = ["enterprise_id"]
+
+
+@extend_schema(
+    summary="评分任务的每家企业结果(含试算,科技管理部门) / Per-firm results of any run, trials included (bureau)",
+    parameters=[
+        OpenApiParameter("run_id", int, OpenApiParameter.PATH),
+        OpenApiParameter("q", str, description="企业名称(部分)或统一社会信用代码(开头) / Name or credit code"),
+    ],
+)
+class RunScoreListView(ScoringReadMixin, generics.ListAPIView):
+    """Every firm of the caller's region scored in the run, with the score filters, ``q`` (name or credit code),
+    ``ordering`` and cursor pages. Bureau staff only (``ScoringRun.objects.visible_to``): a trial run is theirs."""
+
+    serializer_class = RunScoreSerializer
+    filterset_class = ScoreFilterSet
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["total", "rank_national", "rank_province", "rank_industry", "stage_percentile", "enterprise_id"]
+    pagination_class = ScoreCursorPagination
+
+    def run(self) -> ScoringRun:
+        if not hasattr(self, "_run"):
+            run = results_run(who=self.actor, run_id=self.kwargs["run_id"])
+            if run is None:
+                raise Http404
+            self._run = run
+        return self._run
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if getattr(self, "swagger_fake_view", False):
+            return context
+        run = self.run()
+        return {**context, "indicator_codes": run.indicator_codes, "batch": run.batch_id}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Score.objects.none()
+        scores = Score.objects.visible_to(self.actor).filter(run_id=self.run().pk)
+        return results_search(scores, self.request.query_params.get("q", "")).values(*scoping.SCORE_COLUMNS)
 
 
 @extend_schema(

@@ -24,3 +24,9 @@ def stage(value: str) -> str:
 @register.filter
 def stages(values) -> str:
     return listing(stage(v) for v in values) if values else _("全部")
+
+
+@register.filter
+def reasons(value) -> str:
+    """A score's reason codes (``not_approved;no_consent``) as labels, or "—" when there are none."""
+    return listing(labels.reason_labels(value)) or "—"

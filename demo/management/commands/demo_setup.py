@@ -6,7 +6,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from demo.loans import demo_loans_create, demo_push
-from demo.services import DEMO_PASSWORD, demo_batch_get_or_create, demo_users_create
+from demo.services import (
+    DEMO_PASSWORD,
+    demo_batch_get_or_create,
+    demo_review_queue,
+    demo_trial_run,
+    demo_users_create,
+)
 from enterprises.models import Submission
 
 
@@ -27,6 +33,11 @@ class Command(BaseCommand):
         if batch.scoring.published_run_id is None or existing < firms:
             self.stdout.write("Scoring the demo batch and publishing the run ...")
             call_command("score_batch", batch.pk, publish=True, stdout=self.stdout)
+        trial = demo_trial_run(batch)
+        self.stdout.write(f"Trial run #{trial.pk} with national-v2 (never published): {trial.enterprise_count:,} firms")
+        queued = demo_review_queue(batch)
+        if queued:
+            self.stdout.write(f"{queued} filings put back in the review queue (some with plausibility flags).")
         logins = demo_users_create(batch)
         batch.refresh_from_db()
         rows = demo_push(batch=batch)  # idempotent: the publish hook may have pushed already
