@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from core.actors import actor_of
-from core.labels import region_label, section_label
+from core.labels import listing, region_label, section_label
 from enterprises.models import Submission
 
 from .choices import Stage
@@ -170,7 +170,7 @@ def results_export_rows(scores: QuerySet[Score], *, order: str) -> Iterator[list
             row["enterprise__credit_code"], row["enterprise__name"], row["region_code"], row["region_name"],
             row["section_name"], row["stage_name"], row["total"], row["base"], row["bonus"], row["grade"],
             row["rank_national"], row["rank_province"], row["rank_industry"], round(row["stage_percentile"], 4),
-            yes if row["eligible"] else no, "、".join(row["reason_labels"]),
+            yes if row["eligible"] else no, listing(row["reason_labels"]),
         ]  # fmt: skip
 
 
