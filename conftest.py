@@ -23,6 +23,18 @@ def region_names_loaded(django_db_setup, django_db_blocker):
         region_label("44")
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language: a test that activates English (a request with
+    Accept-Language: en, ``translation.activate``) must not leave lazy messages of the next test in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def require_postgres(db):
     """Skip on the embedded SQLite default, but never in CI, where a missing PostgreSQL is a failure."""
