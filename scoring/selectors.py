@@ -14,6 +14,7 @@ from enterprises.models import Batch, Submission
 from enterprises.selectors import consenting_enterprise_ids
 
 from .engine.population import Population
+from .engine.report import input_hashes
 from .engine.system import BOOL_FIELDS, NUMERIC_FIELDS, SystemDef
 from .indicator_systems import indicator_system_definition
 from .models import IndicatorSystem, Score, ScoringRun
@@ -56,7 +57,11 @@ def scored_submissions(*, batch: Batch) -> QuerySet[Submission]:
 
 def population_queryset(*, batch: Batch) -> QuerySet[Submission]:
     """The scored filings annotated with what the engine reads besides the raw fields of methodology §1."""
-    return scored_submissions(batch=batch).annotate(
+    return _engine_annotations(scored_submissions(batch=batch))
+
+
+def _engine_annotations(queryset: QuerySet[Submission]) -> QuerySet[Submission]:
+    return queryset.annotate(
         section_ascii=Ord("enterprise__industry_code"),
         province=Cast(Substr("enterprise__region_code", 1, 2), IntegerField()),
         established_day=_EpochDays("enterprise__established"),
@@ -85,8 +90,12 @@ def population_load(*, batch: Batch, with_codes: bool = False) -> Population:
         where = position[np.searchsorted(code_ids[position], ids)]
         industry_code = codes[where, 1].astype(str)
         region_code = codes[where, 2].astype(str)
+    return _population(arrays, batch=batch, consent=consent, industry_code=industry_code, region_code=region_code)
+
+
+def _population(arrays: dict, *, batch: Batch, consent: np.ndarray, **codes) -> Population:
     return Population(
-        enterprise_id=ids,
+        enterprise_id=arrays["enterprise_id"],
         section=(arrays["section_ascii"] - ord("A")).astype(np.uint8),
         province=arrays["province"].astype(np.int16),
         established=arrays["established_day"].astype(np.int64).view("datetime64[D]"),
@@ -95,9 +104,20 @@ def population_load(*, batch: Batch, with_codes: bool = False) -> Population:
         approved=arrays["is_approved"],
         consent=consent,
         reference_date=batch.reference_date,
-        industry_code=industry_code,
-        region_code=region_code,
+        **codes,
     )
+
+
+def filing_input_hash(*, batch: Batch, enterprise_id: int) -> int | None:
+    """The firm's filing of ``batch`` hashed as a run hashes it (``engine.report.input_hashes``), whatever the
+    filing's status; ``None`` without a filing. Equal to the firm's ``Score.input_hash`` exactly when nothing the
+    engine reads of this firm changed since the run. One query of one row."""
+    queryset = _engine_annotations(Submission.objects.filter(batch=batch, enterprise_id=enterprise_id))
+    arrays = queryset_to_arrays(queryset, POPULATION_COLUMNS)
+    if arrays["enterprise_id"].size == 0:
+        return None
+    population = _population(arrays, batch=batch, consent=np.zeros(1, dtype=bool))
+    return int(input_hashes(population)[0])
 
 
 def population_digest(population: Population) -> str:

@@ -28,6 +28,7 @@ from enterprises.models import Batch
 
 from .choices import ACTIVE_RUN_STATES, RunState
 from .engine import score
+from .engine.report import report_figures
 from .engine.result import ScoreResult
 from .indicator_systems import indicator_system_freeze
 from .models import BatchScoring, IndicatorSystem, ScoringRun
@@ -200,14 +201,17 @@ def _compute(run: ScoringRun) -> None:
 
     mark = time.perf_counter()
     result = score(population, definition)
-    del population
     timings["score"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    figures = report_figures(population, definition, result)  # what each firm's report shows, stored with its score
+    del population
+    timings["report"] = time.perf_counter() - mark
     timings["engine"] = dict(result.timings)
     _advance(run, RunState.SCORING, RunState.PERSISTING)
 
     mark = time.perf_counter()
     with transaction.atomic():
-        scores_write(run=run, result=result)
+        scores_write(run=run, result=result, figures=figures)
         finished = timezone.now()
         updated = ScoringRun.objects.filter(pk=run.pk, state=RunState.PERSISTING, attempts=run.attempts).update(
             state=RunState.COMPUTED,

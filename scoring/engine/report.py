@@ -1,0 +1,201 @@
+"""What a firm's report shows beyond its score, computed for every firm of a run at once (no loop over firms).
+
+``report_figures(population, system, result)`` returns, aligned with the run's firms:
+
+- ``peer_percentile`` [n, k]: per indicator, the share of the firm's peer group (§4, at the firm's own fallback
+  level) whose value of the indicator's source field is at or below the firm's — the §5 empirical CDF without its
+  "x ≤ 0 gives 0" rule, so a firm reads "at or above p% of its peers" for every indicator, whatever its method;
+- ``advice`` [n, ADVICE_SLOTS, 4]: the firm's best improvement options, most points first (system order on ties):
+  (indicator column, value today, target, points gained); unused slots hold column −1 and zeros;
+- ``input_hash`` [n] int64: a hash of everything the engine read for the firm (section, province, establishment
+  date, every raw field and flag; not approval or consent), so the report can tell whether *this* firm's scored
+  data changed after the run without reading anyone else's filing.
+
+The next reachable step of an indicator (``lift.score_lift`` is the one-firm reference it must agree with):
+
+- ``percentile``: the next peer quartile above the firm (25/50/75/100%). The target is the smallest peer value v
+  above the firm's and positive whose CDF in the group reaches the quartile; moving the firm there gives it
+  s = CDF(v) (the firm leaves its old place below v and joins the peers at or below v, so the count is unchanged).
+  That v is a per-group constant — the group's sorted values at position ceil(q·N) − 1, or its smallest positive
+  value when that is larger — so every firm's target is a lookup, vectorised per fallback level.
+- ``tiers``: the lowest threshold above today's value whose fraction is higher than today's.
+- ``reference``: the reference value (full marks); ``flag``: 1.
+
+Gain = stage weight × (new s − s today); for bonus indicators the increase of the capped bonus. Each indicator is
+taken alone. Steps with no gain (weightless, already full, no positive peer value) give no option.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .derived import source_values
+from .peers import PeerGroups
+from .population import Population
+from .result import ScoreResult
+from .system import BOOL_FIELDS, NUMERIC_FIELDS, STAGES, SystemDef
+
+ADVICE_SLOTS = 5
+ADVICE_WIDTH = 4  # column, value today, target, gain
+QUARTILES = np.array([0.25, 0.5, 0.75, 1.0])
+
+
+@dataclass(frozen=True, eq=False)
+class ReportFigures:
+    peer_percentile: np.ndarray
+    advice: np.ndarray
+    input_hash: np.ndarray
+
+    def advice_flat(self) -> np.ndarray:
+        """``advice`` as [n, ADVICE_SLOTS × 4], the shape a float8[] column stores."""
+        return self.advice.reshape(self.advice.shape[0], ADVICE_SLOTS * ADVICE_WIDTH)
+
+
+def report_figures(population: Population, system: SystemDef, result: ScoreResult) -> ReportFigures:
+    n, k = population.n, len(system.indicators)
+    peers = PeerGroups.build(result.stage, population.section, system.min_group_size)
+    stage_index = result.stage.astype(np.intp)
+    percentile = np.zeros((n, k), dtype=np.float64)
+    gains = np.zeros((n, k), dtype=np.float64)
+    targets = np.zeros((n, k), dtype=np.float64)
+    today = np.zeros((n, k), dtype=np.float64)
+    bonus_columns = [i for i, ind in enumerate(system.indicators) if ind.bonus]
+    raw_bonus = np.zeros(n, dtype=np.float64)
+    for i in bonus_columns:
+        raw_bonus += result.points[:, i]
+    cdf_of: dict[str, tuple[np.ndarray, list]] = {}
+    for i, ind in enumerate(system.indicators):
+        if ind.source not in cdf_of:
+            x = source_values(population, ind.source)
+            cdf_of[ind.source] = (x, *_group_cdf(x, peers))
+        x, cdf, levels = cdf_of[ind.source]
+        percentile[:, i] = cdf
+        today[:, i] = x
+        s_now = result.s[:, i]
+        if ind.method == "percentile":
+            target, s_new, valid = _next_quartile(x, s_now, peers, levels)
+        else:
+            target, s_new, valid = _next_direct_step(ind, x, s_now)
+        weight = np.array([ind.weight(st) for st in STAGES], dtype=np.float64).take(stage_index)
+        gain = weight * (s_new - s_now)
+        if ind.bonus:
+            gain = np.minimum(raw_bonus + gain, system.bonus_cap) - np.minimum(raw_bonus, system.bonus_cap)
+        gain = np.where(valid & (gain > 0), gain, 0.0)
+        gains[:, i] = gain
+        targets[:, i] = np.where(gain > 0, target, 0.0)
+    return ReportFigures(percentile, _best(gains, today, targets), input_hashes(population))
+
+
+def _group_cdf(x: np.ndarray, peers: PeerGroups) -> tuple[np.ndarray, list]:
+    """Each firm's CDF of ``x`` in its own peer group, and per used level the sorted arrangement the quartile
+    targets read: (level, member mask, sorted values, group of each sorted position, group starts, group sizes,
+    count at or below each sorted position)."""
+    n = x.shape[0]
+    cdf = np.zeros(n, dtype=np.float64)
+    order_x = np.argsort(x, kind="stable")
+    levels = []
+    for lvl in peers.used_levels:
+        key, sizes = peers.keys[lvl], peers.sizes[lvl]
+        by_group = np.argsort(key[order_x], kind="stable")  # radix sort on uint8: x stays ascending per group
+        index = order_x[by_group]
+        sorted_x, sorted_key = x[index], key[index]
+        start = np.cumsum(sizes) - sizes
+        run_end = np.empty(n, dtype=bool)
+        run_end[-1] = True
+        np.not_equal(sorted_x[1:], sorted_x[:-1], out=run_end[:-1])
+        run_end[:-1] |= sorted_key[1:] != sorted_key[:-1]
+        ends = np.flatnonzero(run_end)
+        run_of = np.cumsum(np.concatenate(([0], run_end[:-1].astype(np.int64))))
+        at_or_below = ends[run_of] + 1 - start[sorted_key]
+        member = peers.level == lvl
+        firms_cdf = np.empty(n, dtype=np.float64)
+        firms_cdf[index] = at_or_below / sizes[sorted_key]
+        cdf[member] = firms_cdf[member]
+        levels.append((lvl, member, sorted_x, start, sizes, at_or_below))
+    return cdf, levels
+
+
+def _next_quartile(x: np.ndarray, s_now: np.ndarray, peers: PeerGroups, levels: list):
+    n = x.shape[0]
+    target = np.zeros(n, dtype=np.float64)
+    s_new = np.zeros(n, dtype=np.float64)
+    valid = np.zeros(n, dtype=bool)
+    q_index = np.searchsorted(QUARTILES, s_now, side="right")  # first quartile strictly above s today
+    for lvl, member, sorted_x, start, sizes, at_or_below in levels:
+        firms = np.flatnonzero(member & (q_index < QUARTILES.size))
+        if firms.size == 0:
+            continue
+        key = peers.keys[lvl]
+        group = key[firms]
+        size = sizes[group]
+        non_positive = np.bincount(key[x <= 0], minlength=sizes.size)[group]
+        quantile_at = start[group] + np.ceil(QUARTILES[q_index[firms]] * size).astype(np.int64) - 1
+        has_positive = non_positive < size
+        positive_at = start[group] + np.minimum(non_positive, size - 1)
+        at = np.where(sorted_x[quantile_at] >= sorted_x[positive_at], quantile_at, positive_at)
+        target[firms] = sorted_x[at]
+        s_new[firms] = at_or_below[at] / size
+        valid[firms] = has_positive & (sorted_x[at] > x[firms])
+    return target, s_new, valid
+
+
+def _next_direct_step(ind, x: np.ndarray, s_now: np.ndarray):
+    n = x.shape[0]
+    if ind.method == "reference":
+        return np.full(n, float(ind.reference)), np.ones(n), s_now < 1.0
+    if ind.method == "flag":
+        return np.ones(n), np.ones(n), s_now < 1.0
+    target = np.zeros(n, dtype=np.float64)
+    s_new = np.zeros(n, dtype=np.float64)
+    valid = np.zeros(n, dtype=bool)
+    for threshold, fraction in zip(ind.thresholds, ind.fractions, strict=True):  # a loop over tiers
+        take = ~valid & (threshold > x) & (fraction > s_now)
+        target[take], s_new[take] = threshold, fraction
+        valid |= take
+    return target, s_new, valid
+
+
+def _best(gains: np.ndarray, today: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    n, k = gains.shape
+    slots = min(ADVICE_SLOTS, k)
+    order = np.argsort(-gains, axis=1, kind="stable")[:, :slots]
+    rows = np.arange(n)[:, None]
+    chosen = gains[rows, order]
+    advice = np.zeros((n, ADVICE_SLOTS, ADVICE_WIDTH), dtype=np.float64)
+    used = chosen > 0
+    advice[:, :slots, 0] = np.where(used, order, -1)
+    advice[:, :slots, 1] = np.where(used, today[rows, order], 0.0)
+    advice[:, :slots, 2] = np.where(used, targets[rows, order], 0.0)
+    advice[:, :slots, 3] = np.where(used, chosen, 0.0)
+    advice[:, slots:, 0] = -1
+    return advice
+
+
+_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(h: np.ndarray, word: np.ndarray) -> np.ndarray:
+    """One splitmix64-style step folding a column of 64-bit words into the running hashes (wrapping arithmetic)."""
+    with np.errstate(over="ignore"):
+        z = (h ^ word) * _MULTIPLIER
+        z ^= z >> np.uint64(31)
+        z *= np.uint64(0xBF58476D1CE4E5B9)
+        z ^= z >> np.uint64(29)
+    return z
+
+
+def input_hashes(population: Population) -> np.ndarray:
+    """A 64-bit hash per firm of what the engine reads for it (see the module docstring), as int64; a loop over
+    columns. ``+ 0.0`` makes −0.0 and 0.0 alike."""
+    n = population.n
+    h = np.full(n, np.uint64(0x243F6A8885A308D3), dtype=np.uint64)
+    h = _mix(h, population.section.astype(np.uint64))
+    h = _mix(h, population.province.astype(np.int64).view(np.uint64))
+    h = _mix(h, population.established.astype("datetime64[D]").view(np.int64).view(np.uint64))
+    for name in NUMERIC_FIELDS:
+        h = _mix(h, (population.values[name].astype(np.float64) + 0.0).view(np.uint64))
+    for name in BOOL_FIELDS:
+        h = _mix(h, population.flags[name].astype(np.uint64))
+    return h.view(np.int64)
