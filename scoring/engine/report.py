@@ -27,10 +27,13 @@ taken alone. Steps with no gain (weightless, already full, no positive peer valu
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
+from .core import PARALLEL_MIN_FIRMS
 from .derived import source_values
 from .peers import PeerGroups
 from .population import Population
@@ -53,23 +56,36 @@ class ReportFigures:
         return self.advice.reshape(self.advice.shape[0], ADVICE_SLOTS * ADVICE_WIDTH)
 
 
-def report_figures(population: Population, system: SystemDef, result: ScoreResult) -> ReportFigures:
+def report_figures(
+    population: Population, system: SystemDef, result: ScoreResult, *, threads: int | None = None
+) -> ReportFigures:
+    """The report's figures for every firm of ``result`` (scored from ``population`` with ``system``); ``threads``
+    as for ``score`` (the results do not depend on it)."""
     n, k = population.n, len(system.indicators)
     peers = PeerGroups.build(result.stage, population.section, system.min_group_size)
     stage_index = result.stage.astype(np.intp)
-    percentile = np.zeros((n, k), dtype=np.float64)
-    gains = np.zeros((n, k), dtype=np.float64)
-    targets = np.zeros((n, k), dtype=np.float64)
-    today = np.zeros((n, k), dtype=np.float64)
+    percentile = np.zeros((n, k), dtype=np.float64, order="F")
+    gains = np.zeros((n, k), dtype=np.float64, order="F")
+    targets = np.zeros((n, k), dtype=np.float64, order="F")
+    today = np.zeros((n, k), dtype=np.float64, order="F")
     bonus_columns = [i for i, ind in enumerate(system.indicators) if ind.bonus]
     raw_bonus = np.zeros(n, dtype=np.float64)
     for i in bonus_columns:
         raw_bonus += result.points[:, i]
-    cdf_of: dict[str, tuple[np.ndarray, list]] = {}
+    sources = list(dict.fromkeys(ind.source for ind in system.indicators))
+
+    def cdf_job(source: str) -> tuple:
+        x = source_values(population, source)
+        return (x, *_group_cdf(x, peers))
+
+    # One job per source field: numpy releases the GIL while sorting, so large runs use every core (as ``score``).
+    workers = threads if threads is not None else (os.cpu_count() or 1)
+    if workers > 1 and n >= PARALLEL_MIN_FIRMS and len(sources) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            cdf_of = dict(zip(sources, pool.map(cdf_job, sources), strict=True))
+    else:
+        cdf_of = {source: cdf_job(source) for source in sources}
     for i, ind in enumerate(system.indicators):
-        if ind.source not in cdf_of:
-            x = source_values(population, ind.source)
-            cdf_of[ind.source] = (x, *_group_cdf(x, peers))
         x, cdf, levels = cdf_of[ind.source]
         percentile[:, i] = cdf
         today[:, i] = x
@@ -94,12 +110,15 @@ def _group_cdf(x: np.ndarray, peers: PeerGroups) -> tuple[np.ndarray, list]:
     count at or below each sorted position)."""
     n = x.shape[0]
     cdf = np.zeros(n, dtype=np.float64)
-    order_x = np.argsort(x, kind="stable")
+    order_x = np.argsort(x)  # ties need no order: they share one run below
     levels = []
     for lvl in peers.used_levels:
         key, sizes = peers.keys[lvl], peers.sizes[lvl]
-        by_group = np.argsort(key[order_x], kind="stable")  # radix sort on uint8: x stays ascending per group
-        index = order_x[by_group]
+        if sizes.size == 1:  # the whole population: one group, already in order
+            index = order_x
+        else:
+            by_group = np.argsort(key[order_x], kind="stable")  # radix sort on uint8: x stays ascending per group
+            index = order_x[by_group]
         sorted_x, sorted_key = x[index], key[index]
         start = np.cumsum(sizes) - sizes
         run_end = np.empty(n, dtype=bool)
@@ -158,18 +177,25 @@ def _next_direct_step(ind, x: np.ndarray, s_now: np.ndarray):
 
 
 def _best(gains: np.ndarray, today: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """The ADVICE_SLOTS largest positive gains of each row, largest first: a loop over slots, each taking every
+    row's maximum (``argmax`` takes the first of equal gains, so ties keep system order) and striking it out."""
     n, k = gains.shape
-    slots = min(ADVICE_SLOTS, k)
-    order = np.argsort(-gains, axis=1, kind="stable")[:, :slots]
-    rows = np.arange(n)[:, None]
-    chosen = gains[rows, order]
+    remaining = np.array(gains, order="C")
+    today_c, targets_c = np.ascontiguousarray(today).ravel(), np.ascontiguousarray(targets).ravel()
+    row_start = np.arange(n) * k
     advice = np.zeros((n, ADVICE_SLOTS, ADVICE_WIDTH), dtype=np.float64)
-    used = chosen > 0
-    advice[:, :slots, 0] = np.where(used, order, -1)
-    advice[:, :slots, 1] = np.where(used, today[rows, order], 0.0)
-    advice[:, :slots, 2] = np.where(used, targets[rows, order], 0.0)
-    advice[:, :slots, 3] = np.where(used, chosen, 0.0)
-    advice[:, slots:, 0] = -1
+    advice[:, :, 0] = -1
+    flat = remaining.ravel()
+    for slot in range(min(ADVICE_SLOTS, k)):
+        column = remaining.argmax(axis=1)
+        at = row_start + column
+        gain = flat[at]
+        used = gain > 0
+        advice[:, slot, 0] = np.where(used, column, -1)
+        advice[:, slot, 1] = np.where(used, today_c[at], 0.0)
+        advice[:, slot, 2] = np.where(used, targets_c[at], 0.0)
+        advice[:, slot, 3] = np.where(used, gain, 0.0)
+        flat[at] = -1.0
     return advice
 
 
