@@ -68,7 +68,7 @@ def rss_mib() -> float:
 
 def published_run(batch: Batch) -> ScoringRun:
     run = ScoringRun.objects.filter(pk=batch.scoring.published_run_id).first()
-    if run is not None and Score.objects.filter(run=run, peer_percentiles__isnull=False).exists():
+    if run is not None and Score.objects.filter(run=run, figures__isnull=False).exists():
         return run
     print("scoring and publishing the batch (its published run has no stored report figures) …", flush=True)
     run = scoring_run_create(batch=batch, enqueue=False)

@@ -28,7 +28,7 @@ from enterprises.models import Batch, Consent, Enterprise, Submission
 from enterprises.selectors import consenting_bank_ids
 from loans.services import rate_ceiling
 from scoring.definitions import system_grade_ranges
-from scoring.engine.report import ADVICE_SLOTS, ADVICE_WIDTH, QUARTILES
+from scoring.engine.report import QUARTILES, unpack_figures
 from scoring.models import Indicator, Score, ScoringRun
 from scoring.selectors import filing_input_hash
 
@@ -226,13 +226,9 @@ def standing_of(*, score_row: Score, run: ScoringRun) -> Standing:
     return Standing(bands, next_grade, to_next, threshold, max(threshold - total, Decimal(0)))
 
 
-def _advice(score_row: Score, run: ScoringRun, indicators: dict[str, Indicator]) -> list[AdviceLine]:
-    stored = score_row.advice or []
+def _advice(stored: list, score_row: Score, run: ScoringRun, indicators: dict[str, Indicator]) -> list[AdviceLine]:
     lines = []
-    for slot in range(min(ADVICE_SLOTS, len(stored) // ADVICE_WIDTH)):
-        column, today, target, gain = stored[slot * ADVICE_WIDTH : (slot + 1) * ADVICE_WIDTH]
-        if column < 0 or gain <= 0:
-            continue
+    for column, today, target, gain in stored:
         code = run.indicator_codes[int(column)]
         indicator = indicators[code]
         source = indicator.source_field
@@ -283,7 +279,9 @@ def score_report(*, enterprise: Enterprise, run: ScoringRun, score_row: Score, w
     for products and reasons (advice, standing, notices) — for callers that want only those."""
     indicators_by_code = {i.code: i for i in Indicator.objects.filter(system=run.system)}
     weight = f"weight_{score_row.stage}"
-    percentiles = score_row.peer_percentiles
+    percentiles, stored_advice = None, []
+    if score_row.figures is not None:
+        percentiles, stored_advice = unpack_figures(score_row.figures, len(run.indicator_codes))
     lines = []
     for j, code in enumerate(run.indicator_codes):
         indicator = indicators_by_code[code]
@@ -303,7 +301,7 @@ def score_report(*, enterprise: Enterprise, run: ScoringRun, score_row: Score, w
                          figures_stored=percentiles is not None)  # fmt: skip
     if with_peers:
         report.standing = standing_of(score_row=score_row, run=run)
-        report.lifts = _advice(score_row, run, indicators_by_code)
+        report.lifts = _advice(stored_advice, score_row, run, indicators_by_code)
         _add_notices(report, enterprise)
     return report
 

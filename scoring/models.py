@@ -202,10 +202,9 @@ class Score(models.Model):
     reasons = models.CharField(_("不可推荐原因"), max_length=200, blank=True)
     region = models.PositiveIntegerField(_("行政区划代码"), help_text=_("评分时企业的6位行政区划代码。"))
     # The report's figures, computed in the run with the scores (``scoring.engine.report``); empty for runs made
-    # before they existed. ``peer_percentiles`` is aligned with ``run.indicator_codes``; ``advice`` holds up to five
-    # (indicator column, value today, target, points gained) quadruples, a column of -1 marking an unused slot.
-    peer_percentiles = FloatArrayField(_("各指标同行百分位"), null=True, blank=True)
-    advice = FloatArrayField(_("提分建议"), null=True, blank=True)
+    # before they existed: per indicator (``run.indicator_codes``) the peer percentile, and up to five improvement
+    # options, packed as one record (``engine.report.figures_record``; read with ``unpack_figures``).
+    figures = models.BinaryField(_("报告数据"), null=True, blank=True, help_text=_("各指标同行百分位与提分建议。"))
     input_hash = models.BigIntegerField(
         _("评分数据指纹"), null=True, blank=True,
         help_text=_("评分时读取的本企业数据的64位指纹,用于判断本企业填报在评分后是否变动。"),

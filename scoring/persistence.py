@@ -54,8 +54,7 @@ def score_columns(*, run: ScoringRun, result: ScoreResult, figures: ReportFigure
     """The Score table's columns for ``result`` and the report's ``figures``, as arrays (database column names)."""
     n = result.n
     report = [] if figures is None else [
-        ArrayColumn("peer_percentiles", "float8[]", figures.peer_percentile),
-        ArrayColumn("advice", "float8[]", figures.advice_flat()),
+        ArrayColumn("figures", "bytea", figures.packed()),
         ArrayColumn("input_hash", "int8", figures.input_hash),
     ]  # fmt: skip
     return report + [

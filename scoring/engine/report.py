@@ -51,9 +51,40 @@ class ReportFigures:
     advice: np.ndarray
     input_hash: np.ndarray
 
-    def advice_flat(self) -> np.ndarray:
-        """``advice`` as [n, ADVICE_SLOTS × 4], the shape a float8[] column stores."""
-        return self.advice.reshape(self.advice.shape[0], ADVICE_SLOTS * ADVICE_WIDTH)
+    def packed(self) -> np.ndarray:
+        """Each firm's figures as one little-endian record of ``figures_record(k)`` bytes, [n, itemsize] uint8: the
+        form a run stores (one binary value per score row rather than arrays of 40 elements, ~5× cheaper to COPY)."""
+        n, k = self.peer_percentile.shape
+        if k > 127:
+            raise ValueError("at most 127 indicators fit the stored advice's column numbers")
+        records = np.zeros(n, dtype=figures_record(k))
+        records["percentile"] = self.peer_percentile
+        records["column"] = self.advice[:, :, 0]
+        records["today"] = self.advice[:, :, 1]
+        records["target"] = self.advice[:, :, 2]
+        records["gain"] = self.advice[:, :, 3]
+        return records.view(np.uint8).reshape(n, records.dtype.itemsize)
+
+
+def figures_record(k: int) -> np.dtype:
+    """The stored layout of one firm's figures for a system of ``k`` indicators: peer percentiles as float32 (an
+    integer percent is shown), the advice slots' columns (int8, −1 unused), values today, targets and gains (float64:
+    money targets keep their cents)."""
+    slots = (ADVICE_SLOTS,)
+    return np.dtype([("percentile", "<f4", (k,)), ("column", "i1", slots), ("today", "<f8", slots),
+                     ("target", "<f8", slots), ("gain", "<f8", slots)])  # fmt: skip
+
+
+def unpack_figures(blob: bytes, k: int) -> tuple[list[float], list[tuple[int, float, float, float]]]:
+    """One stored record back: (peer percentile per indicator, the used advice slots as (column, today, target,
+    gain), best first)."""
+    record = np.frombuffer(bytes(blob), dtype=figures_record(k), count=1)[0]
+    advice = [
+        (int(c), float(t), float(g_target), float(g))
+        for c, t, g_target, g in zip(record["column"], record["today"], record["target"], record["gain"], strict=True)
+        if c >= 0 and g > 0
+    ]
+    return [float(p) for p in record["percentile"]], advice
 
 
 def report_figures(

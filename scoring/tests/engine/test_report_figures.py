@@ -15,7 +15,7 @@ from scoring.engine.defaults import NATIONAL_V1, NATIONAL_V2
 from scoring.engine.derived import source_values
 from scoring.engine.lift import score_lift
 from scoring.engine.peers import PeerGroups
-from scoring.engine.report import ADVICE_SLOTS, input_hashes, report_figures
+from scoring.engine.report import ADVICE_SLOTS, figures_record, input_hashes, report_figures, unpack_figures
 
 from .builders import indicator, make_population, make_system
 from .test_reference_equivalence import populations
@@ -65,3 +65,16 @@ def test_the_input_hash_follows_one_firms_data_only():
     a, b = input_hashes(population), input_hashes(changed)
     assert a[0] == b[0] and a[2] == b[2] and a[1] != b[1]
     assert len(set(a.tolist())) == 3
+
+
+def test_the_stored_record_reads_back_what_was_computed():
+    system = dataclasses.replace(NATIONAL_V1, min_group_size=3)
+    population = make_population(12, invention_patents=list(range(12)), rd_expense=[float(i * 37) for i in range(12)])
+    figures = report_figures(population, system, score(population, system))
+    packed = figures.packed()
+    assert packed.shape == (12, figures_record(len(system.indicators)).itemsize)
+    for firm in range(12):
+        percentiles, advice = unpack_figures(packed[firm].tobytes(), len(system.indicators))
+        assert percentiles == pytest.approx(figures.peer_percentile[firm].tolist(), abs=1e-6)
+        used = [tuple(row) for row in figures.advice[firm] if row[0] >= 0]
+        assert advice == [(int(c), t, g_t, g) for c, t, g_t, g in used]
