@@ -228,3 +228,21 @@ class Score(models.Model):
     def region_code(self) -> str:
         """``region`` as the six-digit code it was filed as."""
         return f"{self.region:06d}"
+
+
+class RunPeerDistribution(models.Model):
+    """A run's compact peer distributions (``scoring.engine.whatif.peer_distributions``): what a firm's
+    self-assessment is scored against. A few MB per run whatever its population, written with its scores; a row of
+    its own so that reading a run never reads them."""
+
+    run = models.OneToOneField(
+        ScoringRun, models.CASCADE, primary_key=True, related_name="peer_distribution", verbose_name=_("评分任务")
+    )
+    data = models.BinaryField(_("同行分布"))
+
+    class Meta:
+        verbose_name = _("同行分布")
+        verbose_name_plural = _("同行分布")
+
+    def __str__(self) -> str:
+        return f"#{self.run_id}"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from django.db.models import BooleanField, ExpressionWrapper, Func, IntegerField, Q, QuerySet, Subquery
@@ -15,9 +17,10 @@ from enterprises.selectors import consenting_enterprise_ids
 
 from .engine.population import Population
 from .engine.report import input_hashes
-from .engine.system import BOOL_FIELDS, NUMERIC_FIELDS, SystemDef
+from .engine.system import BOOL_FIELDS, NUMERIC_FIELDS, STAGES, SystemDef
+from .engine.whatif import PeerDistributions, WhatIf, score_what_if
 from .indicator_systems import indicator_system_definition
-from .models import IndicatorSystem, Score, ScoringRun
+from .models import IndicatorSystem, RunPeerDistribution, Score, ScoringRun
 
 
 class _EpochDays(Func):
@@ -118,6 +121,30 @@ def filing_input_hash(*, batch: Batch, enterprise_id: int) -> int | None:
         return None
     population = _population(arrays, batch=batch, consent=np.zeros(1, dtype=bool))
     return int(input_hashes(population)[0])
+
+
+def what_if_score(*, score_row: Score, values: dict[str, Any]) -> WhatIf | None:
+    """The firm of ``score_row`` scored with its filing of the run's batch changed by ``values`` (raw fields of
+    methodology §1) against the run's stored peer distributions (``engine.whatif``): a simulation, never stored.
+    Approval and consent are the firm's as they are now. ``None`` when the run kept no distributions (older runs)."""
+    run = score_row.run
+    stored = RunPeerDistribution.objects.filter(run_id=run.pk).values_list("data", flat=True).first()
+    if stored is None:
+        return None
+    queryset = _engine_annotations(
+        Submission.objects.filter(batch_id=run.batch_id, enterprise_id=score_row.enterprise_id)
+    )
+    arrays = queryset_to_arrays(queryset, POPULATION_COLUMNS)
+    if arrays["enterprise_id"].size == 0:
+        return None
+    for name, value in values.items():
+        if name in arrays and value is not None:
+            arrays[name] = np.array([value], dtype=arrays[name].dtype)
+    consent = np.isin(arrays["enterprise_id"], consenting_enterprise_ids())
+    firm = _population(arrays, batch=run.batch, consent=consent)
+    return score_what_if(firm, system_definition(system=run.system), PeerDistributions.from_bytes(stored),
+                         published_cents=int(Decimal(score_row.total) * 100),
+                         published_stage=STAGES.index(score_row.stage))  # fmt: skip
 
 
 def population_digest(population: Population) -> str:

@@ -1,5 +1,6 @@
 """In Chromium at 390 px: a firm reads its report — grade bands and the gap to the next grade and to 70, advice in
-each field's unit, products ranked (or why none) — with no sideways scrolling of the page, in Chinese and English."""
+each field's unit, products ranked (or why none) — and runs a self-assessment, with no sideways scrolling of the
+page, in Chinese and English."""
 
 import os
 import re
@@ -89,6 +90,18 @@ def test_the_report_reads_on_a_phone_in_both_languages(phone, live_server, recom
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "report-390.png"), full_page=True)
+
+    # Self-assessment: more patents, a simulated total above the published one, marked as a simulation.
+    phone.click("#self-assessment-link")
+    patents = phone.locator("input[name=invention_patents]")
+    patents.fill(str(int(patents.input_value() or 0) + 30))
+    phone.click("#what-if-form button[type=submit]")
+    phone.wait_for_selector("#what-if-total")
+    assert float(phone.locator("#what-if-total").inner_text()) > float(recommended_firm.total)
+    assert phone.locator("#simulation-notice").is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path=str(ARTIFACTS / "self-assessment-390.png"), full_page=True)
+    phone.goto(f"{base}/enterprise/report/")
 
     phone.click("label.menu-button")  # on a phone the language picker sits in the menu
     with phone.expect_navigation():
