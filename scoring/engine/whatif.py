@@ -81,8 +81,12 @@ def peer_distributions(population: Population, system: SystemDef, result) -> Pee
         order_x = np.argsort(x)
         sampled = np.full((N_GROUPS, SAMPLE_POINTS), np.inf)
         at_or_below = np.zeros((N_GROUPS, SAMPLE_POINTS), dtype=np.int64)
-        for key in keys:  # three levels
-            index = order_x[np.argsort(key[order_x], kind="stable")]
+        for level, key in enumerate(keys):
+            if level == 2:  # the whole run: already in order
+                index = order_x
+            else:  # a stable radix sort on small keys keeps x ascending inside each group
+                small = (key - (N_LEVEL0 if level else 0)).astype(np.uint8)
+                index = order_x[np.argsort(small[order_x], kind="stable")]
             sorted_x, sorted_key = x[index], key[index]
             size = np.bincount(key, minlength=N_GROUPS)
             start = np.cumsum(size) - size
@@ -90,7 +94,8 @@ def peer_distributions(population: Population, system: SystemDef, result) -> Pee
             run_end = np.ones(sorted_x.size, dtype=bool)
             run_end[:-1] = (sorted_x[1:] != sorted_x[:-1]) | (sorted_key[1:] != sorted_key[:-1])
             ends = np.flatnonzero(run_end)
-            last_of = ends[np.searchsorted(ends, np.arange(sorted_x.size))]
+            run_of = np.concatenate(([0], np.cumsum(run_end[:-1])))
+            last_of = ends[run_of]
             groups = np.flatnonzero(size)
             positions = start[groups, None] + np.floor(grid[None, :] * (size[groups, None] - 1)).astype(np.int64)
             sampled[groups] = sorted_x[positions]
