@@ -216,3 +216,21 @@ def test_products_are_ranked_by_line_limited_to_consented_banks_and_never_zero(p
     assert report.products[0].rate_ceiling == Decimal("3.90")
     Consent.objects.create(enterprise=firm)  # a blanket consent: every bank
     assert [item.product.name for item in _report(firm).products] == ["他行", "大额", "小额"]
+
+
+def test_a_run_older_than_the_stored_figures_still_reads(client, published, scored_firm):
+    from scoring.models import RunPeerDistribution
+
+    Score.objects.filter(run=published).update(figures=None, input_hash=None)
+    RunPeerDistribution.objects.filter(run=published).delete()
+    report = _report(scored_firm)
+    assert not report.figures_stored and report.lifts == [] and not report.stale
+    assert all(line.peer_percentile is None for line in report.indicators)
+    user = UserFactory()
+    EnterpriseMembership.objects.create(user=user, enterprise=scored_firm, role="admin")
+    client.force_login(user)
+    assert "下一次评分后显示" in client.get(REPORT).content.decode()
+    page = client.get(reverse("report:self-assessment"))
+    data = {name: str(value) for name, value in page.context["form"].initial.items()
+            if not isinstance(value, bool) and value is not None}  # fmt: skip
+    assert "下一次评分后可用" in client.post(reverse("report:self-assessment"), data).content.decode()
