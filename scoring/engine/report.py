@@ -96,9 +96,10 @@ def report_figures(
     peers = PeerGroups.build(result.stage, population.section, system.min_group_size)
     stage_index = result.stage.astype(np.intp)
     percentile = np.zeros((n, k), dtype=np.float64, order="F")
-    gains = np.zeros((n, k), dtype=np.float64, order="F")
-    targets = np.zeros((n, k), dtype=np.float64, order="F")
-    today = np.zeros((n, k), dtype=np.float64, order="F")
+    # Row-major: the top five are picked along rows (``_best``); a column write here is a cheap strided store.
+    gains = np.zeros((n, k), dtype=np.float64)
+    targets = np.zeros((n, k), dtype=np.float64)
+    today = np.zeros((n, k), dtype=np.float64)
     bonus_columns = [i for i, ind in enumerate(system.indicators) if ind.bonus]
     raw_bonus = np.zeros(n, dtype=np.float64)
     for i in bonus_columns:
@@ -212,7 +213,7 @@ def _best(gains: np.ndarray, today: np.ndarray, targets: np.ndarray) -> np.ndarr
     row's maximum (``argmax`` takes the first of equal gains, so ties keep system order) and striking it out."""
     n, k = gains.shape
     remaining = np.array(gains, order="C")
-    today_c, targets_c = np.ascontiguousarray(today).ravel(), np.ascontiguousarray(targets).ravel()
+    today_c, targets_c = today.ravel(), targets.ravel()
     row_start = np.arange(n) * k
     advice = np.zeros((n, ADVICE_SLOTS, ADVICE_WIDTH), dtype=np.float64)
     advice[:, :, 0] = -1
