@@ -185,6 +185,7 @@ class ScoreReport:
 FILING_CHANGED = gettext_lazy(
     "本企业的填报数据在本次评分后有变动:本报告仍按已发布的评分结果展示,变动将在下一次评分中体现。"
 )
+CONSENT_DONE = gettext_lazy("已在评分后授权,下一次评分起生效。")
 CONSENT_LATER = gettext_lazy("本次评分时企业尚未授权向银行共享数据;授权已在评分后生效,将从下一次评分起参与推荐。")
 
 
@@ -272,6 +273,9 @@ def _add_notices(report: ScoreReport, enterprise: Enterprise) -> None:
         since = run.started_at or run.created_at
         if Consent.objects.active().filter(enterprise=enterprise, granted_at__gt=since).exists():
             report.notices.append(str(CONSENT_LATER))
+            for reason in report.reasons:  # done already: say so instead of asking for it again
+                if reason["code"] == "no_consent":
+                    reason["action"] = CONSENT_DONE
 
 
 def score_report(*, enterprise: Enterprise, run: ScoringRun, score_row: Score, with_peers: bool = True) -> ScoreReport:

@@ -193,8 +193,10 @@ def test_a_consent_given_after_the_run_is_announced_for_the_next_run(published):
     assert row is not None
     assert _report(row.enterprise).notices == []
     Consent.objects.create(enterprise=row.enterprise)
-    notices = _report(row.enterprise).notices
-    assert len(notices) == 1 and "下一次评分" in notices[0]
+    report = _report(row.enterprise)
+    assert len(report.notices) == 1 and "下一次评分" in report.notices[0]
+    (consent,) = [r for r in report.reasons if r["code"] == "no_consent"]
+    assert "已在评分后授权" in str(consent["action"])
 
 
 def test_products_are_ranked_by_line_limited_to_consented_banks_and_never_zero(published):

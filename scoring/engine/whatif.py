@@ -18,10 +18,13 @@ it may read one firm low, 1/N).
 from __future__ import annotations
 
 import io
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
+from .core import PARALLEL_MIN_FIRMS
 from .derived import source_values, stage_codes
 from .eligibility import reason_mask
 from .normalise import direct_score
@@ -67,16 +70,18 @@ def _group_keys(stage: np.ndarray, section: np.ndarray) -> tuple[np.ndarray, np.
     return key0, N_LEVEL0 + stage.astype(np.int64), np.full(stage.shape, N_GROUPS - 1, dtype=np.int64)
 
 
-def peer_distributions(population: Population, system: SystemDef, result) -> PeerDistributions:
+def peer_distributions(
+    population: Population, system: SystemDef, result, *, threads: int | None = None
+) -> PeerDistributions:
     """The run's distributions (module docstring): loops over sources, levels and sample points, never firms."""
     keys = _group_keys(result.stage, population.section)
     sizes = np.zeros(N_GROUPS, dtype=np.int64)
     for key in keys:
         sizes += np.bincount(key, minlength=N_GROUPS)
-    values, counts = {}, {}
-    sources = dict.fromkeys(ind.source for ind in system.indicators if ind.method == "percentile")
+    sources = list(dict.fromkeys(ind.source for ind in system.indicators if ind.method == "percentile"))
     grid = np.linspace(0.0, 1.0, SAMPLE_POINTS)
-    for source in sources:
+
+    def sample(source: str) -> tuple[np.ndarray, np.ndarray]:
         x = source_values(population, source)
         order_x = np.argsort(x)
         sampled = np.full((N_GROUPS, SAMPLE_POINTS), np.inf)
@@ -100,7 +105,17 @@ def peer_distributions(population: Population, system: SystemDef, result) -> Pee
             positions = start[groups, None] + np.floor(grid[None, :] * (size[groups, None] - 1)).astype(np.int64)
             sampled[groups] = sorted_x[positions]
             at_or_below[groups] = last_of[positions] + 1 - start[groups, None]
-        values[source], counts[source] = sampled, at_or_below.astype(np.int32)
+        return sampled, at_or_below.astype(np.int32)
+
+    # One job per source: numpy releases the GIL while sorting (as in ``score``); results do not depend on it.
+    workers = threads if threads is not None else (os.cpu_count() or 1)
+    if workers > 1 and population.n >= PARALLEL_MIN_FIRMS and len(sources) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            samples = list(pool.map(sample, sources))
+    else:
+        samples = [sample(source) for source in sources]
+    values = {source: v for source, (v, _c) in zip(sources, samples, strict=True)}
+    counts = {source: c for source, (_v, c) in zip(sources, samples, strict=True)}
     cents = total_cents(result.total)
     span = int(cents.max()) + 1 if cents.size else 1
     totals = {}
