@@ -1,75 +1,117 @@
 """The firm's score report: its published score explained, where it stands among peers, and what lifts it most.
 
-Published figures (total, grade, ranks, points) come from the published ``Score`` row. Peer percentiles per
-indicator and the lift options need the whole run's arrays, so the batch is re-scored with the engine from the
-current filings (``scoring.engine.score``) once per run and process and kept in memory; ``stale`` says when the
-filings changed since the run (then those two parts describe the current data rather than the published run).
+Everything the report says about the run comes from the firm's published ``Score`` row, read with the rest of its
+history in one query: the total, grade, ranks and points, and the figures the run computed for every firm with the
+engine (``scoring.engine.report``) and stored with the scores — the peer percentile per indicator and the best
+improvement options. No page runs the engine on a population, and a published run's report never changes.
+
+What is about *today* is said as such: a notice when this firm's scored data changed after the run (its own
+``input_hash`` against its current filing), or when it consented after a run that found no consent; and the loan
+products on sale now that the push's rule (``banks.rules``) matches to the firm's published grade.
 """
 
 from __future__ import annotations
 
+import math
 import re
-import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import numpy as np
-from django.db.models import Max
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from banks.models import LoanProduct
 from banks.rules import credit_line
 from banks.selectors import products_fitting
-from enterprises.models import Batch, Enterprise, Submission
-from scoring.engine import lift
-from scoring.engine.core import score
+from enterprises.choices import RdPlatformLevel
+from enterprises.models import Batch, Consent, Enterprise, Submission
+from enterprises.selectors import consenting_bank_ids
+from loans.services import rate_ceiling
+from scoring.definitions import system_grade_ranges
+from scoring.engine.report import QUARTILES, unpack_figures
 from scoring.models import Indicator, Score, ScoringRun
-from scoring.selectors import population_digest, population_load, system_definition
+from scoring.selectors import filing_input_hash
 
 # Each reason code of methodology §7: what it means and what the firm can do about it.
 REASONS = {
-    "not_approved": (_("本年度填报尚未审核通过。"), _("请完成填报并提交;如被退回,按审核意见修改后重新提交。")),
-    "veto_dishonest": (_("企业被列为失信被执行人。"), _("履行生效法律文书确定的义务,申请移出失信名单后再参加评价。")),
-    "veto_tax_d": (_("纳税信用评价为D级。"), _("纠正失信行为并申请纳税信用修复。")),
-    "veto_violation": (_("近三年有重大违法违规记录。"), _("记录期满或依法修复后方可推荐。")),
-    "not_tech_firm": (_("企业不是科技型中小企业或高新技术企业。"), _("申请科技型中小企业入库或高新技术企业认定。")),
-    "no_consent": (_("企业尚未授权向银行共享数据。"), _("在“数据授权”页面授权全部或指定银行查看企业画像。")),
-    "below_threshold": (_("总分低于推荐门槛。"), _("参考下方“怎样提分最多”的建议提升相关指标。")),
-}
+    "not_approved": (gettext_lazy("本年度填报尚未审核通过。"),
+                     gettext_lazy("请完成填报并提交;如被退回,按审核意见修改后重新提交。")),
+    "veto_dishonest": (gettext_lazy("企业被列为失信被执行人。"),
+                       gettext_lazy("履行生效法律文书确定的义务,申请移出失信名单后再参加评价。")),
+    "veto_tax_d": (gettext_lazy("纳税信用评价为D级。"), gettext_lazy("纠正失信行为并申请纳税信用修复。")),
+    "veto_violation": (gettext_lazy("近三年有重大违法违规记录。"), gettext_lazy("记录期满或依法修复后方可推荐。")),
+    "not_tech_firm": (gettext_lazy("企业不是科技型中小企业或高新技术企业。"),
+                      gettext_lazy("申请科技型中小企业入库或高新技术企业认定。")),
+    "no_consent": (gettext_lazy("企业尚未授权向银行共享数据。"),
+                   gettext_lazy("在“数据授权”页面授权全部或指定银行查看企业画像。")),
+    "below_threshold": (gettext_lazy("总分低于推荐门槛。"), gettext_lazy("参考下方“怎样提分最多”的建议提升相关指标。")),
+}  # fmt: skip
 
+MAX_PRODUCTS_SHOWN = 5
 
-# Derived fields of methodology §2, as a lift target names them.
+# Derived fields of methodology §2, as an advice names them.
 DERIVED_LABELS = {
-    "rd_intensity": _("研发费用占营业收入比重"),
-    "rd_staff_ratio": _("研发人员占比"),
-    "roe": _("净资产利润率"),
-    "high_tech_share": _("高新技术产品收入占比"),
-    "revenue_growth": _("营业收入增长率"),
-    "rd_expense_growth": _("研发费用增长率"),
-    "qualification": _("企业资质等级"),
+    "rd_intensity": gettext_lazy("研发费用占营业收入比重"),
+    "rd_staff_ratio": gettext_lazy("研发人员占比"),
+    "roe": gettext_lazy("净资产利润率"),
+    "high_tech_share": gettext_lazy("高新技术产品收入占比"),
+    "revenue_growth": gettext_lazy("营业收入增长率"),
+    "rd_expense_growth": gettext_lazy("研发费用增长率"),
+    "qualification": gettext_lazy("企业资质等级"),
 }
-_STEP = re.compile(r"\((peer quartile (?P<q>\d+)%|tier (?P<tier>\d+)|full marks|flag set)\)$")
+RATIO_FIELDS = frozenset(("rd_intensity", "rd_staff_ratio", "roe", "high_tech_share", "revenue_growth",
+                          "rd_expense_growth"))  # fmt: skip
+PEOPLE_FIELDS = frozenset(("employees", "rd_staff", "graduates_hired"))
+QUALIFICATION_LABELS = {
+    0: gettext_lazy("无资质"),
+    1: gettext_lazy("科技型中小企业"),
+    2: gettext_lazy("高新技术企业或专精特新中小企业"),
+    3: gettext_lazy("专精特新“小巨人”"),
+}
+_UNIT_SUFFIX = re.compile(r"\s*[((][^()()]*[))]\s*$")
 
 
 def field_label(name: str) -> str:
+    """The field an indicator reads, in the reader's language, without the unit the values carry themselves."""
     if name in DERIVED_LABELS:
         return str(DERIVED_LABELS[name])
     try:
-        return str(Submission._meta.get_field(name).verbose_name)
+        label = str(Submission._meta.get_field(name).verbose_name)
     except Exception:
         return name
+    return _UNIT_SUFFIX.sub("", label)
 
 
-def step_label(description: str) -> str:
-    """The engine's step (``… (peer quartile 75%)``, ``(tier 2)``, ``(full marks)``) in the reader's language."""
-    match = _STEP.search(description)
-    if match is None:
-        return description
-    if match["q"]:
-        return _("达到同行 %(q)s%% 分位") % {"q": match["q"]}
-    if match["tier"]:
-        return _("达到第 %(tier)s 档") % {"tier": match["tier"]}
-    return str(_("达到满分标杆值")) if "full" in match[0] else str(_("满足条件"))
+def _grouped(value: float, decimals: int) -> str:
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def value_in_unit(name: str, value: float) -> str:
+    """A value of field ``name`` in the field's own unit: 1,250 万元, 6.5%, 3 项, 12 人, 省级, 是."""
+    if name in RATIO_FIELDS:
+        return _("%(value)s%%") % {"value": _grouped(value * 100, 1)}
+    if name == "rd_platform_level":
+        return str(RdPlatformLevel(min(max(int(value), 0), 3)).label)
+    if name == "qualification":
+        return str(QUALIFICATION_LABELS.get(int(value), int(value)))
+    if name in Submission.FLAG_FIELDS:
+        return _("是") if value >= 1 else _("否")
+    if name in Submission.MONEY_FIELDS:
+        return _("%(value)s 万元") % {"value": _grouped(value, 2)}
+    if name in PEOPLE_FIELDS:
+        return _("%(value)s 人") % {"value": _grouped(math.ceil(value), 0)}
+    return _("%(value)s 项") % {"value": _grouped(math.ceil(value), 0)}
+
+
+def change_in_unit(name: str, before: float, after: float) -> str:
+    """The change from today to the target, signed, in the field's unit (+1,250 万元, +3 个百分点, +2 项)."""
+    if name in RATIO_FIELDS:
+        return _("+%(value)s 个百分点") % {"value": _grouped((after - before) * 100, 1)}
+    if name in ("rd_platform_level", "qualification") or name in Submission.FLAG_FIELDS:
+        return _("从“%(before)s”到“%(after)s”") % {
+            "before": value_in_unit(name, before), "after": value_in_unit(name, after)}  # fmt: skip
+    return "+" + value_in_unit(name, after - before)
 
 
 @dataclass
@@ -83,19 +125,43 @@ class IndicatorLine:
 
 
 @dataclass
-class LiftLine:
+class AdviceLine:
+    """One improvement option the run stored for the firm: reach ``target`` of ``field`` to gain ``gain`` points."""
+
     code: str
     name: str
     field: str
-    target: float
+    step: str
+    today: str
+    target: str
+    change: str
     gain: float
-    description: str
 
 
 @dataclass
 class ProductLine:
     product: LoanProduct
     line: Decimal
+    rate_ceiling: Decimal | None = None
+
+
+@dataclass
+class GradeBand:
+    grade: str
+    low: float | None
+    high: float | None
+    current: bool
+
+
+@dataclass
+class Standing:
+    """The firm's grade among the bands of the run's system, the points to the next grade and to the threshold."""
+
+    bands: list[GradeBand]
+    next_grade: str | None
+    to_next_grade: Decimal | None
+    threshold: Decimal
+    to_threshold: Decimal
 
 
 @dataclass
@@ -105,71 +171,126 @@ class ScoreReport:
     indicators: list[IndicatorLine]
     categories: list[dict]
     reasons: list[dict]
-    lifts: list[LiftLine] = field(default_factory=list)
+    standing: Standing | None = None
+    lifts: list[AdviceLine] = field(default_factory=list)
     products: list[ProductLine] = field(default_factory=list)
+    products_fitting: int = 0
+    products_zero_line: int = 0
+    notices: list[str] = field(default_factory=list)
+    figures_stored: bool = True
     stale: bool = False
+    """This firm's scored data changed after the run (the report still shows the run's figures)."""
 
 
-_cache_lock = threading.Lock()
-_cache: dict[tuple, tuple] = {}
-
-
-def _filings_changed_after(run: ScoringRun):
-    """The newest change to a filing of the run's batch made after the run read them, or None: one query."""
-    since = run.started_at or run.created_at
-    return Submission.objects.filter(batch_id=run.batch_id, updated_at__gt=since).aggregate(m=Max("updated_at"))["m"]
-
-
-def _scored_run(run: ScoringRun):
-    """(population, result, stale) for the run's batch, re-scored from the filings; one run kept per process.
-
-    Reloading 520,000 filings costs seconds, so it happens once per run and process: later views reuse the arrays
-    until a filing of the batch changes (``stale``), and only then are they read again. A stale pair is recomputed
-    at most once per change, keyed on the batch's newest filing time.
-    """
-    changed = _filings_changed_after(run)
-    key = (run.pk, changed)
-    with _cache_lock:
-        if key in _cache:
-            return _cache[key]
-    population = population_load(batch=run.batch)
-    stale = changed is not None
-    if stale:  # confirm with the digest: a save that changed nothing the engine reads is not staleness
-        stale = bool(run.input_digest) and population_digest(population) != run.input_digest
-    result = score(population, system_definition(system=run.system))
-    with _cache_lock:
-        _cache.clear()
-        _cache[key] = (population, result, stale)
-    return population, result, stale
+FILING_CHANGED = gettext_lazy(
+    "本企业的填报数据在本次评分后有变动:本报告仍按已发布的评分结果展示,变动将在下一次评分中体现。"
+)
+CONSENT_DONE = gettext_lazy("已在评分后授权,下一次评分起生效。")
+CONSENT_LATER = gettext_lazy("本次评分时企业尚未授权向银行共享数据;授权已在评分后生效,将从下一次评分起参与推荐。")
 
 
 def matching_products(*, score_row: Score, enterprise: Enterprise, submission: Submission | None) -> list[ProductLine]:
-    """The products whose bank would list this firm under them (the push's rule, ``banks.rules.product_fits``:
-    grade, stage, section and the regions the branches serve), each with the §11 line, largest first. A firm that
-    is not recommendable is on no list, so it gets none: its report shows the reasons instead."""
+    """The products whose bank would list this firm under them — the push's rules: recommendable, a consent covering
+    the bank (``ConsentQuerySet.covering``) and the product's own conditions (``banks.rules.product_fits``: grade,
+    stage, section, the regions its branches serve) — each with the §11 line (``banks.rules.credit_line``), the
+    best line first, then the lower rate ceiling, then the longer term. A firm that is not recommendable is on no
+    list, so it gets none: its report shows the reasons instead."""
     if not score_row.eligible:
         return []
     revenue, previous = (submission.revenue, submission.revenue_prev) if submission else (0, 0)
+    banks = consenting_bank_ids(enterprise_id=enterprise.pk)
     fitting = products_fitting(
         grade=score_row.grade, stage=score_row.stage, section=enterprise.section_id, region_code=score_row.region_code
     )
     lines = [
         ProductLine(product, credit_line(line_by_grade=product.line_by_grade, max_amount=product.max_amount,
                                          grade=score_row.grade, revenue=revenue, revenue_prev=previous,
-                                         eligible=score_row.eligible))
-        for product, _rule in fitting
+                                         eligible=score_row.eligible),
+                    rate_ceiling(product=product, term_months=product.term_months))
+        for product, _rule in fitting if product.bank_id in banks
     ]  # fmt: skip
-    return sorted(lines, key=lambda item: -item.line)
+    return sorted(lines, key=lambda item: (-item.line, item.product.rate_spread_bp, -item.product.term_months))
+
+
+def standing_of(*, score_row: Score, run: ScoringRun) -> Standing:
+    """The grade bands of the run's system (``scoring.definitions.system_grade_ranges``, the rule the engine grades
+    with), the firm's band, the points to the next better grade and to the recommendation threshold."""
+    total = Decimal(score_row.total)
+    ranges = system_grade_ranges(run.system)
+    bands = [GradeBand(grade, low, high, grade == score_row.grade) for grade, low, high in ranges]
+    current = next((i for i, band in enumerate(bands) if band.current), None)
+    next_grade = to_next = None
+    if current:
+        better = bands[current - 1]
+        next_grade, to_next = better.grade, max(Decimal(str(better.low)) - total, Decimal("0.01"))
+    threshold = Decimal(str(run.system.threshold))
+    return Standing(bands, next_grade, to_next, threshold, max(threshold - total, Decimal(0)))
+
+
+def _advice(stored: list, score_row: Score, run: ScoringRun, indicators: dict[str, Indicator]) -> list[AdviceLine]:
+    lines = []
+    for column, today, target, gain in stored:
+        code = run.indicator_codes[int(column)]
+        indicator = indicators[code]
+        source = indicator.source_field
+        lines.append(AdviceLine(
+            code=code, name=indicator.name, field=field_label(source),
+            step=_step(indicator, target, score_row.normalised[int(column)]),
+            today=value_in_unit(source, today), target=value_in_unit(source, target),
+            change=change_in_unit(source, today, target), gain=gain,
+        ))  # fmt: skip
+    return lines
+
+
+def _step(indicator: Indicator, target: float, s_now: float) -> str:
+    """Which step the target is: the next peer quartile, the next tier, full marks, or the qualification."""
+    if indicator.method == "percentile":
+        quartile = next((q for q in QUARTILES if q > s_now), 1.0)
+        if quartile >= 1.0:
+            return _("达到同行组的最高值(满分)")
+        return _("达到同行组的 %(q)s%% 分位") % {"q": round(quartile * 100)}
+    if indicator.method == "tiers":
+        thresholds = list(indicator.thresholds or [])
+        tier = next((j + 1 for j, t in enumerate(thresholds) if math.isclose(t, target)), None)
+        if tier is None or tier == len(thresholds):
+            return _("达到最高档(满分)")
+        return _("达到第 %(tier)s 档") % {"tier": tier}
+    if indicator.method == "reference":
+        return _("达到满分标杆值")
+    return _("满足条件")
+
+
+def _add_notices(report: ScoreReport, enterprise: Enterprise) -> None:
+    """Notices true for this firm only: its own scored data changed after the run (its filing hashed as the run
+    hashed it, against the run's stored hash), or it consented after a run that found no consent."""
+    score_row, run = report.score, report.run
+    if score_row.input_hash is not None:
+        now = filing_input_hash(batch=run.batch, enterprise_id=enterprise.pk)
+        report.stale = now is not None and now != score_row.input_hash
+        if report.stale:
+            report.notices.append(str(FILING_CHANGED))
+    if "no_consent" in score_row.reason_codes:
+        since = run.started_at or run.created_at
+        if Consent.objects.active().filter(enterprise=enterprise, granted_at__gt=since).exists():
+            report.notices.append(str(CONSENT_LATER))
+            for reason in report.reasons:  # done already: say so instead of asking for it again
+                if reason["code"] == "no_consent":
+                    reason["action"] = CONSENT_DONE
 
 
 def score_report(*, enterprise: Enterprise, run: ScoringRun, score_row: Score, with_peers: bool = True) -> ScoreReport:
+    """The report of ``score_row`` (the firm's row of ``run``). ``with_peers=False`` leaves out what is not needed
+    for products and reasons (advice, standing, notices) — for callers that want only those."""
     indicators_by_code = {i.code: i for i in Indicator.objects.filter(system=run.system)}
     weight = f"weight_{score_row.stage}"
+    percentiles, stored_advice = None, []
+    if score_row.figures is not None:
+        percentiles, stored_advice = unpack_figures(score_row.figures, len(run.indicator_codes))
     lines = []
     for j, code in enumerate(run.indicator_codes):
         indicator = indicators_by_code[code]
         lines.append(IndicatorLine(code, indicator.name, indicator.category, score_row.points[j],
-                                   getattr(indicator, weight)))  # fmt: skip
+                                   getattr(indicator, weight), percentiles[j] if percentiles else None))  # fmt: skip
     categories = []
     for j, name in enumerate(run.categories):
         maximum = sum(line.maximum for line in lines if line.category == name)
@@ -177,37 +298,21 @@ def score_report(*, enterprise: Enterprise, run: ScoringRun, score_row: Score, w
     reasons = [{"code": code, "meaning": REASONS.get(code, (code, ""))[0], "action": REASONS.get(code, ("", ""))[1]}
                for code in score_row.reason_codes]  # fmt: skip
     submission = Submission.objects.filter(enterprise=enterprise, batch=run.batch).first()
-    products = matching_products(score_row=score_row, enterprise=enterprise, submission=submission)
-    report = ScoreReport(score_row, run, lines, categories, reasons, products=products)
+    fitting = matching_products(score_row=score_row, enterprise=enterprise, submission=submission)
+    shown = [item for item in fitting if item.line > 0]
+    report = ScoreReport(score_row, run, lines, categories, reasons, products=shown[:MAX_PRODUCTS_SHOWN],
+                         products_fitting=len(fitting), products_zero_line=len(fitting) - len(shown),
+                         figures_stored=percentiles is not None)  # fmt: skip
     if with_peers:
-        _add_peer_figures(report, enterprise, run)
+        report.standing = standing_of(score_row=score_row, run=run)
+        report.lifts = _advice(stored_advice, score_row, run, indicators_by_code)
+        _add_notices(report, enterprise)
     return report
 
 
-def _add_peer_figures(report: ScoreReport, enterprise: Enterprise, run: ScoringRun) -> None:
-    population, result, report.stale = _scored_run(run)
-    position = np.flatnonzero(population.enterprise_id == enterprise.pk)
-    if position.size == 0:
-        return
-    index = int(position[0])
-    level = int(result.peer_level[index])
-    same_stage = result.stage == result.stage[index]
-    peers = same_stage & (population.section == population.section[index]) if level == 0 else (
-        same_stage if level == 1 else np.ones(population.n, dtype=bool))  # fmt: skip
-    system = system_definition(system=run.system)
-    names = {line.code: line.name for line in report.indicators}
-    for j, line in enumerate(report.indicators):
-        column = result.points[peers, j]
-        line.peer_percentile = float(np.count_nonzero(column <= result.points[index, j]) / column.size)
-    sources = {ind.code: ind.source for ind in system.indicators}
-    for option in lift.score_lift(population, system, result, index):
-        source = sources[option.code]
-        report.lifts.append(LiftLine(option.code, names.get(option.code, option.code), field_label(source),
-                                     option.value, option.gain, step_label(option.target)))  # fmt: skip
-
-
 def published_score_history(*, enterprise: Enterprise) -> list[Score]:
-    """The firm's published scores, one per batch, newest year first."""
+    """The firm's published scores, one per batch, newest year first (one query, the report's stored figures with
+    them)."""
     published = Batch.objects.filter(scoring__published_run__isnull=False).values("scoring__published_run_id")
     return list(
         Score.objects.filter(enterprise=enterprise, run_id__in=published)

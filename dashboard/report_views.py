@@ -4,9 +4,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from core.permissions import enterprise_required
+from enterprises.models import Submission
 from scoring.labels import indicator_category, indicator_name
+from scoring.models import Indicator
+from scoring.selectors import what_if_score
 
-from .report import published_score_history, score_report
+from .forms import WHAT_IF_FIELDS, WhatIfForm
+from .report import REASONS, published_score_history, score_report
 
 
 def _report_context(request) -> dict:
@@ -44,3 +48,30 @@ def report(request):
 @enterprise_required
 def report_print(request):
     return render(request, "enterprises/report_print.html", _report_context(request))
+
+
+@enterprise_required
+def self_assessment(request):
+    """自评: the firm's values changed in a form, scored against the published run's peers; shown, never stored."""
+    history = published_score_history(enterprise=request.enterprise)
+    row = history[0] if history else None
+    context = {"enterprise": request.enterprise, "row": row, "result": None}
+    if row is None:
+        return render(request, "enterprises/self_assessment.html", context)
+    filing = Submission.objects.filter(enterprise=request.enterprise, batch_id=row.run.batch_id).first()
+    initial = {name: getattr(filing, name) for name in WHAT_IF_FIELDS} if filing else {}
+    form = WhatIfForm(request.POST if request.method == "POST" else None, initial=initial)
+    context["form"] = form
+    if request.method == "POST" and form.is_valid():
+        result = what_if_score(score_row=row, values=form.values())
+        context["unavailable"] = result is None
+        if result is not None:
+            names = dict(Indicator.objects.filter(system_id=row.run.system_id).values_list("code", "name"))
+            context["result"] = result
+            context["change"] = f"{result.total - float(row.total):+.2f}"
+            context["reasons"] = [REASONS[code][0] for code in result.reasons if code in REASONS]
+            context["lines"] = [
+                {"code": code, "name": names.get(code, code), "published": row.points[j], "simulated": result.points[j]}
+                for j, code in enumerate(row.run.indicator_codes)
+            ]
+    return render(request, "enterprises/self_assessment.html", context)

@@ -4,7 +4,7 @@ import numpy as np
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from core.db.copy import queryset_to_arrays
-from core.models import User
+from core.models import Bank, User
 from enterprises.choices import BatchStatus
 from enterprises.models import Batch
 
@@ -132,3 +132,10 @@ def filing_comparison(*, submission: Submission, previous: Submission | None) ->
                          "jump": jump, "current_label": value_label(name, current),
                          "previous_label": value_label(name, before)})  # fmt: skip
     return rows
+
+
+def consenting_bank_ids(*, enterprise_id: int) -> set[int]:
+    """Ids of the banks the firm's consents active now cover (``ConsentQuerySet.covering``: a blanket consent covers
+    every bank, one naming a bank that bank alone): the banks whose list may hold the firm. One query."""
+    covered = Consent.objects.active().covering(OuterRef("pk")).filter(enterprise_id=enterprise_id)
+    return set(Bank.objects.filter(Exists(covered)).values_list("pk", flat=True))

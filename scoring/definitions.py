@@ -6,6 +6,7 @@ services share one implementation.
 
 from typing import Any
 
+from scoring.engine.rounding import grade_ranges
 from scoring.engine.system import IndicatorDef, SystemDef
 
 STAGE_WEIGHT_FIELDS = {"startup": "weight_startup", "growth": "weight_growth", "stable": "weight_stable"}
@@ -13,9 +14,21 @@ SYSTEM_PARAMETERS = ("bonus_cap", "min_group_size", "threshold", "startup_age", 
                      "stable_revenue")  # fmt: skip
 
 
+def stored_grade_bands(system: Any) -> tuple[tuple[str, float], ...]:
+    """A stored system's grade bands as the engine applies them: (grade, lower limit), best first; the defaults of
+    methodology §6 when the system sets none. The fallback grade below the last band is ``SystemDef.fallback_grade``."""
+    bands = system.grade_bands or {}
+    return tuple(sorted(bands.items(), key=lambda item: -item[1])) if bands else SystemDef.grade_bands
+
+
+def system_grade_ranges(system: Any) -> tuple[tuple[str, float | None, float | None], ...]:
+    """(grade, lowest total, total of the next better grade) for every grade of a stored system, best first
+    (``engine.rounding.grade_ranges`` of ``stored_grade_bands``): what pages, filters and reports show and query."""
+    return grade_ranges(stored_grade_bands(system), SystemDef.fallback_grade)
+
+
 def system_to_definition(system: Any, indicators: list[Any]) -> SystemDef:
     """The engine's view of a stored system; ``indicators`` in their stored order."""
-    bands = system.grade_bands or {}
     return SystemDef(
         code=system.code,
         version=system.version,
@@ -35,7 +48,7 @@ def system_to_definition(system: Any, indicators: list[Any]) -> SystemDef:
             )
             for ind in indicators
         ),
-        grade_bands=tuple(sorted(bands.items(), key=lambda item: -item[1])) if bands else SystemDef.grade_bands,
+        grade_bands=stored_grade_bands(system),
         **{name: getattr(system, name) for name in SYSTEM_PARAMETERS},
     )
 

@@ -215,6 +215,14 @@ class Score(models.Model):
     eligible = models.BooleanField(_("可推荐"))
     reasons = models.CharField(_("不可推荐原因"), max_length=200, blank=True)
     region = models.PositiveIntegerField(_("行政区划代码"), help_text=_("评分时企业的6位行政区划代码。"))
+    # The report's figures, computed in the run with the scores (``scoring.engine.report``); empty for runs made
+    # before they existed: per indicator (``run.indicator_codes``) the peer percentile, and up to five improvement
+    # options, packed as one record (``engine.report.figures_record``; read with ``unpack_figures``).
+    figures = models.BinaryField(_("报告数据"), null=True, blank=True, help_text=_("各指标同行百分位与提分建议。"))
+    input_hash = models.BigIntegerField(
+        _("评分数据指纹"), null=True, blank=True,
+        help_text=_("评分时读取的本企业数据的64位指纹,用于判断本企业填报在评分后是否变动。"),
+    )  # fmt: skip
 
     objects = ScoreQuerySet.as_manager()
 
@@ -234,3 +242,21 @@ class Score(models.Model):
     def region_code(self) -> str:
         """``region`` as the six-digit code it was filed as."""
         return f"{self.region:06d}"
+
+
+class RunPeerDistribution(models.Model):
+    """A run's compact peer distributions (``scoring.engine.whatif.peer_distributions``): what a firm's
+    self-assessment is scored against. A few MB per run whatever its population, written with its scores; a row of
+    its own so that reading a run never reads them."""
+
+    run = models.OneToOneField(
+        ScoringRun, models.CASCADE, primary_key=True, related_name="peer_distribution", verbose_name=_("评分任务")
+    )
+    data = models.BinaryField(_("同行分布"))
+
+    class Meta:
+        verbose_name = _("同行分布")
+        verbose_name_plural = _("同行分布")
+
+    def __str__(self) -> str:
+        return f"#{self.run_id}"

@@ -17,6 +17,7 @@ from django.db.models.functions import Cast
 from core.db.copy import ArrayColumn, arrays_insert, queryset_to_arrays, table_of
 from enterprises.models import Enterprise
 
+from .engine.report import ReportFigures
 from .engine.result import ScoreResult, reason_table
 from .engine.rounding import total_cents
 from .engine.system import STAGES
@@ -49,10 +50,14 @@ def enterprise_regions(enterprise_id: np.ndarray) -> np.ndarray:
     return regions[at]
 
 
-def score_columns(*, run: ScoringRun, result: ScoreResult) -> list[ArrayColumn]:
-    """The Score table's columns for ``result``, as arrays (database column names)."""
+def score_columns(*, run: ScoringRun, result: ScoreResult, figures: ReportFigures | None = None) -> list[ArrayColumn]:
+    """The Score table's columns for ``result`` and the report's ``figures``, as arrays (database column names)."""
     n = result.n
-    return [
+    report = [] if figures is None else [
+        ArrayColumn("figures", "bytea", figures.packed()),
+        ArrayColumn("input_hash", "int8", figures.input_hash),
+    ]  # fmt: skip
+    return report + [
         ArrayColumn("run_id", "int8", np.full(n, run.pk, dtype=np.int64)),
         ArrayColumn("enterprise_id", "int8", result.enterprise_id),
         ArrayColumn("peer_level", "int2", result.peer_level),
@@ -74,14 +79,15 @@ def score_columns(*, run: ScoringRun, result: ScoreResult) -> list[ArrayColumn]:
     ]
 
 
-def scores_write(*, run: ScoringRun, result: ScoreResult) -> int:
-    """Store ``result`` as ``run``'s scores, replacing any rows the run had; returns the number of rows.
+def scores_write(*, run: ScoringRun, result: ScoreResult, figures: ReportFigures | None = None) -> int:
+    """Store ``result`` (and the report's ``figures``) as ``run``'s scores, replacing any rows the run had; returns
+    the number of rows.
 
     Must run inside a transaction (the caller's, which also marks the run computed): all rows appear at commit.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("scores_write must run inside transaction.atomic()")
-    columns = score_columns(run=run, result=result)
+    columns = score_columns(run=run, result=result, figures=figures)
     if connection.vendor != "postgresql":
         Score.objects.filter(run=run).delete()
         return arrays_insert(Score, columns)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from django.db.models import BooleanField, ExpressionWrapper, Func, IntegerField, Q, QuerySet, Subquery
@@ -14,9 +16,11 @@ from enterprises.models import Batch, Submission
 from enterprises.selectors import consenting_enterprise_ids
 
 from .engine.population import Population
-from .engine.system import BOOL_FIELDS, NUMERIC_FIELDS, SystemDef
+from .engine.report import input_hashes
+from .engine.system import BOOL_FIELDS, NUMERIC_FIELDS, STAGES, SystemDef
+from .engine.whatif import PeerDistributions, WhatIf, score_what_if
 from .indicator_systems import indicator_system_definition
-from .models import IndicatorSystem, Score, ScoringRun
+from .models import IndicatorSystem, RunPeerDistribution, Score, ScoringRun
 
 
 class _EpochDays(Func):
@@ -62,7 +66,11 @@ def awaiting_review_count(*, batch: Batch) -> int:
 
 def population_queryset(*, batch: Batch) -> QuerySet[Submission]:
     """The scored filings annotated with what the engine reads besides the raw fields of methodology §1."""
-    return scored_submissions(batch=batch).annotate(
+    return _engine_annotations(scored_submissions(batch=batch))
+
+
+def _engine_annotations(queryset: QuerySet[Submission]) -> QuerySet[Submission]:
+    return queryset.annotate(
         section_ascii=Ord("enterprise__industry_code"),
         province=Cast(Substr("enterprise__region_code", 1, 2), IntegerField()),
         established_day=_EpochDays("enterprise__established"),
@@ -91,8 +99,12 @@ def population_load(*, batch: Batch, with_codes: bool = False) -> Population:
         where = position[np.searchsorted(code_ids[position], ids)]
         industry_code = codes[where, 1].astype(str)
         region_code = codes[where, 2].astype(str)
+    return _population(arrays, batch=batch, consent=consent, industry_code=industry_code, region_code=region_code)
+
+
+def _population(arrays: dict, *, batch: Batch, consent: np.ndarray, **codes) -> Population:
     return Population(
-        enterprise_id=ids,
+        enterprise_id=arrays["enterprise_id"],
         section=(arrays["section_ascii"] - ord("A")).astype(np.uint8),
         province=arrays["province"].astype(np.int16),
         established=arrays["established_day"].astype(np.int64).view("datetime64[D]"),
@@ -101,9 +113,44 @@ def population_load(*, batch: Batch, with_codes: bool = False) -> Population:
         approved=arrays["is_approved"],
         consent=consent,
         reference_date=batch.reference_date,
-        industry_code=industry_code,
-        region_code=region_code,
+        **codes,
     )
+
+
+def filing_input_hash(*, batch: Batch, enterprise_id: int) -> int | None:
+    """The firm's filing of ``batch`` hashed as a run hashes it (``engine.report.input_hashes``), whatever the
+    filing's status; ``None`` without a filing. Equal to the firm's ``Score.input_hash`` exactly when nothing the
+    engine reads of this firm changed since the run. One query of one row."""
+    queryset = _engine_annotations(Submission.objects.filter(batch=batch, enterprise_id=enterprise_id))
+    arrays = queryset_to_arrays(queryset, POPULATION_COLUMNS)
+    if arrays["enterprise_id"].size == 0:
+        return None
+    population = _population(arrays, batch=batch, consent=np.zeros(1, dtype=bool))
+    return int(input_hashes(population)[0])
+
+
+def what_if_score(*, score_row: Score, values: dict[str, Any]) -> WhatIf | None:
+    """The firm of ``score_row`` scored with its filing of the run's batch changed by ``values`` (raw fields of
+    methodology §1) against the run's stored peer distributions (``engine.whatif``): a simulation, never stored.
+    Approval and consent are the firm's as they are now. ``None`` when the run kept no distributions (older runs)."""
+    run = score_row.run
+    stored = RunPeerDistribution.objects.filter(run_id=run.pk).values_list("data", flat=True).first()
+    if stored is None:
+        return None
+    queryset = _engine_annotations(
+        Submission.objects.filter(batch_id=run.batch_id, enterprise_id=score_row.enterprise_id)
+    )
+    arrays = queryset_to_arrays(queryset, POPULATION_COLUMNS)
+    if arrays["enterprise_id"].size == 0:
+        return None
+    for name, value in values.items():
+        if name in arrays and value is not None:
+            arrays[name] = np.array([value], dtype=arrays[name].dtype)
+    consent = np.isin(arrays["enterprise_id"], consenting_enterprise_ids())
+    firm = _population(arrays, batch=run.batch, consent=consent)
+    return score_what_if(firm, system_definition(system=run.system), PeerDistributions.from_bytes(stored),
+                         published_cents=int(Decimal(score_row.total) * 100),
+                         published_stage=STAGES.index(score_row.stage))  # fmt: skip
 
 
 def population_digest(population: Population) -> str:

@@ -29,9 +29,11 @@ from enterprises.models import Batch
 
 from .choices import ACTIVE_RUN_STATES, RunState
 from .engine import score
+from .engine.report import report_figures
 from .engine.result import ScoreResult
+from .engine.whatif import peer_distributions
 from .indicator_systems import indicator_system_errors, indicator_system_freeze
-from .models import BatchScoring, IndicatorSystem, ScoringRun
+from .models import BatchScoring, IndicatorSystem, RunPeerDistribution, ScoringRun
 from .persistence import scores_discard, scores_write
 from .selectors import population_digest, population_load, scored_submissions, system_definition
 from .signals import run_published
@@ -258,14 +260,19 @@ def _compute(run: ScoringRun) -> None:
 
     mark = time.perf_counter()
     result = score(population, definition)
-    del population
     timings["score"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    figures = report_figures(population, definition, result)  # what each firm's report shows, stored with its score
+    distributions = peer_distributions(population, definition, result).to_bytes()  # what a self-assessment reads
+    del population
+    timings["report"] = time.perf_counter() - mark
     timings["engine"] = dict(result.timings)
     _advance(run, RunState.SCORING, RunState.PERSISTING)
 
     mark = time.perf_counter()
     with transaction.atomic():
-        scores_write(run=run, result=result)
+        scores_write(run=run, result=result, figures=figures)
+        RunPeerDistribution.objects.update_or_create(run=run, defaults={"data": distributions})
         finished = timezone.now()
         updated = ScoringRun.objects.filter(pk=run.pk, state=RunState.PERSISTING, attempts=run.attempts).update(
             state=RunState.COMPUTED,

@@ -104,6 +104,7 @@ ROLE_ROUTES: dict[str, tuple[str, str, str | None]] = {
     "enterprises:evidence-upload": ("POST", "firm", None),
     "report:page": ("GET", "firm", "foreign_firm_name"),
     "report:print": ("GET", "firm", "foreign_firm_name"),
+    "report:self-assessment": ("GET", "firm", "foreign_firm_name"),
     "enterprises:consents": ("GET", "firm", None),
     "enterprises:access-log": ("GET", "firm", "foreign_officer_name"),
     "enterprises:members": ("GET", "firm", "foreign_member_name"),

@@ -35,6 +35,7 @@ BUILT_BY_THEIR_SERVICE = {
     "scoring.BatchScoring": "with its batch: BatchFactory (scoring.services.batch_create)",
     "scoring.ScoringRun": "scoring.services.scoring_run_create / scoring_run_execute",
     "scoring.Score": "a run's bulk COPY (scoring.persistence)",
+    "scoring.RunPeerDistribution": "a run's computation (scoring.services.scoring_run_execute), with its scores",
     "banks.Recommendation": "the push (banks.services.recommendation_list_push)",
     "banks.RecommendationList": "the push, with its list",
     "loans.LoanContract": "loans.services.loan_contract_create from a list row (banks/tests/api_fixtures.loan_on)",

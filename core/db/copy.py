@@ -201,6 +201,8 @@ class ArrayColumn:
     ``kind`` is a ``WIRE_TYPES`` cast (``int8``, ``int4``, ``int2``, ``float8``, ``bool``); ``cents`` (int64 hundredths
     written to a ``numeric(p, 2)`` column); ``float8[]`` (a 2-D [n, k] float64 array, one k-element array per row);
     ``bytes`` (fixed-width text: a numpy ``S<w>`` array whose values all have exactly ``w`` bytes, e.g. region codes);
+    ``bytea`` (a 2-D [n, w] uint8 array, each row one ``w``-byte binary value: a packed record travels as one value
+    instead of an array of many elements, each of which PostgreSQL would receive and check on its own);
     ``timestamptz`` (a ``datetime64`` array, UTC); or, categorical, ``text`` or ``jsonb``: ``values`` are integer
     codes into ``labels`` (for ``jsonb``, JSON texts).
 
@@ -259,6 +261,8 @@ def _frame_for_orm(model: type[models.Model], columns: Sequence[ArrayColumn]) ->
             data[column.name] = [field.get_db_prep_value(row, connection) for row in column.values.tolist()]
         elif column.kind == "bytes":
             data[column.name] = np.char.decode(column.values, "utf-8").astype(object)
+        elif column.kind == "bytea":
+            data[column.name] = [row.tobytes() for row in np.ascontiguousarray(column.values, dtype=np.uint8)]
         elif column.kind == "timestamptz":
             data[column.name] = pd.to_datetime(column.values, utc=True)
         else:
@@ -354,6 +358,8 @@ class _BinaryRowEncoder:
             return np.dtype([*head, ("items", items, (k,))])
         if column.kind == "bytes":
             return np.dtype(f"S{column.values.dtype.itemsize}")
+        if column.kind == "bytea":
+            return np.dtype((np.uint8, (column.values.shape[1],)))
         if column.kind == "timestamptz":
             return np.dtype(">i8")
         casts = dict(WIRE_TYPES.values())
@@ -399,7 +405,7 @@ class _BinaryRowEncoder:
             target["hundredths"] = hundredths * 100
         elif column.kind == "float8[]":
             target["items"]["value"] = values
-        elif column.kind == "bytes":
+        elif column.kind in ("bytes", "bytea"):
             target[...] = values
         elif column.kind == "timestamptz":
             target[...] = (values.astype("datetime64[us]") - TIMESTAMP_EPOCH).astype(np.int64)

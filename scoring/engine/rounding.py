@@ -40,3 +40,17 @@ def grade_codes(total_rounded: np.ndarray, bands: tuple[tuple[str, float], ...])
     limits = np.array([limit for _, limit in bands], dtype=np.float64)
     # Limits are strictly decreasing: the number of limits above the total is the index of the first one reached.
     return np.searchsorted(-limits, -total_rounded, side="left").astype(np.int8)
+
+
+def grade_ranges(
+    bands: tuple[tuple[str, float], ...], fallback: str
+) -> tuple[tuple[str, float | None, float | None], ...]:
+    """(grade, lowest total, total from which the next better grade starts) for every grade, best first: the ranges
+    ``grade_codes`` assigns. The best grade has no upper limit, the fallback grade no lower limit (None)."""
+    ranges: list[tuple[str, float | None, float | None]] = []
+    upper: float | None = None
+    for grade, limit in bands:
+        ranges.append((grade, float(limit), upper))
+        upper = float(limit)
+    ranges.append((fallback, None, upper))
+    return tuple(ranges)

@@ -167,3 +167,25 @@ def test_binary_copy_splits_large_inputs_into_blocks(scratch_table, monkeypatch)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*), count(DISTINCT id), sum(amount) FROM {scratch_table}")
         assert cursor.fetchone() == (n, n, Decimal(3 * n * (n - 1) // 2) / 100)
+
+
+def test_the_report_figures_are_stored_with_the_scores_and_read_back_exactly(populated_batch):
+    from scoring.engine.report import report_figures, unpack_figures
+
+    run = scoring_run_create(batch=populated_batch, enqueue=False)
+    population = population_load(batch=populated_batch)
+    definition = system_definition(system=run.system)
+    result = score(population, definition)
+    figures = report_figures(population, definition, result)
+    with transaction.atomic():
+        scores_write(run=run, result=result, figures=figures)
+    k = len(definition.indicators)
+    position = {int(e): i for i, e in enumerate(result.enterprise_id)}
+    rows = Score.objects.filter(run=run).values_list("enterprise_id", "figures", "input_hash")
+    assert len(rows) == FIRMS
+    for enterprise_id, blob, input_hash in rows:
+        i = position[enterprise_id]
+        percentiles, advice = unpack_figures(blob, k)
+        assert np.allclose(percentiles, figures.peer_percentile[i], atol=1e-6)
+        assert advice == [(int(c), t, g_t, g) for c, t, g_t, g in figures.advice[i] if c >= 0]
+        assert input_hash == int(figures.input_hash[i])

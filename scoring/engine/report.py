@@ -1,0 +1,259 @@
+"""What a firm's report shows beyond its score, computed for every firm of a run at once (no loop over firms).
+
+``report_figures(population, system, result)`` returns, aligned with the run's firms:
+
+- ``peer_percentile`` [n, k]: per indicator, the share of the firm's peer group (§4, at the firm's own fallback
+  level) whose value of the indicator's source field is at or below the firm's — the §5 empirical CDF without its
+  "x ≤ 0 gives 0" rule, so a firm reads "at or above p% of its peers" for every indicator, whatever its method;
+- ``advice`` [n, ADVICE_SLOTS, 4]: the firm's best improvement options, most points first (system order on ties):
+  (indicator column, value today, target, points gained); unused slots hold column −1 and zeros;
+- ``input_hash`` [n] int64: a hash of everything the engine read for the firm (section, province, establishment
+  date, every raw field and flag; not approval or consent), so the report can tell whether *this* firm's scored
+  data changed after the run without reading anyone else's filing.
+
+The next reachable step of an indicator (``lift.score_lift`` is the one-firm reference it must agree with):
+
+- ``percentile``: the next peer quartile above the firm (25/50/75/100%). The target is the smallest peer value v
+  above the firm's and positive whose CDF in the group reaches the quartile; moving the firm there gives it
+  s = CDF(v) (the firm leaves its old place below v and joins the peers at or below v, so the count is unchanged).
+  That v is a per-group constant — the group's sorted values at position ceil(q·N) − 1, or its smallest positive
+  value when that is larger — so every firm's target is a lookup, vectorised per fallback level.
+- ``tiers``: the lowest threshold above today's value whose fraction is higher than today's.
+- ``reference``: the reference value (full marks); ``flag``: 1.
+
+Gain = stage weight × (new s − s today); for bonus indicators the increase of the capped bonus. Each indicator is
+taken alone. Steps with no gain (weightless, already full, no positive peer value) give no option.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from .core import PARALLEL_MIN_FIRMS
+from .derived import source_values
+from .peers import PeerGroups
+from .population import Population
+from .result import ScoreResult
+from .system import BOOL_FIELDS, NUMERIC_FIELDS, STAGES, SystemDef
+
+ADVICE_SLOTS = 5
+ADVICE_WIDTH = 4  # column, value today, target, gain
+QUARTILES = np.array([0.25, 0.5, 0.75, 1.0])
+
+
+@dataclass(frozen=True, eq=False)
+class ReportFigures:
+    peer_percentile: np.ndarray
+    advice: np.ndarray
+    input_hash: np.ndarray
+
+    def packed(self) -> np.ndarray:
+        """Each firm's figures as one little-endian record of ``figures_record(k)`` bytes, [n, itemsize] uint8: the
+        form a run stores (one binary value per score row rather than arrays of 40 elements, ~5× cheaper to COPY)."""
+        n, k = self.peer_percentile.shape
+        if k > 127:
+            raise ValueError("at most 127 indicators fit the stored advice's column numbers")
+        records = np.zeros(n, dtype=figures_record(k))
+        records["percentile"] = self.peer_percentile
+        records["column"] = self.advice[:, :, 0]
+        records["today"] = self.advice[:, :, 1]
+        records["target"] = self.advice[:, :, 2]
+        records["gain"] = self.advice[:, :, 3]
+        return records.view(np.uint8).reshape(n, records.dtype.itemsize)
+
+
+def figures_record(k: int) -> np.dtype:
+    """The stored layout of one firm's figures for a system of ``k`` indicators: peer percentiles as float32 (an
+    integer percent is shown), the advice slots' columns (int8, −1 unused), values today, targets and gains (float64:
+    money targets keep their cents)."""
+    slots = (ADVICE_SLOTS,)
+    return np.dtype([("percentile", "<f4", (k,)), ("column", "i1", slots), ("today", "<f8", slots),
+                     ("target", "<f8", slots), ("gain", "<f8", slots)])  # fmt: skip
+
+
+def unpack_figures(blob: bytes, k: int) -> tuple[list[float], list[tuple[int, float, float, float]]]:
+    """One stored record back: (peer percentile per indicator, the used advice slots as (column, today, target,
+    gain), best first)."""
+    record = np.frombuffer(bytes(blob), dtype=figures_record(k), count=1)[0]
+    advice = [
+        (int(c), float(t), float(g_target), float(g))
+        for c, t, g_target, g in zip(record["column"], record["today"], record["target"], record["gain"], strict=True)
+        if c >= 0 and g > 0
+    ]
+    return [float(p) for p in record["percentile"]], advice
+
+
+def report_figures(
+    population: Population, system: SystemDef, result: ScoreResult, *, threads: int | None = None
+) -> ReportFigures:
+    """The report's figures for every firm of ``result`` (scored from ``population`` with ``system``); ``threads``
+    as for ``score`` (the results do not depend on it)."""
+    n, k = population.n, len(system.indicators)
+    peers = PeerGroups.build(result.stage, population.section, system.min_group_size)
+    stage_index = result.stage.astype(np.intp)
+    percentile = np.zeros((n, k), dtype=np.float64, order="F")
+    # Row-major: the top five are picked along rows (``_best``); a column write here is a cheap strided store.
+    gains = np.zeros((n, k), dtype=np.float64)
+    targets = np.zeros((n, k), dtype=np.float64)
+    today = np.zeros((n, k), dtype=np.float64)
+    bonus_columns = [i for i, ind in enumerate(system.indicators) if ind.bonus]
+    raw_bonus = np.zeros(n, dtype=np.float64)
+    for i in bonus_columns:
+        raw_bonus += result.points[:, i]
+    sources = list(dict.fromkeys(ind.source for ind in system.indicators))
+
+    def cdf_job(source: str) -> tuple:
+        x = source_values(population, source)
+        return (x, *_group_cdf(x, peers))
+
+    # One job per source field: numpy releases the GIL while sorting, so large runs use every core (as ``score``).
+    workers = threads if threads is not None else (os.cpu_count() or 1)
+    if workers > 1 and n >= PARALLEL_MIN_FIRMS and len(sources) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            cdf_of = dict(zip(sources, pool.map(cdf_job, sources), strict=True))
+    else:
+        cdf_of = {source: cdf_job(source) for source in sources}
+    for i, ind in enumerate(system.indicators):
+        x, cdf, levels = cdf_of[ind.source]
+        percentile[:, i] = cdf
+        today[:, i] = x
+        s_now = result.s[:, i]
+        if ind.method == "percentile":
+            target, s_new, valid = _next_quartile(x, s_now, peers, levels)
+        else:
+            target, s_new, valid = _next_direct_step(ind, x, s_now)
+        weight = np.array([ind.weight(st) for st in STAGES], dtype=np.float64).take(stage_index)
+        gain = weight * (s_new - s_now)
+        if ind.bonus:
+            gain = np.minimum(raw_bonus + gain, system.bonus_cap) - np.minimum(raw_bonus, system.bonus_cap)
+        gain = np.where(valid & (gain > 0), gain, 0.0)
+        gains[:, i] = gain
+        targets[:, i] = np.where(gain > 0, target, 0.0)
+    return ReportFigures(percentile, _best(gains, today, targets), input_hashes(population))
+
+
+def _group_cdf(x: np.ndarray, peers: PeerGroups) -> tuple[np.ndarray, list]:
+    """Each firm's CDF of ``x`` in its own peer group, and per used level the sorted arrangement the quartile
+    targets read: (level, member mask, sorted values, group of each sorted position, group starts, group sizes,
+    count at or below each sorted position)."""
+    n = x.shape[0]
+    cdf = np.zeros(n, dtype=np.float64)
+    order_x = np.argsort(x)  # ties need no order: they share one run below
+    levels = []
+    for lvl in peers.used_levels:
+        key, sizes = peers.keys[lvl], peers.sizes[lvl]
+        if sizes.size == 1:  # the whole population: one group, already in order
+            index = order_x
+        else:
+            by_group = np.argsort(key[order_x], kind="stable")  # radix sort on uint8: x stays ascending per group
+            index = order_x[by_group]
+        sorted_x, sorted_key = x[index], key[index]
+        start = np.cumsum(sizes) - sizes
+        run_end = np.empty(n, dtype=bool)
+        run_end[-1] = True
+        np.not_equal(sorted_x[1:], sorted_x[:-1], out=run_end[:-1])
+        run_end[:-1] |= sorted_key[1:] != sorted_key[:-1]
+        ends = np.flatnonzero(run_end)
+        run_of = np.cumsum(np.concatenate(([0], run_end[:-1].astype(np.int64))))
+        at_or_below = ends[run_of] + 1 - start[sorted_key]
+        member = peers.level == lvl
+        firms_cdf = np.empty(n, dtype=np.float64)
+        firms_cdf[index] = at_or_below / sizes[sorted_key]
+        cdf[member] = firms_cdf[member]
+        levels.append((lvl, member, sorted_x, start, sizes, at_or_below))
+    return cdf, levels
+
+
+def _next_quartile(x: np.ndarray, s_now: np.ndarray, peers: PeerGroups, levels: list):
+    n = x.shape[0]
+    target = np.zeros(n, dtype=np.float64)
+    s_new = np.zeros(n, dtype=np.float64)
+    valid = np.zeros(n, dtype=bool)
+    q_index = np.searchsorted(QUARTILES, s_now, side="right")  # first quartile strictly above s today
+    for lvl, member, sorted_x, start, sizes, at_or_below in levels:
+        firms = np.flatnonzero(member & (q_index < QUARTILES.size))
+        if firms.size == 0:
+            continue
+        key = peers.keys[lvl]
+        group = key[firms]
+        size = sizes[group]
+        non_positive = np.bincount(key[x <= 0], minlength=sizes.size)[group]
+        quantile_at = start[group] + np.ceil(QUARTILES[q_index[firms]] * size).astype(np.int64) - 1
+        has_positive = non_positive < size
+        positive_at = start[group] + np.minimum(non_positive, size - 1)
+        at = np.where(sorted_x[quantile_at] >= sorted_x[positive_at], quantile_at, positive_at)
+        target[firms] = sorted_x[at]
+        s_new[firms] = at_or_below[at] / size
+        valid[firms] = has_positive & (sorted_x[at] > x[firms])
+    return target, s_new, valid
+
+
+def _next_direct_step(ind, x: np.ndarray, s_now: np.ndarray):
+    n = x.shape[0]
+    if ind.method == "reference":
+        return np.full(n, float(ind.reference)), np.ones(n), s_now < 1.0
+    if ind.method == "flag":
+        return np.ones(n), np.ones(n), s_now < 1.0
+    target = np.zeros(n, dtype=np.float64)
+    s_new = np.zeros(n, dtype=np.float64)
+    valid = np.zeros(n, dtype=bool)
+    for threshold, fraction in zip(ind.thresholds, ind.fractions, strict=True):  # a loop over tiers
+        take = ~valid & (threshold > x) & (fraction > s_now)
+        target[take], s_new[take] = threshold, fraction
+        valid |= take
+    return target, s_new, valid
+
+
+def _best(gains: np.ndarray, today: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """The ADVICE_SLOTS largest positive gains of each row, largest first: a loop over slots, each taking every
+    row's maximum (``argmax`` takes the first of equal gains, so ties keep system order) and striking it out."""
+    n, k = gains.shape
+    remaining = np.array(gains, order="C")
+    today_c, targets_c = today.ravel(), targets.ravel()
+    row_start = np.arange(n) * k
+    advice = np.zeros((n, ADVICE_SLOTS, ADVICE_WIDTH), dtype=np.float64)
+    advice[:, :, 0] = -1
+    flat = remaining.ravel()
+    for slot in range(min(ADVICE_SLOTS, k)):
+        column = remaining.argmax(axis=1)
+        at = row_start + column
+        gain = flat[at]
+        used = gain > 0
+        advice[:, slot, 0] = np.where(used, column, -1)
+        advice[:, slot, 1] = np.where(used, today_c[at], 0.0)
+        advice[:, slot, 2] = np.where(used, targets_c[at], 0.0)
+        advice[:, slot, 3] = np.where(used, gain, 0.0)
+        flat[at] = -1.0
+    return advice
+
+
+_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(h: np.ndarray, word: np.ndarray) -> np.ndarray:
+    """One splitmix64-style step folding a column of 64-bit words into the running hashes (wrapping arithmetic)."""
+    with np.errstate(over="ignore"):
+        z = (h ^ word) * _MULTIPLIER
+        z ^= z >> np.uint64(31)
+        z *= np.uint64(0xBF58476D1CE4E5B9)
+        z ^= z >> np.uint64(29)
+    return z
+
+
+def input_hashes(population: Population) -> np.ndarray:
+    """A 64-bit hash per firm of what the engine reads for it (see the module docstring), as int64; a loop over
+    columns. ``+ 0.0`` makes −0.0 and 0.0 alike."""
+    n = population.n
+    h = np.full(n, np.uint64(0x243F6A8885A308D3), dtype=np.uint64)
+    h = _mix(h, population.section.astype(np.uint64))
+    h = _mix(h, population.province.astype(np.int64).view(np.uint64))
+    h = _mix(h, population.established.astype("datetime64[D]").view(np.int64).view(np.uint64))
+    for name in NUMERIC_FIELDS:
+        h = _mix(h, (population.values[name].astype(np.float64) + 0.0).view(np.uint64))
+    for name in BOOL_FIELDS:
+        h = _mix(h, population.flags[name].astype(np.uint64))
+    return h.view(np.int64)
