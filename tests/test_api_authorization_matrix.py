@@ -50,6 +50,8 @@ OBJECT_ROUTES: dict[str, tuple[str, str]] = {
     "api:recommendation-transition": ("POST", "recommendation"),
     "api:recommendation-loan": ("POST", "recommendation_id"),
     "api:loan-detail": ("GET", "loan"),
+    "api:loan-warning-detail": ("GET", "warning"),
+    "api:loan-warning-acknowledge": ("POST", "warning"),
     "api:loan-guarantee": ("POST", "loan_id"),
     "api:guarantee-detail": ("GET", "guarantee"),
     "api:guarantee-compensations": ("POST", "guarantee"),
@@ -73,6 +75,7 @@ LIST_ROUTES: dict[str, tuple[str | None, str]] = {
     "api:submission-list": (None, "firm_y_code"),
     "api:recommendation-list": (None, "firm_y_code"),
     "api:loan-list": (None, "firm_y_code"),
+    "api:loan-warning-list": (None, "firm_y_code"),
     "api:guarantee-list": (None, "firm_y_code"),
 }
 
@@ -108,6 +111,7 @@ def _objects(world) -> dict[str, tuple[dict, object]]:
         "recommendation_id": ({"id": world.objects["recommendation"][0]}, world.objects["recommendation"][1]),
         "loan": ({"pk": world.objects["loan"][0]}, world.objects["loan"][1]),
         "loan_id": ({"id": world.objects["loan"][0]}, world.objects["loan"][1]),
+        "warning": ({"pk": world.objects["warning"][0]}, world.objects["warning"][1]),
         "guarantee": ({"pk": world.objects["guarantee"][0]}, world.objects["guarantee"][1]),
         "national_batch": ({"batch_id": world.batch.pk}, None),
         "national_province_33": ({"batch_id": world.batch.pk, "province": "33"}, None),

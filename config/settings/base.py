@@ -288,7 +288,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # over (scoring.services.RUN_STALE_AFTER); the fault tests (tests/test_faults.py) give their workers a few seconds.
 SCORING_RUN_STALE_AFTER = env_int("SCORING_RUN_STALE_AFTER", default=10 * 60, minimum=1)
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"scoring.tasks.*": {"queue": "scoring"}, "banks.tasks.*": {"queue": "push"}}
+CELERY_TASK_ROUTES = {
+    "scoring.tasks.*": {"queue": "scoring"},
+    "banks.tasks.*": {"queue": "push"},
+    "loans.tasks.*": {"queue": "push"},
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "reconcile-scoring-runs": {"task": "scoring.tasks.reconcile_runs_task", "schedule": 60.0},
