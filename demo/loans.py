@@ -14,7 +14,7 @@ from banks.models import LoanProduct, Recommendation
 from banks.services import banks_to_push, recommendation_list_push, recommendation_transition
 from core.models import Bank, BankOfficer, GuaranteeInstitution
 from enterprises.models import Batch
-from guarantees.services import guarantee_contract_create
+from guarantees.services import guarantee_contract_create, risk_pool
 from loans.models import LoanContract
 from loans.services import loan_contract_create, rate_ceiling, suggested_line
 
@@ -87,6 +87,8 @@ def demo_loans_create(*, batch: Batch) -> int:
                     continue
                 firm = rec.enterprise
                 fund = 40 if firm.is_little_giant or firm.is_specialised_sme else 35
+                if risk_pool(institution=provincial, as_pool=True).level == "fuse":
+                    continue  # the pool is past its fuse: the plan takes no new guarantee there
                 guarantee_contract_create(
                     loan=loan,
                     user=user,
@@ -120,6 +122,9 @@ SETTLED_SHARE_OF_GOOD = 0.3
 GUARANTEED_MIN_STRENGTH = 0.8  # banks ask for the special-plan guarantee on firms near the list, not the weakest
 GUARANTEED_SHARE = 0.5
 COMPENSATED_SHARE = 0.8  # a default on a guaranteed loan is compensated for the government's 80 %
+STRESSED_POOLS = {"42": 8.5, "51": 6.0}
+"""Provincial pools the demo pushes past a line (compensation rate, percent): Hubei past the fuse (new guarantees
+refused), Sichuan past the warning line; their weakest guaranteed borrowers default until the rate is reached."""
 
 
 def _borrowing(s: np.ndarray) -> np.ndarray:
@@ -176,6 +181,7 @@ def demo_loan_book_create(*, enterprise_ids: np.ndarray, strength: np.ndarray, s
             guarantee_mode="special_plan" if guarantor else "credit",
         ))  # fmt: skip
         plans.append(guarantor)
+    _stress(loans, plans, s)
     with transaction.atomic():
         LoanContract.objects.bulk_create(loans, batch_size=2000)
         guarantees = [
@@ -230,3 +236,19 @@ def demo_warnings_create(*, batch: Batch) -> int:
             firms.append(loan.enterprise_id)
     Submission.objects.filter(batch=batch, enterprise_id__in=firms).update(tax_credit_d=True)
     return loan_warnings_for_vetoes(batch=batch)
+
+
+def _stress(loans: list[LoanContract], plans: list, s: np.ndarray) -> None:
+    """Default the weakest guaranteed loans of each of ``STRESSED_POOLS`` until its rate reaches the target."""
+    for prefix, target in STRESSED_POOLS.items():
+        members = [i for i, g in enumerate(plans) if g is not None and g.region_scope == prefix]
+        guaranteed = sum(float(loans[i].amount) for i in members)
+        paid = sum(
+            float(loans[i].amount) * COMPENSATED_SHARE for i in members if loans[i].repayment_status == "default"
+        )
+        for i in sorted(members, key=lambda i: s[i]):
+            if not guaranteed or 100 * paid / guaranteed >= target:
+                break
+            if loans[i].repayment_status != "default":
+                loans[i].repayment_status = "default"
+                paid += float(loans[i].amount) * COMPENSATED_SHARE

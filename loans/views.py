@@ -72,6 +72,7 @@ def loan_detail(request, pk: int):
         {
             "loan": loan,
             "guarantee": guarantee,
+            "compensations": guarantee.compensations.order_by("-occurred_on") if guarantee else [],
             "repayment_form": RepaymentForm(initial={"repayment_status": loan.repayment_status}),
         },
     )

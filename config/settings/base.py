@@ -367,3 +367,13 @@ LOGGING = {
 # published monthly. Above 20 % is refused as a typo (350 for 3.50).
 LPR_1Y = env_decimal("LPR_1Y", default="3.00", above=Decimal(0), maximum=Decimal(20))
 LPR_5Y = env_decimal("LPR_5Y", default="3.50", above=Decimal(0), maximum=Decimal(20))
+
+# Risk pools of the special guarantee plan (percent of the guaranteed amounts compensated): at the warning line the
+# guarantor's pages warn; at the fuse new guarantees with that guarantor or in that provincial pool are refused
+# (Hubei's 5 % / 8 %). The fuse must lie above the warning line.
+RISK_POOL_WARNING_RATE = env_decimal("RISK_POOL_WARNING_RATE", default="5", above=Decimal(0), maximum=Decimal(100))
+RISK_POOL_FUSE_RATE = env_decimal("RISK_POOL_FUSE_RATE", default="8", above=Decimal(0), maximum=Decimal(100))
+if RISK_POOL_FUSE_RATE <= RISK_POOL_WARNING_RATE:
+    raise ImproperlyConfigured(
+        f"RISK_POOL_FUSE_RATE={RISK_POOL_FUSE_RATE} must be above RISK_POOL_WARNING_RATE={RISK_POOL_WARNING_RATE}"
+    )

@@ -33,7 +33,8 @@ class Command(BaseCommand):
         loans = demo_loans_create(batch=batch)
         warnings = demo_warnings_create(batch=batch)
         self.stdout.write(
-            f"Recommendation lists: {rows:,} rows; demo loan contracts created: {loans}; post-loan warnings: {warnings}."
+            f"Recommendation lists: {rows:,} rows; demo loan contracts created: {loans}; "
+            f"post-loan warnings: {warnings}."
         )
         self.stdout.write("\n" + "=" * 78)
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})  ·  演示账号(统一密码:{DEMO_PASSWORD})")
