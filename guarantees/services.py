@@ -36,7 +36,7 @@ from core.models import GuaranteeInstitution, User
 from core.permissions import bank_officer_of, guarantor_staff_of
 from loans.models import GuaranteeMode, LoanContract, RepaymentStatus
 
-from .models import CompensationEvent, GuaranteeContract
+from .models import CompensationEvent, GuaranteeContract, RiskLevel
 
 BANK_MIN_SHARE = Decimal(20)
 GOVERNMENT_MAX_SHARE = Decimal(80)
@@ -280,7 +280,7 @@ class RiskPool:
     @property
     def level(self) -> str:
         warning, fuse = risk_lines()
-        return "fuse" if self.rate >= fuse else "warning" if self.rate >= warning else "normal"
+        return RiskLevel.FUSE if self.rate >= fuse else RiskLevel.WARNING if self.rate >= warning else RiskLevel.NORMAL
 
     def defaults_to_cross(self, line: Decimal) -> int | None:
         """How many of the loans now overdue, largest first, would take the rate to ``line`` if compensated: 0 when

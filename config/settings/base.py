@@ -342,10 +342,21 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Bodies are documented as JSON, what clients send (the form parsers serve the browsable API): one media type,
+    # so a generated client has one typed body per operation.
+    "PARSER_WHITELIST": ["core.api.parsers.BoundedJSONParser"],
     # Several resources have a "status"; name each choice set after its model so none is named by a hash.
     "ENUM_NAME_OVERRIDES": {
         "RecommendationStatusEnum": "banks.choices.RecommendationStatus",
         "SubmissionStatusEnum": "enterprises.choices.SubmissionStatus",
+        # Several fields take a grade, a stage or a "kind": one named set each, whatever the field is called.
+        "GradeEnum": "scoring.choices.Grade",
+        "StageEnum": "scoring.choices.Stage",
+        "RunStateEnum": "scoring.choices.RunState",
+        "BankKindEnum": "core.choices.BankKind",
+        "InstitutionKindEnum": "core.choices.InstitutionKind",
+        "LoanWarningKindEnum": "loans.models.WarningKind",
+        "RiskLevelEnum": "guarantees.models.RiskLevel",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
