@@ -35,3 +35,10 @@ def _roles_of(user) -> list[str]:
         )
         if hasattr(user, attr)
     ] + (["enterprise"] if user.memberships.filter(approved=True).exists() else [])
+
+
+def api_guide(request):
+    """The API guide (docs/api.md) served by the site, for a bank's IT team without the repository."""
+    from .guide import api_guide_html
+
+    return render(request, "api/guide.html", {"guide": api_guide_html()})

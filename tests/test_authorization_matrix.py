@@ -109,7 +109,7 @@ PUBLIC_ROUTES = {
     "home", "healthz", "login", "logout", "set_language", "javascript-catalog",
     "enterprises:register", "enterprises:register-pending", "enterprises:password-reset",
     "enterprises:password-reset-done", "enterprises:password-reset-confirm", "enterprises:password-reset-complete",
-    "api-schema", "api-docs", "api-redoc",
+    "api-schema", "api-docs", "api-redoc", "api-guide",
 }  # fmt: skip
 
 API_NAMESPACE = "api:"  # the API has its own matrix (tests/test_api_authorization_matrix.py)
