@@ -2,8 +2,9 @@
 default and compensated, by the run's grade and by bands of its total, per region and per bank; whether the grades
 are ordered (A no worse than B, …, D no worse than E); and the AUC of the total against default.
 
-Aggregate queries only: one ``GROUP BY`` per breakdown over loans ⋈ the run's scores (the scores' (run, enterprise)
-key serves the join), and one query of two columns (total, defaulted) whose ranks numpy sums for the AUC. Who sees
+Aggregate queries only: one ``GROUP BY`` of loans ⋈ the run's scores by (grade, band, province, bank) — every
+breakdown is a sum of those cells — one of their compensations by the same cell, and one of the loans per distinct
+total whose ranks numpy sums for the AUC. Who sees
 which loans is the caller's base queryset (a bureau: the loans in its region, counted, never listed; a bank: its
 own, ``LoanContract.objects.visible_to``).
 """
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
-from django.db.models import Case, CharField, Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db import connections, transaction
+from django.db.models import Case, CharField, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext as _
 
@@ -100,22 +102,68 @@ def _band_label(key: str) -> str:
     return f"{low}–{BANDS[index - 1]}"
 
 
-def _grouped(loans: QuerySet, key) -> dict[str, BacktestRow]:
-    paid = CompensationEvent.objects.filter(guarantee__loan_id=OuterRef("pk")).order_by().values("guarantee__loan_id")
-    compensated = Subquery(paid.annotate(s=Sum("amount")).values("s")[:1], output_field=DecimalField())
-    rows = (
-        loans.annotate(bt_key=key, bt_compensated=Coalesce(compensated, ZERO))
-        .order_by()
-        .values_list("bt_key")
-        .annotate(
-            n=Count("pk"),
-            overdue=Count("pk", filter=Q(repayment_status__in=BAD)),
-            defaults=Count("pk", filter=Q(repayment_status=RepaymentStatus.DEFAULT)),
-            guaranteed=Coalesce(Sum("guarantee__amount"), ZERO),
-            compensated=Coalesce(Sum("bt_compensated", filter=Q(guarantee__isnull=False)), ZERO),
-        )
+CELL = ("bt_grade", "bt_band", "bt_province", "bank_id")
+
+
+def _cells(scored: QuerySet, compensations: QuerySet) -> list[tuple]:
+    """One scan of the loans: counts per (grade, band, province, bank) cell — a few thousand cells at national scale
+    — which every breakdown then sums; compensations (few rows) grouped by the same cell in a second query."""
+    keyed = scored.annotate(bt_band=_band(), bt_province=Substr("enterprise__region_code", 1, 2)).order_by()
+    rows = keyed.values_list(*CELL).annotate(
+        n=Count("pk"),
+        overdue=Count("pk", filter=Q(repayment_status__in=BAD)),
+        defaults=Count("pk", filter=Q(repayment_status=RepaymentStatus.DEFAULT)),
+        guaranteed=Coalesce(Sum("guarantee__amount"), ZERO),
     )
-    return {str(k): BacktestRow(str(k), str(k), n, o, d, g, c) for k, n, o, d, g, c in rows}
+    paid = {
+        tuple(key): amount
+        for *key, amount in compensations.values_list(*CELL).annotate(paid=Coalesce(Sum("bt_amount"), ZERO))
+    }
+    return [(*key, n, o, d, g, paid.get(tuple(key), Decimal(0))) for *key, n, o, d, g in rows]
+
+
+def _compensations(loans: QuerySet, run: ScoringRun) -> QuerySet:
+    """The compensation events of ``loans`` with their loan's cell (the same keys as ``_cells``)."""
+    prefix = "guarantee__loan__"
+    events = CompensationEvent.objects.filter(
+        guarantee__loan__in=loans.values("pk"), **{f"{prefix}enterprise__scores__run": run.pk}
+    )
+    whens = [When(**{f"{prefix}enterprise__scores__total__gte": low}, then=Value(f"{low:02d}")) for low in BANDS]
+    return events.order_by().annotate(
+        bt_grade=F(f"{prefix}enterprise__scores__grade"),
+        bt_band=Case(*whens, default=Value("00"), output_field=CharField()),
+        bt_province=Substr(f"{prefix}enterprise__region_code", 1, 2),
+        bank_id=F(f"{prefix}bank_id"),
+        bt_amount=F("amount"),
+    )
+
+
+def _rollup(cells: list[tuple], index: int) -> dict[str, BacktestRow]:
+    rows: dict[str, BacktestRow] = {}
+    for cell in cells:
+        key = str(cell[index])
+        row = rows.setdefault(key, BacktestRow(key, key))
+        n, overdue, defaults, guaranteed, compensated = cell[len(CELL) :]
+        row.loans += n
+        row.overdue += overdue
+        row.defaults += defaults
+        row.guaranteed += guaranteed
+        row.compensated += compensated
+    return rows
+
+
+def auc_of_groups(totals: np.ndarray, loans: np.ndarray, defaults: np.ndarray) -> float | None:
+    """``auc_of`` over loans grouped by distinct total (``loans`` and ``defaults`` per total): each group's loans
+    share the group's average rank, so the rank sum needs one row per distinct total, not per loan."""
+    order = np.argsort(totals, kind="mergesort")
+    loans, defaults = loans[order].astype(np.float64), defaults[order].astype(np.float64)
+    positives, negatives = defaults.sum(), loans.sum() - defaults.sum()
+    if not positives or not negatives:
+        return None
+    before = np.concatenate([[0.0], np.cumsum(loans)[:-1]])
+    average_rank = before + (loans + 1) / 2
+    repaid_ranks = ((loans - defaults) * average_rank).sum()
+    return float((repaid_ranks - negatives * (negatives + 1) / 2) / (positives * negatives))
 
 
 def auc_of(totals: np.ndarray, defaulted: np.ndarray) -> float | None:
@@ -136,18 +184,31 @@ def auc_of(totals: np.ndarray, defaulted: np.ndarray) -> float | None:
 
 
 def backtest(*, run: ScoringRun, loans: QuerySet[LoanContract]) -> Backtest:
-    """The back-test of ``run`` over ``loans`` (the caller's visible loans; see the module docstring)."""
+    """The back-test of ``run`` over ``loans`` (the caller's visible loans; see the module docstring): three
+    queries — the loans per cell, their compensations per cell, the loans per distinct total for the AUC."""
     scored = backtest_loans(loans, run=run)
-    grades = _grouped(scored, F("bt_grade"))
+    with transaction.atomic(using=scored.db):
+        if connections[scored.db].vendor == "postgresql":
+            with connections[scored.db].cursor() as cursor:
+                # The planner overestimates the join (millions of rows for 130,000) and JIT-compiles the CASE of
+                # the bands for ~2 s; plain execution takes 0.2–0.8 s (bench/backtest_bench.py).
+                cursor.execute("SET LOCAL jit = off")
+        cells = _cells(scored, _compensations(loans, run))
+        by_total = list(
+            scored.order_by()
+            .values_list("bt_total")
+            .annotate(n=Count("pk"), d=Count("pk", filter=Q(repayment_status=RepaymentStatus.DEFAULT)))
+        )
+    grades = _rollup(cells, 0)
     by_grade = [grades.get(g, BacktestRow(g, g)) for g in GRADE_ORDER]
-    bands = _grouped(scored, _band())
+    bands = _rollup(cells, 1)
     by_band = [bands.get(f"{low:02d}", BacktestRow(f"{low:02d}", "")) for low in BANDS]
     for row in by_band:
         row.label = _band_label(row.key)
-    provinces = sorted(_grouped(scored, Substr("enterprise__region_code", 1, 2)).values(), key=lambda r: r.key)
+    provinces = sorted(_rollup(cells, 2).values(), key=lambda r: r.key)
     for row in provinces:
         row.label = region_label(row.key)
-    banks = _grouped(scored, F("bank_id"))
+    banks = _rollup(cells, 3)
     names = {str(b.pk): b.short_label for b in Bank.objects.filter(pk__in=[int(k) for k in banks])}
     for row in banks.values():
         row.label = names.get(row.key, row.key)
@@ -155,9 +216,7 @@ def backtest(*, run: ScoringRun, loans: QuerySet[LoanContract]) -> Backtest:
     for row in by_grade:
         for name in ("loans", "overdue", "defaults", "guaranteed", "compensated"):
             setattr(total, name, getattr(total, name) + getattr(row, name))
-    columns = list(scored.order_by().values_list("bt_total", "repayment_status"))
-    totals = np.array([float(t) for t, _status in columns], dtype=np.float64)
-    defaulted = np.array([status == RepaymentStatus.DEFAULT for _t, status in columns], dtype=bool)
+    groups = np.array([(float(t), n, d) for t, n, d in by_total], dtype=np.float64).reshape(-1, 3)
     populated = [r for r in by_grade if r.loans]
     violations = [
         (better.key, worse.key)
@@ -171,7 +230,7 @@ def backtest(*, run: ScoringRun, loans: QuerySet[LoanContract]) -> Backtest:
         by_band=by_band,
         by_province=provinces,
         by_bank=sorted(banks.values(), key=lambda r: (-r.loans, r.key)),
-        auc=auc_of(totals, defaulted),
+        auc=auc_of_groups(groups[:, 0], groups[:, 1], groups[:, 2]) if len(groups) else None,
         violations=violations,
     )
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from banks.models import LoanProduct, Recommendation
 from banks.services import banks_to_push, recommendation_list_push, recommendation_transition
+from core.db.copy import analyze
 from core.models import Bank, BankOfficer, GuaranteeInstitution
 from enterprises.models import Batch
 from guarantees.services import guarantee_contract_create, risk_pool
@@ -215,6 +216,7 @@ def demo_loan_book_create(*, enterprise_ids: np.ndarray, strength: np.ndarray, s
             ],
             batch_size=2000,
         )
+    analyze(LoanContract, GuaranteeContract, CompensationEvent)  # the back-test's plans need the new row counts
     return len(loans)
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from banks.tests.fixtures import officer_of, publish_new_run
 from core.models import Bank
-from dashboard.backtest import auc_of, backtest
+from dashboard.backtest import auc_of, auc_of_groups, backtest
 from demo.loans import demo_loan_book_create
 from demo.services import demo_firms_create, demo_organisations_create
 from loans.models import LoanContract
@@ -84,6 +84,9 @@ def test_the_auc_is_the_share_of_repaid_defaulted_pairs_ordered_right():
     pairs = (repaid[:, None] > bad[None, :]).sum() + 0.5 * (repaid[:, None] == bad[None, :]).sum()
     assert auc_of(totals, defaulted) == pytest.approx(pairs / (len(repaid) * len(bad)))
     assert auc_of(totals, np.zeros(300, dtype=bool)) is None
+    distinct, inverse = np.unique(totals, return_inverse=True)  # what the page reads: loans per distinct total
+    grouped = auc_of_groups(distinct, np.bincount(inverse), np.bincount(inverse, weights=defaulted.astype(float)))
+    assert grouped == pytest.approx(auc_of(totals, defaulted))
 
 
 def test_a_bank_sees_its_own_loans_and_a_bureau_its_region(client, book, django_assert_max_num_queries):
