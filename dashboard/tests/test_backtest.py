@@ -87,6 +87,15 @@ def test_the_auc_is_the_share_of_repaid_defaulted_pairs_ordered_right():
     distinct, inverse = np.unique(totals, return_inverse=True)  # what the page reads: loans per distinct total
     grouped = auc_of_groups(distinct, np.bincount(inverse), np.bincount(inverse, weights=defaulted.astype(float)))
     assert grouped == pytest.approx(auc_of(totals, defaulted))
+    halves = len(distinct) // 2  # the same totals split over two groups each (two cells): the same AUC
+    loans, defaults = np.bincount(inverse), np.bincount(inverse, weights=defaulted.astype(float))
+    split = auc_of_groups(np.concatenate([distinct, distinct[:halves]]),
+                          np.concatenate([loans - np.r_[loans[:halves] // 2, np.zeros(len(distinct) - halves)],
+                                          loans[:halves] // 2]),
+                          np.concatenate([defaults - np.r_[np.minimum(defaults[:halves], loans[:halves] // 2),
+                                                           np.zeros(len(distinct) - halves)],
+                                          np.minimum(defaults[:halves], loans[:halves] // 2)]))  # fmt: skip
+    assert split == pytest.approx(grouped)
 
 
 def test_a_bank_sees_its_own_loans_and_a_bureau_its_region(client, book, django_assert_max_num_queries):
