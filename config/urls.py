@@ -44,6 +44,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("api/redoc/", api_redoc, name="api-redoc"),
+    path("api/guide/", core_views.api_guide, name="api-guide"),
 ]
 
 if settings.DEBUG:

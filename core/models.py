@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import labels
 from .choices import BankKind, InstitutionKind
-from .querysets import BankOfficerQuerySet
+from .querysets import BankOfficerQuerySet, OrganisationQuerySet
 from .reference_data import BANK_NAMES_EN, GUARANTOR_NAMES_EN
 from .usernames import username_skeleton
 from .validators import validate_region_scope
@@ -138,6 +138,8 @@ class Bank(BaseModel):
     )
     relending_participant = models.BooleanField(_("科技创新再贷款参与机构"), default=False)
 
+    objects = OrganisationQuerySet.as_manager()
+
     class Meta:
         db_table = "banks_bank"
         ordering = ["code"]
@@ -172,6 +174,8 @@ class Branch(BaseModel):
     region_scope = models.CharField(
         _("服务区域"), max_length=6, validators=[validate_region_scope], help_text=_("行政区划代码前缀。")
     )
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         db_table = "banks_branch"
@@ -213,6 +217,8 @@ class GuaranteeInstitution(BaseModel):
     name = models.CharField(_("机构名称"), max_length=100, unique=True)
     kind = models.CharField(_("类型"), max_length=14, choices=InstitutionKind.choices)
     region_scope = models.CharField(_("业务区域"), max_length=6, blank=True, validators=[validate_region_scope])
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         db_table = "guarantees_guaranteeinstitution"

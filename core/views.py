@@ -4,6 +4,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -55,3 +56,10 @@ def _region_tree_json(lang: str) -> bytes:
     rows = Region.objects.order_by("code").values_list("code", "name", "parent_id")
     regions = [[code, english.get(code) or name, parent or ""] for code, name, parent in rows]
     return json.dumps({"regions": regions}, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def api_guide(request):
+    """The API guide (docs/api.md) served by the site, for a bank's IT team without the repository."""
+    from .guide import api_guide_html
+
+    return render(request, "api/guide.html", {"guide": api_guide_html()})

@@ -34,6 +34,8 @@ class DemoReport:
     firms: int
     seconds: float
     batch: Batch
+    enterprise_ids: np.ndarray | None = None
+    strength: np.ndarray | None = None  # the latent innovation strength of each firm (``demo.loans`` uses it)
 
 
 def demo_batch_get_or_create() -> Batch:
@@ -68,7 +70,8 @@ def demo_firms_create(*, firms: int, seed: int, batch: Batch) -> DemoReport:
     consents = pd.DataFrame({"enterprise_id": consenting, "scope": "profile", "granted_at": now})
     bulk_insert(Consent, with_defaults(Consent, consents))
     analyze(Enterprise, Submission, Consent)
-    return DemoReport(firms=firms, seconds=time.perf_counter() - started, batch=batch)
+    return DemoReport(firms=firms, seconds=time.perf_counter() - started, batch=batch, enterprise_ids=ids,
+                      strength=population.strength)  # fmt: skip
 
 
 @transaction.atomic

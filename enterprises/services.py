@@ -452,6 +452,7 @@ def submission_import(
     from .imports.reader import ImportFileError, read_table
     from .imports.validation import validate
     from .imports.writer import write_plan
+    from .signals import filings_imported
 
     if not hasattr(user, "bureau_staff"):
         raise ApplicationError(_("只有科技管理部门人员可以批量导入。"))
@@ -470,5 +471,7 @@ def submission_import(
         # One audit entry per import, on the batch (each filing's diff is in its SubmissionChange rows).
         audit_changes(batch, {"import": (None, filename)}, actor=user,
                       additional_data={"source": source, "rows": plan.rows, **counts})  # fmt: skip
+        # Higher apps (post-loan warnings on veto flags) hear of the import only once it is committed.
+        transaction.on_commit(lambda: filings_imported.send(sender=Submission, batch=batch))
     report.committed = True
     return report

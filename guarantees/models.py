@@ -12,6 +12,14 @@ from .querysets import GuaranteeContractQuerySet
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
 
+class RiskLevel(models.TextChoices):
+    """Where a guarantor's book or a provincial pool stands against the lines (``guarantees.services.risk_lines``)."""
+
+    NORMAL = "normal", _("正常")
+    WARNING = "warning", _("超过警戒线")
+    FUSE = "fuse", _("已熔断:暂停新增担保")
+
+
 class GuaranteeContract(BaseModel):
     """A guarantee on one loan with the risk split of the special guarantee plan (财金〔2024〕60号).
 

@@ -9,18 +9,21 @@ nothing is saved:
   other technology SMEs;
 - the provincial re-guarantor takes at least 20 %;
 - the re-guarantee fee is at most 0.5 % a year, 0.3 % for loans of 500万 or less;
-- a firm's outstanding guaranteed amount under the plan stays within 3,000万.
+- a firm's outstanding guaranteed amount under the plan stays within 3,000万;
+- no new guarantee once the guarantor's book or the provincial pool has reached the fuse: compensations of
+  ``RISK_POOL_FUSE_RATE`` percent (8 by default) of the amounts guaranteed (``risk_pools``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import DecimalField, Q, Sum, Value
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +36,7 @@ from core.models import GuaranteeInstitution, User
 from core.permissions import bank_officer_of, guarantor_staff_of
 from loans.models import GuaranteeMode, LoanContract, RepaymentStatus
 
-from .models import CompensationEvent, GuaranteeContract
+from .models import CompensationEvent, GuaranteeContract, RiskLevel
 
 BANK_MIN_SHARE = Decimal(20)
 GOVERNMENT_MAX_SHARE = Decimal(80)
@@ -45,7 +48,6 @@ REGUARANTEE_FEE_MAX = Decimal("0.5")
 REGUARANTEE_FEE_MAX_SMALL = Decimal("0.3")
 SMALL_LOAN_LIMIT = Decimal(500)  # 万元
 FIRM_OUTSTANDING_CAP = Decimal(3000)  # 万元
-COMPENSATION_ALERT_RATE = Decimal("0.05")
 
 
 def national_fund_cap(*, loan: LoanContract) -> tuple[Decimal, str]:
@@ -165,6 +167,8 @@ def guarantee_contract_create(
         errors.setdefault("reguarantor", []).append(_("有省级再担保分险时须指定省级再担保机构。"))
     if signed_on < loan.signed_on:
         errors.setdefault("signed_on", []).append(_("担保签约日期不能早于贷款签约日期。"))
+    for field, messages in _fuse_check(guarantor, reguarantor).items():
+        errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
     contract.full_clean()
@@ -240,6 +244,150 @@ def compensation_event_create(
     return event
 
 
+# --- Risk pools: the warning line and the fuse ----------------------------------------------------------------------
+
+
+def risk_lines() -> tuple[Decimal, Decimal]:
+    """The warning line and the fuse, percent of guaranteed amounts compensated (settings, 5 / 8 by default)."""
+    return Decimal(settings.RISK_POOL_WARNING_RATE), Decimal(settings.RISK_POOL_FUSE_RATE)
+
+
+def _percent(part: Decimal, whole: Decimal) -> Decimal:
+    return (part * 100 / whole).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN) if whole else Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class RiskPool:
+    """A guarantor's book or a provincial pool: what was guaranteed and compensated, and the loans now overdue that
+    could still be. ``rate`` and ``projected_rate`` are percentages with two decimals."""
+
+    institution: GuaranteeInstitution
+    contracts: int
+    guaranteed: Decimal
+    compensated: Decimal
+    recovered: Decimal
+    overdue_exposures: tuple[Decimal, ...]  # the guarantee system's part of each overdue, uncompensated loan
+
+    @property
+    def rate(self) -> Decimal:
+        return _percent(self.compensated, self.guaranteed)
+
+    @property
+    def projected_rate(self) -> Decimal:
+        """The rate if every loan now overdue were compensated for the guarantee system's share."""
+        return _percent(self.compensated + sum(self.overdue_exposures, Decimal(0)), self.guaranteed)
+
+    @property
+    def level(self) -> str:
+        warning, fuse = risk_lines()
+        return RiskLevel.FUSE if self.rate >= fuse else RiskLevel.WARNING if self.rate >= warning else RiskLevel.NORMAL
+
+    def defaults_to_cross(self, line: Decimal) -> int | None:
+        """How many of the loans now overdue, largest first, would take the rate to ``line`` if compensated: 0 when
+        it is there already, None when all of them would not."""
+        if self.rate >= line:
+            return 0
+        paid = self.compensated
+        for count, exposure in enumerate(self.overdue_exposures, start=1):
+            paid += exposure
+            if _percent(paid, self.guaranteed) >= line:
+                return count
+        return None
+
+    @property
+    def to_warning(self) -> int | None:
+        return self.defaults_to_cross(risk_lines()[0])
+
+    @property
+    def to_fuse(self) -> int | None:
+        return self.defaults_to_cross(risk_lines()[1])
+
+
+def _pool_members(institution: GuaranteeInstitution, *, as_pool: bool) -> Q:
+    """The guarantees in ``institution``'s book (it guarantees them) or, ``as_pool``, in the provincial pool it
+    re-guarantees; the national fund's book is every guarantee it shares in."""
+    if institution.kind == InstitutionKind.NATIONAL_FUND:
+        return Q(national_fund_share__gt=0)
+    return Q(reguarantor=institution) if as_pool else Q(guarantor=institution)
+
+
+ZERO_AMOUNT = Value(Decimal(0), output_field=DecimalField(max_digits=16, decimal_places=2))
+
+
+def _book_figures(contracts, field: str | None) -> dict:
+    """Per value of ``field`` (one group when None): [contracts, guaranteed, compensated, recovered, exposures],
+    three aggregate queries."""
+    contracts = contracts.order_by()
+    compensations = CompensationEvent.objects.filter(guarantee__in=contracts.values("pk")).order_by()
+    overdue = contracts.filter(loan__repayment_status=RepaymentStatus.OVERDUE, compensations__isnull=True)
+    exposure = ExpressionWrapper(  # what the guarantee system would pay: all but the bank's share
+        F("amount") * (Value(Decimal(100)) - F("bank_share")) / Value(Decimal(100)),
+        output_field=DecimalField(max_digits=16, decimal_places=4),
+    )
+    group = (
+        (lambda q, name: q.values_list(name)) if field else (lambda q, name: q.annotate(g=Value(0)).values_list("g"))
+    )
+    figures: dict = {}
+
+    def row(key):
+        return figures.setdefault(key, [0, Decimal(0), Decimal(0), Decimal(0), []])
+
+    for key, n, total in group(contracts, field).annotate(n=Count("pk"), total=Coalesce(Sum("amount"), ZERO_AMOUNT)):
+        row(key)[0:2] = [n, total]
+    paid = group(compensations, f"guarantee__{field}").annotate(
+        paid=Coalesce(Sum("amount"), ZERO_AMOUNT), back=Coalesce(Sum("recovered_amount"), ZERO_AMOUNT)
+    )
+    for key, amount, back in paid:
+        row(key)[2:4] = [amount, back]
+    for key, x in overdue.annotate(x=exposure, g=Value(0)).values_list(field or "g", "x"):
+        row(key)[4].append(Decimal(x).quantize(Decimal("0.01")))
+    return figures
+
+
+def risk_pools(*, institutions: list[GuaranteeInstitution], as_pool: bool) -> dict[int, RiskPool]:
+    """Each institution's book (or, ``as_pool``, the provincial pool it re-guarantees): one ``GROUP BY`` per figure
+    for all of them, however many; the national fund's book (every guarantee it shares in) apart."""
+    field = "reguarantor_id" if as_pool else "guarantor_id"
+    figures: dict[int, list] = {}
+    grouped = [i.pk for i in institutions if i.kind != InstitutionKind.NATIONAL_FUND]
+    if grouped:
+        figures.update(_book_figures(GuaranteeContract.objects.filter(**{f"{field}__in": grouped}), field))
+    for fund in (i for i in institutions if i.kind == InstitutionKind.NATIONAL_FUND):
+        figures[fund.pk] = _book_figures(
+            GuaranteeContract.objects.filter(_pool_members(fund, as_pool=False)), None
+        ).get(0)
+    pools = {}
+    for institution in institutions:
+        n, total, paid, back, exposures = figures.get(institution.pk) or [0, Decimal(0), Decimal(0), Decimal(0), []]
+        pools[institution.pk] = RiskPool(institution, n, total, paid, back, tuple(sorted(exposures, reverse=True)))
+    return pools
+
+
+def risk_pool(*, institution: GuaranteeInstitution, as_pool: bool = False) -> RiskPool:
+    return risk_pools(institutions=[institution], as_pool=as_pool)[institution.pk]
+
+
+def _fuse_check(guarantor: GuaranteeInstitution, reguarantor: GuaranteeInstitution | None) -> dict[str, list[str]]:
+    """At the fuse no new guarantee is taken: neither by a guarantor whose book reached it, nor in a provincial
+    pool that did."""
+    errors: dict[str, list[str]] = {}
+    _warning, fuse = risk_lines()
+    book = risk_pool(institution=guarantor)
+    if book.rate >= fuse:
+        errors["guarantor"] = [
+            _("%(name)s 的代偿率 %(rate)s%% 已达熔断线 %(fuse)s%%,暂停新增担保。")
+            % {"name": guarantor, "rate": book.rate, "fuse": fuse}
+        ]
+    if reguarantor is not None:
+        pool = risk_pool(institution=reguarantor, as_pool=True)
+        if pool.rate >= fuse:
+            errors["reguarantor"] = [
+                _("%(name)s 风险池的代偿率 %(rate)s%% 已达熔断线 %(fuse)s%%,暂停新增担保。")
+                % {"name": reguarantor, "rate": pool.rate, "fuse": fuse}
+            ]
+    return errors
+
+
 @dataclass(frozen=True)
 class PortfolioFigures:
     contracts: int
@@ -253,7 +401,7 @@ class PortfolioFigures:
 
     @property
     def flagged(self) -> bool:
-        return self.compensation_rate > COMPENSATION_ALERT_RATE
+        return self.compensation_rate * 100 > risk_lines()[0]
 
 
 def guarantor_portfolio(*, institution: GuaranteeInstitution) -> PortfolioFigures:

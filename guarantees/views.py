@@ -9,24 +9,36 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.forms import form_error_add
+from core.models import GuaranteeInstitution
 from core.permissions import bank_officer_required, guarantor_required
 from loans.models import LoanContract
 
 from .forms import CompensationForm, GuaranteeForm
 from .models import GuaranteeContract
-from .services import compensation_event_create, guarantee_contract_create, guarantor_portfolio
+from .services import compensation_event_create, guarantee_contract_create, risk_lines, risk_pool, risk_pools
 
 
 @guarantor_required
 def guarantee_list(request):
+    """The guarantees the institution takes part in, its own book against the warning line and the fuse, and the
+    provincial risk pools those guarantees are in (each pool's figures over the whole pool: aggregates only)."""
     institution = request.guarantor_staff.institution
-    rows = (
-        GuaranteeContract.objects.visible_to(request.user)
-        .select_related("loan__enterprise", "loan__bank", "guarantor", "reguarantor")
-        .order_by("-signed_on", "-pk")
+    visible = GuaranteeContract.objects.visible_to(request.user)
+    rows = visible.select_related("loan__enterprise", "loan__bank", "guarantor", "reguarantor").order_by(
+        "-signed_on", "-pk"
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "institution": institution, "portfolio": guarantor_portfolio(institution=institution)}
+    pool_ids = visible.exclude(reguarantor=None).order_by().values_list("reguarantor_id", flat=True).distinct()
+    provincial = list(GuaranteeInstitution.objects.filter(pk__in=pool_ids).order_by("region_scope"))
+    warning, fuse = risk_lines()
+    context = {
+        "page": page,
+        "institution": institution,
+        "book": risk_pool(institution=institution),
+        "pools": list(risk_pools(institutions=provincial, as_pool=True).values()),
+        "warning_line": warning,
+        "fuse_line": fuse,
+    }
     return render(request, "guarantees/guarantee_list.html", context)
 
 
@@ -50,7 +62,12 @@ def guarantee_detail(request, pk: int):
         else:
             messages.success(request, _("代偿事件已登记。"))
             return redirect("guarantees:detail", pk=guarantee.pk)
-    context = {"guarantee": guarantee, "events": guarantee.compensations.all(), "form": form}
+    context = {
+        "guarantee": guarantee,
+        "events": guarantee.compensations.all(),
+        "form": form,
+        "may_compensate": guarantee.loan.repayment_status in ("overdue", "default"),
+    }
     return render(request, "guarantees/guarantee_detail.html", context)
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import LoanContract
+from .models import LoanContract, LoanWarning
 
 
 @admin.register(LoanContract)
@@ -12,3 +12,21 @@ class LoanContractAdmin(admin.ModelAdmin):
     raw_id_fields = ("enterprise", "recommendation", "officer")
     list_select_related = ("enterprise", "bank", "product")
     date_hierarchy = "signed_on"
+
+
+@admin.register(LoanWarning)
+class LoanWarningAdmin(admin.ModelAdmin):
+    list_display = (
+        "loan",
+        "kind",
+        "previous_grade",
+        "grade",
+        "previous_total",
+        "total",
+        "created_at",
+        "acknowledged_at",
+    )
+    list_filter = ("kind",)
+    search_fields = ("loan__contract_no", "enterprise__name", "enterprise__credit_code")
+    raw_id_fields = ("loan", "enterprise", "batch", "run", "acknowledged_by")
+    list_select_related = ("loan",)

@@ -37,3 +37,10 @@ class LoanContractForm(forms.Form):
 
 class RepaymentForm(forms.Form):
     repayment_status = forms.ChoiceField(label=_("还款状态"), choices=RepaymentStatus.choices)
+
+
+class WarningAcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label=_("处理说明"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("例如:已电话核实经营情况、已提高贷后检查频率。"),
+    )  # fmt: skip

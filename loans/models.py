@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
 
-from .querysets import LoanContractQuerySet
+from .querysets import LoanContractQuerySet, LoanWarningQuerySet
 
 
 class RepaymentStatus(models.TextChoices):
@@ -82,3 +82,61 @@ class LoanContract(BaseModel):
 
     def __str__(self) -> str:
         return self.contract_no
+
+
+class WarningKind(models.TextChoices):
+    GRADE_DROPPED = "grade_dropped", _("等级下降")
+    TOTAL_FELL = "total_fell", _("总分下降10分及以上")
+    LEFT_LIST = "left_list", _("退出可推荐名单")
+    VETO = "veto", _("触发否决项")
+
+
+REASON_LABELS = {
+    "not_approved": _("填报未审核通过"), "veto_dishonest": _("失信被执行人"), "veto_tax_d": _("纳税信用D级"),
+    "veto_violation": _("重大违法违规"), "not_tech_firm": _("非科技型企业"), "no_consent": _("未授权共享数据"),
+    "below_threshold": _("总分低于推荐门槛"),
+}  # fmt: skip
+"""Methodology §7's reason codes as an officer reads them on a warning."""
+
+OUTSTANDING_STATUSES = (RepaymentStatus.NORMAL, RepaymentStatus.OVERDUE, RepaymentStatus.DEFAULT)
+"""A loan not settled is outstanding: the lender still carries the risk, so it is watched (贷后预警)."""
+
+
+class LoanWarning(BaseModel):
+    """A post-loan warning (贷后预警) on one outstanding loan: a newer published run scored the borrower lower than
+    the score the loan was signed on (grade dropped, total fell by 10 or more, no longer recommendable), or the
+    borrower's filing carries a veto flag. Written set-based by ``loans.services``; an officer of the lending bank
+    acknowledges it once, with a note."""
+
+    loan = models.ForeignKey(LoanContract, models.CASCADE, related_name="warnings", verbose_name=_("贷款"))
+    enterprise = models.ForeignKey("enterprises.Enterprise", models.CASCADE, related_name="+", verbose_name=_("企业"))
+    kind = models.CharField(_("预警类型"), max_length=14, choices=WarningKind.choices)
+    batch = models.ForeignKey("enterprises.Batch", models.CASCADE, related_name="+", verbose_name=_("批次"))
+    run = models.ForeignKey(
+        "scoring.ScoringRun", models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("评分任务")
+    )
+    previous_grade = models.CharField(_("签约时等级"), max_length=1, blank=True)
+    grade = models.CharField(_("最新等级"), max_length=1, blank=True)
+    previous_total = models.DecimalField(_("签约时总分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    total = models.DecimalField(_("最新总分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    reasons = models.CharField(_("原因代码"), max_length=200, blank=True)
+    acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        "core.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("确认人")
+    )
+    note = models.TextField(_("处理说明"), blank=True)
+
+    objects = LoanWarningQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("贷后预警")
+        verbose_name_plural = _("贷后预警")
+        indexes = [models.Index(fields=["loan", "kind", "batch"], name="loanwarning_loan_kind_batch")]
+
+    def __str__(self) -> str:
+        return f"{self.loan} · {self.get_kind_display()}"
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [str(REASON_LABELS.get(code, code)) for code in self.reasons.replace(" ", ";").split(";") if code]

@@ -19,3 +19,19 @@ class LoanContractQuerySet(models.QuerySet):
         if actor.is_guarantor:
             return in_region(self.filter(guarantor_takes_part(actor, "guarantee__")), FIRM_REGION, actor.region)
         return self.none()
+
+
+class LoanWarningQuerySet(models.QuerySet):
+    """A post-loan warning is seen by whoever sees its loan at the lending bank (a guarantor reads the loan, not the
+    bank's watch list)."""
+
+    def visible_to(self, who):
+        from .models import LoanContract
+
+        actor = actor_of(who)
+        if not actor.is_bank:
+            return self.none()
+        return self.filter(loan__in=LoanContract.objects.visible_to(actor).values("pk"))
+
+    def open(self):
+        return self.filter(acknowledged_at__isnull=True)

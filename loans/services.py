@@ -7,20 +7,39 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.mail import send_mass_mail
+from django.db import connections, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)  # fmt: skip
+from django.db.models.functions import Cast, Coalesce, Concat, Trim
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from banks.choices import RecommendationStatus
-from banks.models import LoanProduct, Recommendation
+from banks.models import LoanProduct, Notice, Recommendation
 from banks.rules import credit_line
 from core.actors import actor_of
 from core.exceptions import ApplicationError
-from core.models import User
-from enterprises.models import Submission
-from scoring.models import Score
+from core.models import BankOfficer, User
+from enterprises.choices import SubmissionStatus
+from enterprises.models import Batch, Submission
+from scoring.choices import GRADE_ORDER
+from scoring.models import Score, ScoringRun
 
-from .models import GuaranteeMode, LoanContract, RepaymentStatus
+from .models import OUTSTANDING_STATUSES, GuaranteeMode, LoanContract, LoanWarning, RepaymentStatus, WarningKind
 
 RELENDING_MIN_TOTAL = Decimal("70")
 RELENDING_STAGES = ("startup", "growth")
@@ -184,3 +203,191 @@ def loan_disbursement_record(*, loan: LoanContract, user: User, disbursed_on: da
     loan.disbursed_on = disbursed_on
     loan.save(update_fields=["disbursed_on", "updated_at"])
     return loan
+
+
+# --- Post-loan warnings (贷后预警) -----------------------------------------------------------------------------------
+
+TOTAL_FALL_WARNING = Decimal(10)
+"""A total that fell by this much or more since the loan was signed is a warning, whatever the grade."""
+
+WARNING_COLUMNS = (
+    "loan_id", "enterprise_id", "kind", "batch_id", "run_id", "previous_grade", "grade", "previous_total", "total",
+    "reasons", "note", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def _grade_rank(field: str) -> Case:
+    """A grade as a number (A highest), so that "dropped" is one comparison in SQL."""
+    ranks = [When(**{field: grade}, then=Value(len(GRADE_ORDER) - i)) for i, grade in enumerate(GRADE_ORDER)]
+    return Case(*ranks, default=Value(0), output_field=IntegerField())
+
+
+def _warnings_insert(rows: QuerySet, *, kind: str, batch_id: int, run_id: int | None, now) -> int:
+    """Write one warning per row of ``rows`` (loans annotated with ``w_*`` columns) with one ``INSERT … SELECT``:
+    no loan is read into this process, however large the loan book."""
+    constants = {
+        "kind": Value(kind, output_field=CharField()),
+        "batch_id": Value(batch_id, output_field=IntegerField()),
+        "run_id": Cast(Value(run_id), IntegerField()),  # a typed NULL: PostgreSQL will not insert untyped text
+        "note": Value("", output_field=CharField()),
+        "created_at": Value(now, output_field=DateTimeField()),
+        "updated_at": Value(now, output_field=DateTimeField()),
+    }
+    columns = {}
+    for name in WARNING_COLUMNS:
+        columns[f"c_{name}"] = constants[name] if name in constants else F(f"w_{name}")
+    query = rows.order_by().values(**columns)
+    connection = connections[query.db]
+    quote = connection.ops.quote_name
+    select, params = query.query.sql_with_params()
+    table = quote(LoanWarning._meta.db_table)
+    names = ", ".join(quote(c) for c in WARNING_COLUMNS)
+    sql = f"INSERT INTO {table} ({names}) {select}"  # nosec B608 # quoted model names; the ORM's own SELECT, bound
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+def _outstanding_loans() -> QuerySet:
+    return LoanContract.objects.filter(repayment_status__in=OUTSTANDING_STATUSES)
+
+
+def _not_warned(queryset: QuerySet, *, kind: str, batch_id: int, run_id: int | None = None) -> QuerySet:
+    earlier = LoanWarning.objects.filter(loan_id=OuterRef("pk"), kind=kind, batch_id=batch_id)
+    if run_id is not None:
+        earlier = earlier.filter(run_id=run_id)
+    return queryset.exclude(Exists(earlier))
+
+
+@transaction.atomic
+def loan_warnings_for_run(*, run: ScoringRun) -> int:
+    """A newer run was published: every outstanding loan whose borrower it scores lower than the loan was signed on
+    gets a warning per kind — grade dropped, total fell by ≥ 10, no longer recommendable — and, when the borrower's
+    filing of that batch carries a veto flag, a veto warning (``loan_warnings_for_vetoes``). Idempotent: a loan is
+    warned once per kind and run. Set-based: one ``INSERT … SELECT`` per kind. Returns the number written."""
+    now = timezone.now()
+    batch = run.batch
+    scored = (
+        _outstanding_loans()
+        .filter(recommendation__isnull=False, recommendation__run__batch__year__lte=batch.year)
+        .exclude(recommendation__run_id=run.pk)
+        .filter(enterprise__scores__run_id=run.pk)
+        .annotate(
+            w_loan_id=F("pk"),
+            w_enterprise_id=F("enterprise_id"),
+            w_previous_grade=F("recommendation__grade"),
+            w_grade=F("enterprise__scores__grade"),
+            w_previous_total=F("recommendation__total"),
+            w_total=F("enterprise__scores__total"),
+            w_reasons=F("enterprise__scores__reasons"),
+            w_eligible=F("enterprise__scores__eligible"),
+            w_old_rank=_grade_rank("recommendation__grade"),
+            w_new_rank=_grade_rank("enterprise__scores__grade"),
+        )
+    )
+    kinds = {
+        WarningKind.GRADE_DROPPED: scored.filter(w_new_rank__lt=F("w_old_rank")),
+        WarningKind.TOTAL_FELL: scored.filter(w_total__lte=F("w_previous_total") - TOTAL_FALL_WARNING),
+        WarningKind.LEFT_LIST: scored.filter(w_eligible=False),
+    }
+    written = 0
+    for kind, rows in kinds.items():
+        rows = _not_warned(rows, kind=kind, batch_id=batch.pk, run_id=run.pk)
+        written += _warnings_insert(rows, kind=kind, batch_id=batch.pk, run_id=run.pk, now=now)
+    written += _vetoes_insert(batch_id=batch.pk, run_id=run.pk, now=now)
+    loan_warnings_notify(created_at=now)
+    return written
+
+
+VETO_FLAGS = {"dishonest_debtor": "veto_dishonest", "tax_credit_d": "veto_tax_d", "major_violation": "veto_violation"}
+
+
+def _vetoes_insert(*, batch_id: int, run_id: int | None, now) -> int:
+    filings = Submission.objects.filter(
+        batch_id=batch_id,
+        enterprise_id=OuterRef("enterprise_id"),
+        status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED],
+    )
+    flags = {f"w_flag_{field}": Exists(filings.filter(**{field: True})) for field in VETO_FLAGS}
+    codes = [
+        Case(When(**{f"w_flag_{field}": True}, then=Value(code + " ")), default=Value(""), output_field=CharField())
+        for field, code in VETO_FLAGS.items()
+    ]
+    rows = (
+        _outstanding_loans()
+        .annotate(**flags)
+        .filter(Q(w_flag_dishonest_debtor=True) | Q(w_flag_tax_credit_d=True) | Q(w_flag_major_violation=True))
+        .annotate(
+            w_loan_id=F("pk"),
+            w_enterprise_id=F("enterprise_id"),
+            w_previous_grade=Coalesce(F("recommendation__grade"), Value("")),
+            w_grade=Value("", output_field=CharField()),
+            w_previous_total=F("recommendation__total"),
+            w_total=F("recommendation__total"),
+            w_reasons=Trim(Concat(*codes, output_field=CharField())),
+        )
+    )
+    rows = _not_warned(rows, kind=WarningKind.VETO, batch_id=batch_id)
+    return _warnings_insert(rows, kind=WarningKind.VETO, batch_id=batch_id, run_id=run_id, now=now)
+
+
+@transaction.atomic
+def loan_warnings_for_vetoes(*, batch: Batch) -> int:
+    """Imported data set a veto flag (失信被执行人, 纳税信用D级, major violation) on a filing of ``batch``: every
+    outstanding loan to that firm gets a veto warning, once per batch. One ``INSERT … SELECT``."""
+    now = timezone.now()
+    written = _vetoes_insert(batch_id=batch.pk, run_id=None, now=now)
+    loan_warnings_notify(created_at=now)
+    return written
+
+
+def loan_warnings_notify(*, created_at) -> None:
+    """Tell each officer of a bank with new warnings, in the app and by e-mail (the push's notice mechanism)."""
+    counts = (
+        LoanWarning.objects.filter(created_at=created_at)
+        .values("loan__bank_id")
+        .annotate(n=Count("pk"))
+        .values_list("loan__bank_id", "n")
+    )
+    per_bank = dict(counts)
+    if not per_bank:
+        return
+    url = reverse("loans:warnings")
+    notices, mails = [], []
+    for officer in BankOfficer.objects.filter(bank_id__in=per_bank).select_related("user"):
+        message = _("贷后预警:本行有 %(count)s 笔在贷企业出现风险信号,请在贷后预警页面确认处理。") % {
+            "count": per_bank[officer.bank_id]
+        }
+        notices.append(Notice(user=officer.user, message=message, url=url))
+        if officer.user.email:
+            mails.append((_("贷后预警"), message, settings.DEFAULT_FROM_EMAIL, [officer.user.email]))
+    Notice.objects.bulk_create(notices)
+    if mails:
+        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+
+
+@transaction.atomic
+def loan_warning_acknowledge(*, warning: LoanWarning, user: User, note: str) -> LoanWarning:
+    """An officer of the lending bank acknowledges a warning with a note saying what was done; once only (a
+    conditional UPDATE, so two officers clicking at once cannot both succeed)."""
+    visible = LoanWarning.objects.visible_to(user).filter(pk=warning.pk)
+    if not visible.exists():
+        raise ApplicationError(_("贷后预警不存在。"))
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": [_("请填写处理说明。")]})
+    if len(note) > 2000:
+        raise ValidationError({"note": [_("处理说明不能超过 2000 字。")]})
+    done = visible.filter(acknowledged_at__isnull=True).update(
+        acknowledged_at=timezone.now(), acknowledged_by=user, note=note, updated_at=timezone.now()
+    )
+    warning = LoanWarning.objects.select_related("acknowledged_by").get(pk=warning.pk)
+    if not done:
+        raise ApplicationError(
+            _("该预警已于 %(at)s 由 %(user)s 确认,不能重复确认。")
+            % {
+                "at": timezone.localtime(warning.acknowledged_at).strftime("%Y-%m-%d %H:%M"),
+                "user": warning.acknowledged_by or "-",
+            }
+        )
+    return warning

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,9 +15,15 @@ from core.exceptions import ApplicationError
 from core.forms import form_error_add
 from core.permissions import bank_officer_required
 
-from .forms import LoanContractForm, RepaymentForm
-from .models import LoanContract
-from .services import loan_contract_create, loan_repayment_update, rate_ceiling, suggested_line
+from .forms import LoanContractForm, RepaymentForm, WarningAcknowledgeForm
+from .models import LoanContract, LoanWarning
+from .services import (
+    loan_contract_create,
+    loan_repayment_update,
+    loan_warning_acknowledge,
+    rate_ceiling,
+    suggested_line,
+)
 
 
 @bank_officer_required
@@ -65,6 +72,7 @@ def loan_detail(request, pk: int):
         {
             "loan": loan,
             "guarantee": guarantee,
+            "compensations": guarantee.compensations.order_by("-occurred_on") if guarantee else [],
             "repayment_form": RepaymentForm(initial={"repayment_status": loan.repayment_status}),
         },
     )
@@ -82,3 +90,44 @@ def loan_repayment(request, pk: int):
         except (ValidationError, ApplicationError) as error:
             messages.error(request, getattr(error, "message", None) or "; ".join(error.messages))
     return redirect("loans:detail", pk=loan.pk)
+
+
+WARNING_VIEWS = ("open", "done", "all")  # to act on, acknowledged, everything
+
+
+@bank_officer_required
+def warning_list(request):
+    """The watch list (贷后预警): the bank's warnings, open ones first to act on; acknowledged ones for the record."""
+    show = request.GET.get("show", "open")
+    if show not in WARNING_VIEWS:
+        show = "open"
+    warnings = LoanWarning.objects.visible_to(request.user).select_related(
+        "loan", "enterprise", "run", "batch", "acknowledged_by"
+    )
+    open_count = warnings.open().count()
+    if show == "open":
+        warnings = warnings.open()
+    elif show == "done":
+        warnings = warnings.filter(acknowledged_at__isnull=False)
+    page = Paginator(warnings.order_by("-created_at", "-pk"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "loans/warning_list.html",
+        {"page": page, "show": show, "open_count": open_count, "form": WarningAcknowledgeForm()},
+    )
+
+
+@bank_officer_required
+@require_POST
+def warning_acknowledge(request, pk: int):
+    warning = get_object_or_404(LoanWarning.objects.visible_to(request.user), pk=pk)
+    form = WarningAcknowledgeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.get("note") or [_("请填写处理说明。")])
+        loan_warning_acknowledge(warning=warning, user=request.user, note=form.cleaned_data["note"])
+    except (ValidationError, ApplicationError) as error:
+        messages.error(request, getattr(error, "message", None) or "; ".join(error.messages))
+    else:
+        messages.success(request, _("预警已确认。"))
+    return redirect(f"{reverse('loans:warnings')}?show={request.POST.get('show', 'open')}")

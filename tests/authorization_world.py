@@ -151,6 +151,12 @@ def _world() -> World:
     g2 = GuaranteeInstitution.objects.create(name="担保乙", kind="local", region_scope="33")
     _guarantee(loan_a, officer_a, g1, provincial)
     guarantee_b = _guarantee(loan_b, officer_b, g2, provincial)
+    from loans.models import LoanWarning
+
+    for loan in (loan_a, loan_b):  # a post-loan warning on each bank's loan
+        LoanWarning.objects.create(loan=loan, enterprise_id=loan.enterprise_id, kind="veto", batch=batch,
+                                   reasons="veto_dishonest")  # fmt: skip
+    warning_b = LoanWarning.objects.get(loan=loan_b)
     guarantor, guarantor_b = UserFactory(username="g1-staff"), UserFactory(username="g2-staff")
     GuarantorStaff.objects.create(user=guarantor, institution=g1)
     GuarantorStaff.objects.create(user=guarantor_b, institution=g2)
@@ -189,6 +195,7 @@ def _world() -> World:
             "recommendation": (rec_b.pk, officer_b),
             "product": (LoanProduct.objects.filter(bank=cmb).first().pk, officer_b),
             "loan": (loan_b.pk, officer_b),
+            "warning": (warning_b.pk, officer_b),
             "guarantee": (guarantee_b.pk, guarantor_b),
             "firm_evidence": (evidence_y.pk, firm_y_user),
             "consent": (consent_y.pk, firm_y_user),

@@ -50,6 +50,9 @@ OBJECT_ROUTES: dict[str, tuple[str, str]] = {
     "api:recommendation-transition": ("POST", "recommendation"),
     "api:recommendation-loan": ("POST", "recommendation_id"),
     "api:loan-detail": ("GET", "loan"),
+    "api:product-detail": ("GET", "product"),
+    "api:loan-warning-detail": ("GET", "warning"),
+    "api:loan-warning-acknowledge": ("POST", "warning"),
     "api:loan-guarantee": ("POST", "loan_id"),
     "api:guarantee-detail": ("GET", "guarantee"),
     "api:guarantee-compensations": ("POST", "guarantee"),
@@ -74,11 +77,16 @@ LIST_ROUTES: dict[str, tuple[str | None, str]] = {
     "api:submission-list": (None, "firm_y_code"),
     "api:recommendation-list": (None, "firm_y_code"),
     "api:loan-list": (None, "firm_y_code"),
+    "api:loan-warning-list": (None, "firm_y_code"),
+    "api:product-list": (None, "product_b"),
     "api:guarantee-list": (None, "firm_y_code"),
 }
 
 # Aggregates without rows of any one firm: who may read them is covered by the apps' own API tests.
 AGGREGATE_ROUTES = {"api:batch-funnel", "api:statistics-funnel"}
+# The platform's public reference (banks, their branches, guarantee institutions): every caller who is someone.
+REFERENCE_ROUTES = {"api:bank-list", "api:bank-detail", "api:branch-list", "api:branch-detail", "api:guarantor-list",
+                    "api:guarantor-detail"}  # fmt: skip
 PUBLIC = {"api:not-found"}
 
 SESSION_ROLES = ("firm", "bureau", "officer", "guarantor")
@@ -88,7 +96,7 @@ TOKEN_ROLES = ("client-bank", "client-guarantor", "client-platform")
 @pytest.mark.django_db(False)
 def test_every_api_route_is_in_the_matrix():
     routes = {name for name in _route_names() if name.startswith(API)}
-    covered = set(OBJECT_ROUTES) | set(LIST_ROUTES) | AGGREGATE_ROUTES | PUBLIC
+    covered = set(OBJECT_ROUTES) | set(LIST_ROUTES) | AGGREGATE_ROUTES | REFERENCE_ROUTES | PUBLIC
     assert routes - covered == set(), "add these API routes to the authorization matrix"
     assert covered - routes == set(), "the matrix names API routes that no longer exist"
 
@@ -109,7 +117,9 @@ def _objects(world) -> dict[str, tuple[dict, object]]:
         "recommendation_id": ({"id": world.objects["recommendation"][0]}, world.objects["recommendation"][1]),
         "loan": ({"pk": world.objects["loan"][0]}, world.objects["loan"][1]),
         "loan_id": ({"id": world.objects["loan"][0]}, world.objects["loan"][1]),
+        "warning": ({"pk": world.objects["warning"][0]}, world.objects["warning"][1]),
         "guarantee": ({"pk": world.objects["guarantee"][0]}, world.objects["guarantee"][1]),
+        "product": ({"pk": world.objects["product"][0]}, world.objects["product"][1]),
         "national_batch": ({"batch_id": world.batch.pk}, None),
         "national_run": ({"run_id": world.batch.runs.get(state="published").pk}, None),
         "national_province_33": ({"batch_id": world.batch.pk, "province": "33"}, None),
@@ -129,6 +139,7 @@ def _markers(world) -> dict[str, str]:
         "batch_name": world.batch_foreign.name,
         "system_name": world.markers["foreign_system_name"],
         "run_of_batch": f'"batch":{world.batch_foreign.pk},',
+        "product_b": world.markers["foreign_product_name"],
     }
 
 
@@ -190,6 +201,7 @@ def test_the_foreign_row_is_listed_for_its_owner(world, db, route):
         "batch_name": [world.counterparts["bureau"]],
         "run_of_batch": [world.counterparts["bureau"]],
         "system_name": [world.counterparts["bureau"]],
+        "product_b": [world.counterparts["officer"]],
     }[marker]
     text = _markers(world)[marker].encode()
     seen = []
@@ -201,3 +213,19 @@ def test_the_foreign_row_is_listed_for_its_owner(world, db, route):
         if response.status_code == 200 and text in _body(response):
             return
     pytest.fail(f"{route}: no owner sees its own row ({seen})")
+
+
+@pytest.mark.parametrize("route", sorted(REFERENCE_ROUTES))
+def test_the_public_reference_answers_every_caller_who_is_someone(world, db, route):
+    from core.models import Bank, Branch, GuaranteeInstitution
+
+    national = {  # an organisation working nationwide: every caller who is someone sees it
+        "bank": lambda: Bank.objects.filter(is_national=True).first(),
+        "branch": lambda: Branch.objects.create(bank=Bank.objects.get(code="icbc"), name="总行营业部", region_scope=""),
+        "guarantor": lambda: GuaranteeInstitution.objects.get(kind="national_fund"),
+    }[route.split(":")[1].split("-")[0]]
+    kwargs = {"pk": national().pk} if route.endswith("-detail") else None
+    url = reverse(route, kwargs=kwargs)
+    for role in ("anonymous", *SESSION_ROLES, *TOKEN_ROLES):
+        status = _client(world, role).get(url).status_code
+        assert status == (401 if role == "anonymous" else 200), f"{route} as {role}: {status}"

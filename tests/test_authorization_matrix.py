@@ -60,6 +60,7 @@ OBJECT_ROUTES: dict[str, tuple[str, str]] = {
     "loans:create": ("GET", "recommendation"),
     "loans:detail": ("GET", "loan"),
     "loans:repayment": ("POST", "loan"),
+    "loans:warning-acknowledge": ("POST", "warning"),
     "guarantees:create": ("GET", "loan"),
     "guarantees:detail": ("GET", "guarantee"),
     "enterprises:evidence-download": ("GET", "firm_evidence"),
@@ -91,9 +92,14 @@ ROLE_ROUTES: dict[str, tuple[str, str, str | None]] = {
     "banks:product-create": ("GET", "officer", None),
     "banks:notices": ("GET", "officer", "foreign_notice"),
     "loans:list": ("GET", "officer", "foreign_loan"),
+    "loans:warnings": ("GET", "officer", "foreign_loan"),
     "guarantees:list": ("GET", "guarantor", "foreign_loan"),
     "dashboard:funnel": ("GET", "bureau", None),
     "dashboard:export": ("GET", "bureau", None),
+    "dashboard:backtest": ("GET", "bureau", None),
+    "dashboard:backtest-export": ("GET", "bureau", None),
+    "dashboard:bank-backtest": ("GET", "officer", None),
+    "dashboard:bank-backtest-export": ("GET", "officer", None),
     "api-clients:list": ("GET", "bureau", "foreign_api_client"),
     "api-clients:create": ("GET", "bureau", None),
     "banks:api-clients": ("GET", "officer", "foreign_bank_api_client"),
@@ -114,7 +120,7 @@ PUBLIC_ROUTES = {
     "home", "healthz", "login", "logout", "set_language", "javascript-catalog", "region-tree",
     "enterprises:register", "enterprises:register-pending", "enterprises:password-reset",
     "enterprises:password-reset-done", "enterprises:password-reset-confirm", "enterprises:password-reset-complete",
-    "api-schema", "api-docs", "api-redoc",
+    "api-schema", "api-docs", "api-redoc", "api-guide",
 }  # fmt: skip
 
 API_NAMESPACE = "api:"  # the API has its own matrix (tests/test_api_authorization_matrix.py)

@@ -134,6 +134,11 @@ LISTS: dict[str, tuple[str, str | None, dict]] = {
     "recommendation-list": ("api:recommendation-list", None, {"page_size": PAGE}),
     "loan-list": ("api:loan-list", None, {"page_size": PAGE}),
     "guarantee-list": ("api:guarantee-list", None, {"page_size": PAGE}),
+    "loan-warning-list": ("api:loan-warning-list", None, {"page_size": PAGE}),
+    "bank-list": ("api:bank-list", None, {"page_size": PAGE}),
+    "branch-list": ("api:branch-list", None, {"page_size": PAGE}),
+    "product-list": ("api:product-list", None, {"page_size": PAGE}),
+    "guarantor-list": ("api:guarantor-list", None, {"page_size": PAGE}),
 }
 
 # name → (route, URL arguments key in ``_facts().kwargs``): one object named by the world
@@ -149,6 +154,11 @@ DETAILS: dict[str, tuple[str, str]] = {
     "recommendation-profile [firm-y]": ("api:recommendation-profile", "recommendation_y"),
     "loan-detail [firm-y]": ("api:loan-detail", "loan_y"),
     "guarantee-detail [firm-y]": ("api:guarantee-detail", "guarantee_y"),
+    "loan-warning-detail [firm-y]": ("api:loan-warning-detail", "warning_y"),
+    "product-detail [cmb]": ("api:product-detail", "product_b"),
+    "bank-detail [cmb]": ("api:bank-detail", "bank_b"),
+    "branch-detail [cmb]": ("api:branch-detail", "branch_b"),
+    "guarantor-detail [g2]": ("api:guarantor-detail", "guarantor_g2"),
     "batch-score-detail [firm-z]": ("api:batch-score-detail", "score_z"),
     "enterprise-scores [firm-z]": ("api:enterprise-scores", "firm_z"),
     "enterprise-detail [firm-z]": ("api:enterprise-detail", "firm_z"),
@@ -180,13 +190,20 @@ FIRST_LISTED: dict[str, tuple[str, str, object]] = {
     ),
     "loan-detail [first listed]": ("api:loan-detail", "loan-list", lambda row, f: {"pk": row["id"]}),
     "guarantee-detail [first listed]": ("api:guarantee-detail", "guarantee-list", lambda row, f: {"pk": row["id"]}),
+    "loan-warning-detail [first listed]": (
+        "api:loan-warning-detail", "loan-warning-list", lambda row, f: {"pk": row["id"]},
+    ),
+    "bank-detail [first listed]": ("api:bank-detail", "bank-list", lambda row, f: {"pk": row["id"]}),
+    "branch-detail [first listed]": ("api:branch-detail", "branch-list", lambda row, f: {"pk": row["id"]}),
+    "product-detail [first listed]": ("api:product-detail", "product-list", lambda row, f: {"pk": row["id"]}),
+    "guarantor-detail [first listed]": ("api:guarantor-detail", "guarantor-list", lambda row, f: {"pk": row["id"]}),
 }  # fmt: skip
 
 # API routes that only write (their responses are the detail serializers above) or answer every path with a 404.
 NOT_READ = {
     "api:recommendation-claim", "api:recommendation-notes", "api:recommendation-transition", "api:recommendation-loan",
     "api:loan-guarantee", "api:guarantee-compensations", "api:submission-approve", "api:submission-return",
-    "api:submission-submit", "api:not-found",
+    "api:submission-submit", "api:not-found", "api:loan-warning-acknowledge",
 }  # fmt: skip
 
 # --- Facts the invariants check against ----------------------------------------------------------------------------
@@ -272,6 +289,11 @@ def _facts(world) -> Facts:  # noqa: F811
             "recommendation_y": {"pk": rec_y.pk},
             "loan_y": {"pk": world.objects["loan"][0]},
             "guarantee_y": {"pk": world.objects["guarantee"][0]},
+            "warning_y": {"pk": world.objects["warning"][0]},
+            "product_b": {"pk": world.objects["product"][0]},
+            "bank_b": {"pk": Bank.objects.get(code="cmb").pk},
+            "branch_b": {"pk": Bank.objects.get(code="cmb").branches.order_by("pk").first().pk},
+            "guarantor_g2": {"pk": GuaranteeContract.objects.get(pk=world.objects["guarantee"][0]).guarantor_id},
             "score_z": {"batch_id": national, "credit_code": firm_z.credit_code},
             "firm_z": {"credit_code": firm_z.credit_code},
             "recommendation_z": {"pk": rec_z.pk},
@@ -326,7 +348,7 @@ def _get(client: APIClient, url: str, query: dict | None = None) -> Reply:
         return Reply(response.status_code, raw=raw)
     assert response.status_code == 200, (url, response.status_code, raw[:300])
     if response["Content-Type"].startswith("text/csv"):
-        lines = list(csv.reader(io.StringIO(raw.decode())))
+        lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
         header = lines[0]
         return Reply(200, [[dict(zip(header, line, strict=True)) for line in lines[1:]]], raw, header)
     body = json.loads(raw)

@@ -12,13 +12,13 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from banks.models import Recommendation
+from banks.models import LoanProduct, Recommendation
 from core.actors import actor_of
 from core.api.auth import ApiClientUser
-from core.models import ApiClient
+from core.models import ApiClient, Bank, Branch, GuaranteeInstitution
 from enterprises.models import Batch, Enterprise, Submission
 from guarantees.models import GuaranteeContract
-from loans.models import LoanContract
+from loans.models import LoanContract, LoanWarning
 from scoring.models import BatchScoring, IndicatorSystem, Score, ScoringRun
 from tests.authorization_world import world  # noqa: F401 - the module-scoped world fixture
 
@@ -37,6 +37,11 @@ MODELS = {  # API list route → the page queryset of an actor, and the key both
     "api:guarantee-list": (lambda actor: GuaranteeContract.objects.visible_to(actor), "id", "pk"),
     "api:enterprise-list": (lambda actor: Enterprise.objects.visible_to(actor), "credit_code", "credit_code"),
     "api:submission-list": (lambda actor: Submission.objects.visible_to(actor), "id", "pk"),
+    "api:loan-warning-list": (lambda actor: LoanWarning.objects.visible_to(actor), "id", "pk"),
+    "api:product-list": (lambda actor: LoanProduct.objects.visible_to(actor), "id", "pk"),
+    "api:bank-list": (lambda actor: Bank.objects.visible_to(actor), "id", "pk"),
+    "api:branch-list": (lambda actor: Branch.objects.visible_to(actor), "id", "pk"),
+    "api:guarantor-list": (lambda actor: GuaranteeInstitution.objects.visible_to(actor), "id", "pk"),
 }
 BUREAU_PAGES = {
     "api:batch-list": lambda actor: Batch.objects.visible_to(actor),

@@ -3,7 +3,9 @@
 from rest_framework import serializers
 
 from banks.choices import RecommendationStatus
-from banks.models import Recommendation
+from banks.models import LoanProduct, Recommendation
+from core.choices import BankKind
+from core.models import Bank, Branch
 from scoring.choices import Grade, Stage
 
 
@@ -95,3 +97,46 @@ class RecommendationProfileSerializer(serializers.Serializer):
     financing = ProfileFinancingSerializer(allow_null=True)
     financials = ProfileFinancialsSerializer(allow_null=True)
     lines = ProfileLineSerializer(many=True)
+
+
+class BankSerializer(serializers.ModelSerializer):
+    """A lending institution (public reference: what a consent or a loan names)."""
+
+    kind = serializers.ChoiceField(choices=BankKind.choices, read_only=True)
+    region_scope = serializers.CharField(read_only=True, help_text="经营区域(行政区划代码前缀);全国性机构为空")
+
+    class Meta:
+        model = Bank
+        fields = ["id", "code", "name", "short_name", "kind", "is_national", "region_scope", "relending_participant"]
+        read_only_fields = fields
+
+
+class BranchSerializer(serializers.ModelSerializer):
+    bank = serializers.IntegerField(source="bank_id", read_only=True)
+    region_scope = serializers.CharField(read_only=True, help_text="服务区域(行政区划代码前缀)")
+
+    class Meta:
+        model = Branch
+        fields = ["id", "bank", "name", "region_scope"]
+        read_only_fields = fields
+
+
+class LoanProductSerializer(serializers.ModelSerializer):
+    """One of the bank's own loan products: what a loan is recorded under (``product`` of the loan form)."""
+
+    bank = serializers.IntegerField(source="bank_id", read_only=True)
+    min_grade = serializers.ChoiceField(choices=Grade.choices, read_only=True)
+    stages = serializers.ListField(child=serializers.ChoiceField(choices=Stage.choices), read_only=True,
+                                   help_text="适用阶段;空为全部")  # fmt: skip
+    sections = serializers.ListField(child=serializers.CharField(), read_only=True, help_text="适用行业门类;空为全部")
+    line_by_grade = serializers.DictField(child=serializers.DecimalField(max_digits=12, decimal_places=2),
+                                          read_only=True, help_text="各等级授信额度(万元)")  # fmt: skip
+    branches = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text="限定的分支机构;空为全行")
+
+    class Meta:
+        model = LoanProduct
+        fields = [
+            "id", "bank", "name", "min_grade", "stages", "sections", "max_amount", "term_months", "rate_spread_bp",
+            "line_by_grade", "active", "branches",
+        ]  # fmt: skip
+        read_only_fields = fields

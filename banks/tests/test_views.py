@@ -378,7 +378,7 @@ def test_guarantor_staff_see_their_guarantees_and_the_compensation_rate(client, 
     client.force_login(staff)
     response = client.get(reverse("guarantees:list"))
     assert guaranteed_loan.contract_no in response.content.decode()
-    assert response.context["portfolio"].contracts == 1
+    assert response.context["book"].contracts == 1
     assert client.get(reverse("guarantees:detail", args=[guaranteed_loan.guarantee.pk])).status_code == 200
     client.force_login(other)
     assert client.get(reverse("guarantees:detail", args=[guaranteed_loan.guarantee.pk])).status_code == 404

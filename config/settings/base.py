@@ -299,7 +299,11 @@ SCORING_RUN_STALE_AFTER = env_int("SCORING_RUN_STALE_AFTER", default=10 * 60, mi
 # its live progress; with a broker the worker does it.
 SCORING_RUN_IN_THREAD = env.bool("SCORING_RUN_IN_THREAD", default=CELERY_TASK_ALWAYS_EAGER)
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"scoring.tasks.*": {"queue": "scoring"}, "banks.tasks.*": {"queue": "push"}}
+CELERY_TASK_ROUTES = {
+    "scoring.tasks.*": {"queue": "scoring"},
+    "banks.tasks.*": {"queue": "push"},
+    "loans.tasks.*": {"queue": "push"},
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "reconcile-scoring-runs": {"task": "scoring.tasks.reconcile_runs_task", "schedule": 60.0},
@@ -349,10 +353,21 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Bodies are documented as JSON, what clients send (the form parsers serve the browsable API): one media type,
+    # so a generated client has one typed body per operation.
+    "PARSER_WHITELIST": ["core.api.parsers.BoundedJSONParser"],
     # Several resources have a "status"; name each choice set after its model so none is named by a hash.
     "ENUM_NAME_OVERRIDES": {
         "RecommendationStatusEnum": "banks.choices.RecommendationStatus",
         "SubmissionStatusEnum": "enterprises.choices.SubmissionStatus",
+        # Several fields take a grade, a stage or a "kind": one named set each, whatever the field is called.
+        "GradeEnum": "scoring.choices.Grade",
+        "StageEnum": "scoring.choices.Stage",
+        "RunStateEnum": "scoring.choices.RunState",
+        "BankKindEnum": "core.choices.BankKind",
+        "InstitutionKindEnum": "core.choices.InstitutionKind",
+        "LoanWarningKindEnum": "loans.models.WarningKind",
+        "RiskLevelEnum": "guarantees.models.RiskLevel",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -374,3 +389,13 @@ LOGGING = {
 # published monthly. Above 20 % is refused as a typo (350 for 3.50).
 LPR_1Y = env_decimal("LPR_1Y", default="3.00", above=Decimal(0), maximum=Decimal(20))
 LPR_5Y = env_decimal("LPR_5Y", default="3.50", above=Decimal(0), maximum=Decimal(20))
+
+# Risk pools of the special guarantee plan (percent of the guaranteed amounts compensated): at the warning line the
+# guarantor's pages warn; at the fuse new guarantees with that guarantor or in that provincial pool are refused
+# (Hubei's 5 % / 8 %). The fuse must lie above the warning line.
+RISK_POOL_WARNING_RATE = env_decimal("RISK_POOL_WARNING_RATE", default="5", above=Decimal(0), maximum=Decimal(100))
+RISK_POOL_FUSE_RATE = env_decimal("RISK_POOL_FUSE_RATE", default="8", above=Decimal(0), maximum=Decimal(100))
+if RISK_POOL_FUSE_RATE <= RISK_POOL_WARNING_RATE:
+    raise ImproperlyConfigured(
+        f"RISK_POOL_FUSE_RATE={RISK_POOL_FUSE_RATE} must be above RISK_POOL_WARNING_RATE={RISK_POOL_WARNING_RATE}"
+    )

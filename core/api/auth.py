@@ -142,8 +142,22 @@ class ReadWriteScopes:
         return self.read_scope if self.request.method in permissions.SAFE_METHODS else self.write_scope
 
 
+def required_scopes(view, method: str) -> tuple[str, ...]:
+    """The scopes that let a token client call ``view`` with ``method`` (any one of them): a view names one scope
+    or several in ``required_scope``, or ``read_scope`` / ``write_scope`` (``ReadWriteScopes``). The permission
+    check, the 403 body and the OpenAPI schema all read this."""
+    if hasattr(view, "read_scope") and hasattr(view, "write_scope"):
+        scope = view.read_scope if method in permissions.SAFE_METHODS else view.write_scope
+    else:
+        scope = getattr(view, "required_scope", None)
+    if scope is None:
+        return ()
+    return (scope,) if isinstance(scope, str) else tuple(scope)
+
+
 class HasApiScope(permissions.BasePermission):
-    """Token clients need the view's ``required_scope``; people are scoped by their role (the querysets)."""
+    """Token clients need one of the view's scopes (``required_scopes``); people are scoped by their role (the
+    querysets). A refusal names the scopes needed, in the message and in the body's ``required_scopes``."""
 
     message = _("此令牌没有访问该资源的权限范围。")
 
@@ -153,8 +167,13 @@ class HasApiScope(permissions.BasePermission):
         client = api_client_of(request)
         if client is None:
             return True
-        required = getattr(view, "required_scope", None)
-        return required is not None and required in (client.scopes or [])
+        needed = required_scopes(view, request.method)
+        if any(scope in (client.scopes or []) for scope in needed):
+            return True
+        request.required_scopes = list(needed)  # the error handler puts them in the 403 body
+        if needed:
+            self.message = _("此令牌没有访问该资源的权限范围,需要:%(scopes)s。") % {"scopes": " / ".join(needed)}
+        return False
 
 
 class _SettingsRateThrottle(throttling.SimpleRateThrottle):

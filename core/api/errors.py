@@ -32,4 +32,7 @@ def exception_handler(exc, context):
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         response.data = {"code": code if isinstance(code, str) else "error", "message": str(detail), "fields": {}}
+        scopes = getattr(context.get("request"), "required_scopes", None)
+        if isinstance(exc, exceptions.PermissionDenied) and scopes:
+            response.data["required_scopes"] = scopes  # what the token would need (core.api.auth.HasApiScope)
     return response

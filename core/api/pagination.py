@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 
 
@@ -35,8 +36,13 @@ class StrictCursorPagination(CursorPagination):
             )
 
     def paginate_queryset(self, queryset, request, view=None):
-        """A cursor that decodes but names a position of the wrong type (``p=abc`` on an id) is a 400 too."""
+        """A cursor that decodes but names a position of the wrong type (``p=abc`` on an id) is a 400 too; so is an
+        ``ordering`` on a list whose order is fixed (a list that can be reordered checks it in its filter)."""
         from django.core.exceptions import ValidationError as DjangoValidationError
+
+        orderable = any(hasattr(backend, "get_ordering") for backend in getattr(view, "filter_backends", []))
+        if "ordering" in request.query_params and not orderable:
+            raise ValidationError({"ordering": [_("该列表的排序是固定的,不接受 ordering 参数。")]})
 
         try:
             return super().paginate_queryset(queryset, request, view)
@@ -67,3 +73,22 @@ class ScoreCursorPagination(StrictCursorPagination):
     """
 
     ordering = ("-total", "enterprise_id")
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """``?ordering=`` naming a field the view does not offer is a 400 naming the allowed ones, not silently the
+    default order."""
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            fields = [param.strip() for param in params.split(",")]
+            allowed = {name for name, _label in self.get_valid_fields(queryset, view, {"request": request})}
+            wrong = [f for f in fields if f.lstrip("-") not in allowed]
+            if wrong or not fields:
+                message = _("无效的排序字段 %(fields)s;可用:%(allowed)s。") % {
+                    "fields": ", ".join(wrong) or "''",
+                    "allowed": ", ".join(sorted(allowed)),
+                }
+                raise ValidationError({self.ordering_param: [message]})
+        return super().get_ordering(request, queryset, view)

@@ -31,6 +31,10 @@ class ApiErrorSerializer(serializers.Serializer):
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()), help_text="Field name → messages (400 only)."
     )
+    required_scopes = serializers.ListField(
+        child=serializers.CharField(), required=False,
+        help_text="403 to a token client only: the scopes that would allow the operation (any one of them).",
+    )  # fmt: skip
 
 
 ERROR_RESPONSES = {
@@ -43,7 +47,23 @@ ERROR_RESPONSES = {
 
 
 class ApiAutoSchema(AutoSchema):
-    """Documents the error responses every API operation can give, in the one error format."""
+    """Documents the error responses every API operation can give, in the one error format, and the scope a token
+    needs for each operation (``x-required-scopes``, and a line of its description)."""
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return operation
+        from .auth import required_scopes
+
+        scopes = list(required_scopes(self.view, self.method))
+        operation["x-required-scopes"] = scopes
+        if scopes:
+            line = "Required scope (token clients): " + " or ".join(f"`{s}`" for s in scopes) + "."
+        else:
+            line = "Required scope (token clients): none; only people signed in."
+        operation["description"] = f"{line}\n\n{operation.get('description', '')}".strip()
+        return operation
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from core.choices import InstitutionKind
 from core.models import GuaranteeInstitution
-from guarantees.models import CompensationEvent, GuaranteeContract
+from guarantees.models import CompensationEvent, GuaranteeContract, RiskLevel
 
 PERCENT = {"max_digits": 5, "decimal_places": 2}
 FEE = {"max_digits": 5, "decimal_places": 3}
@@ -65,3 +65,25 @@ class CompensationEventCreateSerializer(serializers.Serializer):
     occurred_on = serializers.DateField()
     recovered_amount = serializers.DecimalField(max_digits=12, decimal_places=2, default=0, help_text="万元")
     notes = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class GuarantorSerializer(serializers.ModelSerializer):
+    """A guarantee institution with its book against the risk-pool lines: ``accepting`` is false at the fuse (a
+    guarantee naming it is then refused). Rates in percent, two decimals."""
+
+    kind = serializers.ChoiceField(choices=InstitutionKind.choices, read_only=True)
+    region_scope = serializers.CharField(read_only=True, help_text="业务区域(行政区划代码前缀);空为全国")
+    compensation_rate = serializers.DecimalField(max_digits=7, decimal_places=2, read_only=True,
+                                                 help_text="本机构代偿率(%)")  # fmt: skip
+    pool_compensation_rate = serializers.DecimalField(
+        max_digits=7, decimal_places=2, read_only=True, allow_null=True,
+        help_text="省级再担保机构:其风险池的代偿率(%);其他机构为 null",
+    )  # fmt: skip
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, read_only=True)
+    accepting = serializers.BooleanField(read_only=True, help_text="未达熔断线,可新增担保")
+
+    class Meta:
+        model = GuaranteeInstitution
+        fields = ["id", "name", "kind", "region_scope", "compensation_rate", "pool_compensation_rate", "risk_level",
+                  "accepting"]  # fmt: skip
+        read_only_fields = fields

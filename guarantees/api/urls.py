@@ -5,6 +5,7 @@ from . import views
 
 router = SimpleRouter()
 router.register("guarantees", views.GuaranteeContractViewSet, basename="guarantee")
+router.register("guarantors", views.GuarantorViewSet, basename="guarantor")
 
 urlpatterns = [
     *router.urls,

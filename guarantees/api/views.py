@@ -13,11 +13,19 @@ from rest_framework import generics, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.actors import actor_of
 from core.api.auth import api_actor
 from core.api.pagination import IdCursorPagination
+from core.choices import InstitutionKind
+from core.models import ApiClient, GuaranteeInstitution
 from guarantees.filters import GuaranteeContractFilterSet
 from guarantees.models import CompensationEvent
-from guarantees.services import compensation_event_create, guarantee_contract_create, guarantee_release
+from guarantees.services import (
+    compensation_event_create,
+    guarantee_contract_create,
+    guarantee_release,
+    risk_pools,
+)
 from loans.api.scoping import loans_for
 
 from .scoping import guarantees_for, is_guarantor
@@ -27,6 +35,7 @@ from .serializers import (
     GuaranteeContractCreateSerializer,
     GuaranteeContractSerializer,
     GuaranteeReleaseSerializer,
+    GuarantorSerializer,
 )
 
 GUARANTEES_WRITE = "guarantees:write"
@@ -119,3 +128,48 @@ class LoanGuaranteeCreateView(generics.GenericAPIView):
         guarantee = guarantee_contract_create(loan=loan, user=api_actor(request), **data)
         fresh = guarantees_for(request).select_related("loan__enterprise").prefetch_related("compensations")
         return Response(GuaranteeContractSerializer(fresh.get(pk=guarantee.pk)).data, status=201)
+
+
+GUARANTOR_SCOPES = tuple(ApiClient.Scope.values)  # public reference, as the banks: a token of any scope reads it
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="担保机构 / Guarantee institutions",
+        description="Every guarantor a bank may name on a guarantee, with its compensation rate (and, for a provincial "
+        "re-guarantor, its pool's) against the warning line and the fuse: `accepting` is false at the fuse, where "
+        "a guarantee naming it is refused.",
+    ),
+    retrieve=extend_schema(summary="担保机构 / A guarantee institution", parameters=[ID]),
+)
+class GuarantorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    required_scope = GUARANTOR_SCOPES
+    serializer_class = GuarantorSerializer
+    pagination_class = IdCursorPagination
+    filter_backends: list = []
+    lookup_value_regex = r"[0-9]{1,18}"
+
+    def get_queryset(self):
+        return GuaranteeInstitution.objects.visible_to(actor_of(self.request))
+
+    @staticmethod
+    def _with_risk(institutions: list) -> list:
+        """The page's institutions with their books and pools: a few aggregate queries for the whole page."""
+        books = risk_pools(institutions=institutions, as_pool=False)
+        provincial = [i for i in institutions if i.kind == InstitutionKind.PROVINCIAL]
+        pools = risk_pools(institutions=provincial, as_pool=True)
+        for institution in institutions:
+            book, pool = books[institution.pk], pools.get(institution.pk)
+            institution.compensation_rate = book.rate
+            institution.pool_compensation_rate = pool.rate if pool else None
+            levels = [book.level] + ([pool.level] if pool else [])
+            institution.risk_level = "fuse" if "fuse" in levels else "warning" if "warning" in levels else "normal"
+            institution.accepting = institution.risk_level != "fuse"
+        return institutions
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return self._with_risk(list(page)) if page is not None else None
+
+    def get_object(self):
+        return self._with_risk([super().get_object()])[0]

@@ -5,8 +5,12 @@ the bank updates a loan (``loans.services`` checks)."""
 from django.db.models import QuerySet
 
 from core.actors import actor_of
-from loans.models import LoanContract
+from loans.models import LoanContract, LoanWarning
 
 
 def loans_for(request) -> QuerySet[LoanContract]:
     return LoanContract.objects.visible_to(actor_of(request))
+
+
+def warnings_for(request) -> QuerySet[LoanWarning]:
+    return LoanWarning.objects.visible_to(actor_of(request))

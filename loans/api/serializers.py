@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from banks.models import LoanProduct
-from loans.models import GuaranteeMode, LoanContract, RepaymentStatus
+from loans.models import GuaranteeMode, LoanContract, LoanWarning, RepaymentStatus, WarningKind
 
 
 class LoanContractSerializer(serializers.ModelSerializer):
@@ -55,3 +55,33 @@ class LoanContractUpdateSerializer(serializers.Serializer):
 
     repayment_status = serializers.ChoiceField(choices=RepaymentStatus.choices, required=False)
     disbursed_on = serializers.DateField(required=False)
+
+
+class LoanWarningSerializer(serializers.ModelSerializer):
+    """A post-loan warning: what the newer run (or the imported veto flag) says against the score the loan was
+    signed on."""
+
+    loan = serializers.IntegerField(source="loan_id", read_only=True)
+    contract_no = serializers.CharField(source="loan.contract_no", read_only=True)
+    credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True, help_text="统一社会信用代码")
+    name = serializers.CharField(source="enterprise.name", read_only=True)
+    kind = serializers.ChoiceField(choices=WarningKind.choices, read_only=True)
+    batch = serializers.IntegerField(source="batch_id", read_only=True)
+    run = serializers.IntegerField(source="run_id", read_only=True, allow_null=True)
+    reasons = serializers.SerializerMethodField(help_text="方法论 §7 原因代码")
+    acknowledged_by = serializers.CharField(source="acknowledged_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = LoanWarning
+        fields = [
+            "id", "loan", "contract_no", "credit_code", "name", "kind", "batch", "run", "previous_grade", "grade",
+            "previous_total", "total", "reasons", "created_at", "acknowledged_at", "acknowledged_by", "note",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_reasons(self, warning) -> list[str]:
+        return [code for code in warning.reasons.replace(" ", ";").split(";") if code]
+
+
+class LoanWarningAcknowledgeSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, help_text="处理说明(必填)")

@@ -5,6 +5,7 @@ from . import views
 
 router = SimpleRouter()
 router.register("loans", views.LoanContractViewSet, basename="loan")
+router.register("loan-warnings", views.LoanWarningViewSet, basename="loan-warning")
 
 urlpatterns = [
     *router.urls,

@@ -10,19 +10,27 @@ from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from banks.api.scoping import recommendations_for
 from core.api.auth import api_actor
 from core.api.pagination import IdCursorPagination
 from loans.filters import LoanContractFilterSet
-from loans.services import loan_contract_create, loan_disbursement_record, loan_repayment_update
+from loans.services import (
+    loan_contract_create,
+    loan_disbursement_record,
+    loan_repayment_update,
+    loan_warning_acknowledge,
+)
 
-from .scoping import loans_for
+from .scoping import loans_for, warnings_for
 from .serializers import (
     LoanContractCreateSerializer,
     LoanContractSerializer,
     LoanContractUpdateSerializer,
+    LoanWarningAcknowledgeSerializer,
+    LoanWarningSerializer,
 )
 
 LOANS_WRITE = "loans:write"
@@ -96,3 +104,45 @@ class RecommendationLoanCreateView(generics.GenericAPIView):
         return Response(
             LoanContractSerializer(loans_for(request).select_related("enterprise").get(pk=loan.pk)).data, 201
         )
+
+
+WARNING_OPEN = OpenApiParameter("open", bool, description="true: only warnings not yet acknowledged")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="贷后预警 / Post-loan warnings on the bank's outstanding loans",
+        description=SCOPE + " Newest first. A warning is written when a newer published run scores the borrower "
+        "lower than the loan was signed on (`grade_dropped`, `total_fell` by 10 or more, `left_list`) or the "
+        "borrower's filing carries a veto flag (`veto`).",
+        parameters=[WARNING_OPEN],
+    ),
+    retrieve=extend_schema(summary="贷后预警 / A post-loan warning", description=SCOPE, parameters=[ID]),
+)
+class LoanWarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    required_scope = LOANS_WRITE
+    serializer_class = LoanWarningSerializer
+    pagination_class = IdCursorPagination
+    filter_backends: list = []
+    lookup_value_regex = r"[0-9]{1,18}"
+
+    def get_queryset(self):
+        warnings = warnings_for(self.request).select_related("loan", "enterprise", "acknowledged_by")
+        if self.action == "list" and self.request.query_params.get("open") in ("true", "1"):
+            warnings = warnings.open()
+        return warnings
+
+    @extend_schema(
+        summary="确认贷后预警 / Acknowledge a post-loan warning with a note",
+        description=SCOPE + " Once only: a second acknowledgement answers 400 and changes nothing.",
+        request=LoanWarningAcknowledgeSerializer,
+        responses=LoanWarningSerializer,
+        parameters=[ID],
+    )
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        warning = self.get_object()
+        serializer = LoanWarningAcknowledgeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        loan_warning_acknowledge(warning=warning, user=api_actor(request), note=serializer.validated_data["note"])
+        return Response(LoanWarningSerializer(self.get_queryset().get(pk=warning.pk)).data)

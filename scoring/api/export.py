@@ -1,4 +1,5 @@
-"""The CSV of a published run, streamed: the first bytes leave at once and memory stays flat whatever the size.
+"""The CSV of a published run, streamed: the first bytes leave at once and memory stays flat whatever the size. A
+byte-order mark first (Excel then reads the UTF-8 as UTF-8); the total and the points as published, 2 decimals.
 
 PostgreSQL formats each line (``concat_ws``) and a server-side cursor hands them over ``CSV_FETCH_ROWS`` at a
 time inside a transaction, so the database never materialises the result (a ``WITH HOLD`` cursor outside a
@@ -10,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
 from django.db.models import F, Func, QuerySet, TextField
@@ -38,8 +40,23 @@ class _Eligible(Func):
 
 
 class _ArrayCsv(Func):
-    template = "array_to_string(%(expressions)s, ',')"
+    """The points, each as published: two decimals, in indicator order."""
+
+    template = (
+        "(SELECT string_agg(to_char(round(p::numeric, 2), 'FM999999990.00'), ',' ORDER BY o) "
+        "FROM unnest(%(expressions)s) WITH ORDINALITY AS u(p, o))"
+    )
     output_field = TextField()
+
+
+class _Fixed(Func):
+    """A float as text with ``places`` decimals (half away from zero, as PostgreSQL rounds numerics)."""
+
+    output_field = TextField()
+
+    def __init__(self, expression, *, places: int):
+        super().__init__(expression)
+        self.template = f"to_char(round(%(expressions)s::numeric, {int(places)}), 'FM0.{'0' * int(places)}')"
 
 
 class _CsvLine(Func):
@@ -47,10 +64,15 @@ class _CsvLine(Func):
     output_field = TextField()
 
 
+PERCENTILE_PLACES = 4  # a share of the stage (0–1): 4 decimals keep it to the hundredth of a percent
+POINTS_PLACES = 2  # points and the total as published (methodology §6: 2 decimals)
+
+
 def _header(run: ScoringRun) -> bytes:
+    """With a byte-order mark, so that Excel opens the UTF-8 (Chinese names) as UTF-8."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(inert_row([*COLUMNS, *run.indicator_codes]))
-    return buffer.getvalue().encode()
+    return ("\ufeff" + buffer.getvalue()).encode()
 
 
 def scores_csv(*, run: ScoringRun, scores: QuerySet[Score]) -> Iterator[bytes]:
@@ -67,7 +89,8 @@ def _postgresql_lines(scores: QuerySet[Score]) -> Iterator[bytes]:
     line = _CsvLine(
         F("enterprise__credit_code"), _CsvQuoted(F("enterprise__name")), F("region"),
         F("enterprise__section_id"), F("stage"), F("total"), F("grade"), F("rank_national"), F("rank_province"),
-        F("rank_industry"), F("stage_percentile"), _Eligible(F("eligible")), F("reasons"), _ArrayCsv(F("points")),
+        F("rank_industry"), _Fixed(F("stage_percentile"), places=PERCENTILE_PLACES), _Eligible(F("eligible")),
+        F("reasons"), _ArrayCsv(F("points")),
     )  # fmt: skip
     lines = scores.annotate(line=line).values_list("line", flat=True)
     with transaction.atomic():  # a cursor without hold: rows are produced as they are fetched
@@ -93,14 +116,21 @@ def _orm_lines(scores: QuerySet[Score]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for count, row in enumerate(rows.iterator(chunk_size=CSV_FETCH_ROWS), start=1):
-        code, name, region, *fields, eligible, reasons, points = row
+        code, name, region, section, stage, total, grade, *ranks, percentile, eligible, reasons, points = row
         points = Score._meta.get_field("points").to_python(points)
-        writer.writerow(
-            [code, inert(name), f"{region:06d}", *fields, "true" if eligible else "false", reasons, *points]
-        )
+        writer.writerow([
+            code, inert(name), f"{region:06d}", section, stage, f"{total:.2f}", grade, *ranks,
+            _fixed(percentile, PERCENTILE_PLACES), "true" if eligible else "false", reasons,
+            *(_fixed(p, POINTS_PLACES) for p in points),
+        ])  # fmt: skip
         if count % CSV_FETCH_ROWS == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue().encode()
+
+
+def _fixed(value: float, places: int) -> str:
+    """As PostgreSQL's ``round(numeric)`` above: half away from zero on the decimal value of the float."""
+    return str(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))

@@ -11,13 +11,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, viewsets
 from rest_framework.exceptions import NotFound
-from rest_framework.filters import OrderingFilter
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.actors import actor_of
-from core.api.pagination import IdCursorPagination, ScoreCursorPagination
+from core.api.pagination import IdCursorPagination, ScoreCursorPagination, StrictOrderingFilter
 from enterprises.access import bank_read_log
 from enterprises.choices import BankRead, SubmissionStatus
 from enterprises.models import Submission
@@ -164,7 +163,7 @@ class PublishedScoreListView(PublishedRunMixin, generics.ListAPIView):
 )
 class BatchScoreListView(PublishedScoreListView):
     serializer_class = ScoreSerializer
-    filter_backends = [ScoreFilterBackend, OrderingFilter]
+    filter_backends = [ScoreFilterBackend, StrictOrderingFilter]
     ordering_fields = ["enterprise_id"]
 
 
@@ -181,7 +180,7 @@ class RunScoreListView(ScoringReadMixin, generics.ListAPIView):
 
     serializer_class = RunScoreSerializer
     filterset_class = ScoreFilterSet
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     ordering_fields = ["total", "rank_national", "rank_province", "rank_industry", "stage_percentile", "enterprise_id"]
     pagination_class = ScoreCursorPagination
 

@@ -278,7 +278,9 @@ def test_the_csv_export_streams_every_visible_score_with_its_points(published_ba
     response = client.get(reverse("api:batch-scores-csv", args=[published_batch.pk]))
     assert response.status_code == 200 and response.streaming
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())  # a byte-order mark: Excel reads the UTF-8 as UTF-8
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     expected = visible_scores("client-regional", published_batch).select_related("enterprise")
     assert {row["credit_code"] for row in rows} == {s.enterprise.credit_code for s in expected}
     run = ScoringRun.objects.get(pk=published_batch.scoring.published_run_id)
@@ -286,9 +288,12 @@ def test_the_csv_export_streams_every_visible_score_with_its_points(published_ba
     for row in rows:
         score = by_code[row["credit_code"]]
         assert row["name"] == score.enterprise.name
-        assert Decimal(row["total"]) == score.total
+        assert row["total"] == f"{score.total:.2f}"  # as published: 2 decimals
         assert row["eligible"] == ("true" if score.eligible else "false")
-        assert [float(row[code]) for code in run.indicator_codes] == pytest.approx(score.points)
+        points = [row[code] for code in run.indicator_codes]
+        assert all(len(p.split(".")[1]) == 2 for p in points)
+        assert [float(p) for p in points] == pytest.approx(score.points, abs=0.0051)  # rounded to 2 decimals
+        assert len(row["stage_percentile"].split(".")[1]) == 4
 
 
 def test_the_csv_export_of_a_foreign_batch_is_a_json_404_even_when_csv_is_asked_for(published_batch):

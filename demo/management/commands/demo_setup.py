@@ -5,7 +5,7 @@ import os
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from demo.loans import demo_loans_create, demo_push
+from demo.loans import demo_loans_create, demo_push, demo_warnings_create
 from demo.services import (
     DEMO_PASSWORD,
     demo_batch_get_or_create,
@@ -42,7 +42,11 @@ class Command(BaseCommand):
         batch.refresh_from_db()
         rows = demo_push(batch=batch)  # idempotent: the publish hook may have pushed already
         loans = demo_loans_create(batch=batch)
-        self.stdout.write(f"Recommendation lists: {rows:,} rows; demo loan contracts created: {loans}.")
+        warnings = demo_warnings_create(batch=batch)
+        self.stdout.write(
+            f"Recommendation lists: {rows:,} rows; demo loan contracts created: {loans}; "
+            f"post-loan warnings: {warnings}."
+        )
         self.stdout.write("\n" + "=" * 78)
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})  ·  演示账号(统一密码:{DEMO_PASSWORD})")
         for username, role, scope in logins:

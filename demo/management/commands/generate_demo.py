@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.loans import demo_loan_book_create
 from demo.services import demo_batch_get_or_create, demo_firms_create, demo_organisations_create
 
 
@@ -17,9 +18,10 @@ class Command(BaseCommand):
             raise CommandError("--firms must be a positive number")
         demo_organisations_create()
         report = demo_firms_create(firms=firms, seed=seed, batch=demo_batch_get_or_create())
+        book = demo_loan_book_create(enterprise_ids=report.enterprise_ids, strength=report.strength, seed=seed)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created {report.firms:,} firms in batch '{report.batch}' in {report.seconds:.1f} s "
-                f"({report.firms / report.seconds:,.0f} firms/s)."
+                f"({report.firms / report.seconds:,.0f} firms/s); {book:,} earlier loans with their outcomes."
             )
         )
