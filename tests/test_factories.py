@@ -39,6 +39,7 @@ BUILT_BY_THEIR_SERVICE = {
     "banks.Recommendation": "the push (banks.services.recommendation_list_push)",
     "banks.RecommendationList": "the push, with its list",
     "loans.LoanContract": "loans.services.loan_contract_create from a list row (banks/tests/api_fixtures.loan_on)",
+    "loans.LoanWarning": "loans.services.loan_warnings_for_run / loan_warnings_for_vetoes (set-based)",
     "guarantees.GuaranteeContract": "guarantees.services.guarantee_contract_create (the plan's limits)",
     "guarantees.CompensationEvent": "guarantees.services.compensation_event_create",
 }

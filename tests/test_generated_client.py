@@ -19,7 +19,7 @@ from core.models import ApiClient, GuaranteeInstitution
 from guarantees.models import GuaranteeContract
 from loans.models import LoanContract
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the seeded systems survive
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 
 
