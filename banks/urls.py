@@ -7,6 +7,7 @@ app_name = "banks"
 urlpatterns = [
     path("", views.recommendation_list, name="list"),
     path("export/", views.recommendation_export, name="export"),
+    path("dropped/", views.recommendation_dropped, name="dropped"),
     path("r/<int:pk>/", views.recommendation_detail, name="detail"),
     path("r/<int:pk>/claim/", views.recommendation_claim_view, name="claim"),
     path("r/<int:pk>/status/", views.recommendation_status_view, name="status"),

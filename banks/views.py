@@ -28,7 +28,17 @@ from .choices import RecommendationStatus
 from .filters import RecommendationListFilterSet
 from .forms import LoanProductForm, NotesForm, StatusForm
 from .models import LoanProduct, Notice, Recommendation
-from .selectors import SORTS, officer_status_counts, profile_consent_scope, recommendation_page, suggested_lines
+from .selectors import (
+    SORTS,
+    bank_lists,
+    dropped_rows,
+    list_changes,
+    named_consent_firms,
+    officer_status_counts,
+    profile_consent_scope,
+    recommendation_page,
+    suggested_lines,
+)
 from .services import (
     TRANSITIONS,
     loan_product_create,
@@ -45,8 +55,8 @@ EXPORT_MAX_ROWS = 100_000  # a whole national list (~70,000) fits; beyond that, 
 
 
 def _filtered(request):
-    """The officer's current list through the FilterSet the API shares (``banks.filters``); a malformed value drops
-    that filter only."""
+    """The officer's current list through the FilterSet the API shares (``banks.filters``); a value that names nothing
+    is an error on its field and lists nothing."""
     products = list(LoanProduct.objects.visible_to(request.user).order_by("pk"))
     # Filters and sorts act on the firm's figures, so they run over consenting firms only: a masked row (consent
     # lapsed after the bank worked it) is listed apart, unfiltered and unsorted, and would otherwise give its grade,
@@ -57,62 +67,91 @@ def _filtered(request):
 
 
 def _cursor(request, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    value = request.GET.get(name, "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+PAGING = ("after", "before", "page", "rank")
+FILTERS_SHOWN = ("q", "region", "grade", "section", "stage", "product", "status", "preferred", "mine")
+"""The list's filters (not its order or paging): set ones keep the filter panel open on a phone."""
+
+
+ROW_FIELDS = (
+    "pk", "run_id", "list_rank", "total", "grade", "stage", "region_code", "section", "product_ids", "suggested_line",
+    "financing_amount", "preferred", "status", "officer_id", "enterprise__name", "enterprise__credit_code",
+)  # fmt: skip
 
 
 @bank_officer_required
 def recommendation_list(request):
-    """The list, a page at a time by keyset (``?after=<id>`` / ``?before=<id>``): as fast at row 70,000 as at row 1."""
+    """The list, a page at a time by keyset (``?after=<id>`` / ``?before=<id>``, or ``?rank=<N>`` to jump to list rank
+    N): as fast at row 70,000 as at row 1. Above it, which batch and run it comes from and when it was pushed; on each
+    row what changed since the bank's previous list and the consent it is shown under."""
     form, products, rows = _filtered(request)
-    sort = getattr(form, "cleaned_data", {}).get("sort")  # the FilterSet validated it (an unbound form has none)
+    sort = getattr(form, "cleaned_data", {}).get("sort") or "rank"  # the FilterSet validated it (unbound: none)
     page = recommendation_page(
         user=request.user,
-        rows=rows.select_related("enterprise").only(
-            "pk",
-            "list_rank",
-            "total",
-            "grade",
-            "stage",
-            "region_code",
-            "section",
-            "product_ids",
-            "suggested_line",
-            "financing_amount",
-            "preferred",
-            "status",
-            "officer_id",
-            "enterprise__name",
-            "enterprise__credit_code",
-        ),
-        sort=sort or "rank",
+        rows=rows.select_related("enterprise").only(*ROW_FIELDS),
+        sort=sort,
         after=_cursor(request, "after"),
         before=_cursor(request, "before"),
+        start_rank=_cursor(request, "rank"),
         size=PAGE_SIZE,
     )
     names = {p.pk: p.name for p in products}
+    headers = bank_lists(user=request.user)
+    changes = list_changes(user=request.user, rows=page.rows, headers=headers)
+    named = named_consent_firms(bank_id=request.bank_officer.bank_id, enterprise_ids=[r.enterprise_id for r in page])
     for rec in page:
         rec.product_names = [names.get(i, f"#{i}") for i in rec.product_ids]
+        rec.change = changes.get(rec.pk)
+        rec.named_consent = rec.enterprise_id in named
     # The page names firms with their figures: each one sees this read in its access log (masked rows show none).
     bank_read_log(request, enterprise_ids=[rec.enterprise_id for rec in page], read=BankRead.LIST)
     query = request.GET.copy()
-    for name in ("after", "before", "page"):
+    for name in PAGING:
         query.pop(name, None)
     withdrawn = (
         Recommendation.objects.visible_to(request.user).current().filter(consented=False)
         .select_related("enterprise", "officer").only("pk", "status", "notes", "officer", "enterprise__name")
         .order_by("enterprise__name", "pk")[:WITHDRAWN_SHOWN]
     )  # fmt: skip
+    filtered = any(value.strip() for name in FILTERS_SHOWN for value in request.GET.getlist(name))
     context = {
         "withdrawn": withdrawn,
         "form": form,
         "page": page,
+        "sort": sort,
         "query": query.urlencode(),
+        "query_items": [(name, value) for name, values in query.lists() for value in values],
+        "filtered": filtered,
+        "filter_errors": bool(form.errors),
+        "headers": headers,
+        "has_previous": any(h.previous for h in headers),
         "officer": request.bank_officer,
         "counts": [(RecommendationStatus(c).label, n) for c, n in officer_status_counts(user=request.user).items()],
         "unread": Notice.objects.filter(user=request.user, read_at__isnull=True).count(),
     }
     return render(request, "banks/recommendation_list.html", context)
+
+
+@bank_officer_required
+def recommendation_dropped(request):
+    """Firms on the bank's previous list of a batch that its current list no longer holds (their score fell below
+    the threshold, a veto, a product or branch change): their rows of the previous list, in its order, by keyset."""
+    headers = bank_lists(user=request.user)
+    rows = dropped_rows(user=request.user, headers=headers)
+    page = recommendation_page(
+        user=request.user,
+        rows=rows.select_related("enterprise").only(*ROW_FIELDS),
+        sort="rank",
+        after=_cursor(request, "after"),
+        before=_cursor(request, "before"),
+        size=PAGE_SIZE,
+    )
+    bank_read_log(request, enterprise_ids=[rec.enterprise_id for rec in page], read=BankRead.LIST)
+    context = {"page": page, "headers": headers, "officer": request.bank_officer}
+    return render(request, "banks/recommendation_dropped.html", context)
 
 
 EXPORT_COLUMNS = (

@@ -77,6 +77,7 @@ ROLE_ROUTES: dict[str, tuple[str, str, str | None]] = {
     "scoring:system-list": ("GET", "bureau", "foreign_system_name"),
     "banks:list": ("GET", "officer", "foreign_list_firm"),
     "banks:export": ("GET", "officer", "foreign_list_firm"),
+    "banks:dropped": ("GET", "officer", None),  # the world has one list per bank: none dropped off
     "banks:product-list": ("GET", "officer", "foreign_product_name"),
     "banks:product-create": ("GET", "officer", None),
     "banks:notices": ("GET", "officer", "foreign_notice"),
