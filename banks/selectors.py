@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, Ord
 
 from core.actors import actor_of
 from core.db.copy import CENTS, queryset_to_arrays
-from core.models import Bank, Branch
+from core.models import Bank, BankOfficer, Branch
 from enterprises.choices import ConsentScope
 from enterprises.models import Consent, Submission
 from scoring.choices import GRADE_ORDER, Stage
@@ -399,3 +399,15 @@ def named_consent_firms(*, bank_id: int, enterprise_ids) -> set[int]:
     consent to the platform's partner banks): the list's consent badge, one query per page."""
     named = Consent.objects.active().filter(bank_id=bank_id, enterprise_id__in=list(enterprise_ids))
     return set(named.values_list("enterprise_id", flat=True))
+
+
+def reassign_candidates(*, recommendation: Recommendation) -> list[BankOfficer]:
+    """The bank's active officers who can see the row (``Recommendation.visible_to``: their branch's regions cover
+    the firm), but the one following it: whom it may be handed to. A bank has a handful of officers per region."""
+    officers = (
+        BankOfficer.objects.filter(bank_id=recommendation.bank_id, user__is_active=True)
+        .exclude(user_id=recommendation.officer_id)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return [o for o in officers if Recommendation.objects.visible_to(o.user).filter(pk=recommendation.pk).exists()]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import ApplicationError
 from core.exports import csv_lines, xlsx_row
 from core.labels import region_label, section_label, yes_no
+from core.models import User
 from core.permissions import bank_officer_required
 from enterprises.access import bank_read_log, client_ip
 from enterprises.choices import BankRead
@@ -26,7 +27,7 @@ from scoring.templatetags.scoring_labels import stage as stage_label
 
 from .choices import RecommendationStatus
 from .filters import RecommendationListFilterSet
-from .forms import LoanProductForm, NotesForm, StatusForm
+from .forms import LoanProductForm, NotesForm, ReassignForm, StatusForm
 from .models import LoanProduct, Notice, Recommendation
 from .selectors import (
     SORTS,
@@ -36,6 +37,7 @@ from .selectors import (
     named_consent_firms,
     officer_status_counts,
     profile_consent_scope,
+    reassign_candidates,
     recommendation_page,
     suggested_lines,
 )
@@ -46,6 +48,8 @@ from .services import (
     recommendation_claim,
     recommendation_mark_viewed,
     recommendation_note,
+    recommendation_reassign,
+    recommendation_reopen,
     recommendation_transition,
 )
 
@@ -248,7 +252,16 @@ def recommendation_detail(request, pk: int):
     submission = rec.enterprise.submissions.filter(batch_id=rec.run.batch_id).first()
     lines = suggested_lines(recommendation=rec)
     loan = getattr(rec, "loan", None) if rec.status == "contracted" else None
+    officer = request.bank_officer
+    reworkable = (
+        not rec.superseded and rec.status != RecommendationStatus.CONTRACTED
+        and (rec.status == RecommendationStatus.DECLINED or rec.officer_id is not None)
+        and (rec.officer_id in (None, request.user.pk) or officer.is_admin)
+    )  # fmt: skip  # what the services allow (banks.services._reworkable), to show the buttons; they decide
+    candidates = reassign_candidates(recommendation=rec) if reworkable else []
     context = {
+        "reworkable": reworkable,
+        "reassign_form": ReassignForm(candidates=candidates) if candidates else None,
         "rec": rec,
         "enterprise": rec.enterprise,
         "score": score,
@@ -296,11 +309,35 @@ def recommendation_status_view(request, pk: int):
                 recommendation=rec,
                 user=request.user,
                 status=form.cleaned_data["status"],
+                category=form.cleaned_data["category"],
                 reason=form.cleaned_data["reason"],
             ),
         )
     else:
         messages.error(request, _("状态无效。"))
+    return redirect("banks:detail", pk=rec.pk)
+
+
+@bank_officer_required
+@require_POST
+def recommendation_reopen_view(request, pk: int):
+    """Reopen a declined row (back to viewed) or release a claimed one; another bank's row is a 404."""
+    rec = _visible_recommendation(request, pk)
+    _service_call(request, lambda: recommendation_reopen(recommendation=rec, user=request.user))
+    return redirect("banks:detail", pk=rec.pk)
+
+
+@bank_officer_required
+@require_POST
+def recommendation_reassign_view(request, pk: int):
+    """Hand a declined or claimed row to a colleague who can see it; another bank's row is a 404."""
+    rec = _visible_recommendation(request, pk)
+    form = ReassignForm(request.POST, candidates=reassign_candidates(recommendation=rec))
+    if form.is_valid():
+        officer = User.objects.get(pk=form.cleaned_data["officer"])
+        _service_call(request, lambda: recommendation_reassign(recommendation=rec, user=request.user, officer=officer))
+    else:
+        messages.error(request, _("请选择能看到该企业的本行客户经理。"))
     return redirect("banks:detail", pk=rec.pk)
 
 

@@ -10,7 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from banks.models import LoanProduct, Recommendation
-from banks.services import banks_to_push, recommendation_list_push, recommendation_transition
+from banks.services import (
+    banks_to_push,
+    recommendation_list_push,
+    recommendation_lists_notify,
+    recommendation_transition,
+)
 from core.models import Bank, BankOfficer, GuaranteeInstitution
 from enterprises.models import Batch
 from guarantees.services import guarantee_contract_create
@@ -22,13 +27,17 @@ DEMO_LOANS_PER_BANK = 4
 
 
 def demo_push(*, batch: Batch) -> int:
-    """Push the batch's published run to every bank with products (what the Celery fan-out does); list rows total."""
+    """Push the batch's published run to every bank with products (what the Celery fan-out does), then tell every
+    officer who can see a list and was not told yet — the publication's own push ran before the demo's officers
+    existed. Returns the list rows in total."""
     run = batch.scoring.published_run
     if run is None:
         return 0
-    return sum(
+    rows = sum(
         recommendation_list_push(run=run, bank=Bank.objects.get(pk=pk), notify=False).listed for pk in banks_to_push()
     )
+    recommendation_lists_notify(run=run)
+    return rows
 
 
 @transaction.atomic
@@ -53,8 +62,9 @@ def demo_loans_create(*, batch: Batch) -> int:
         for i, rec in enumerate(recs):
             if i == len(recs) - 1:
                 recommendation_transition(
-                    recommendation=rec, user=user, status="declined", reason="演示:资金需求已满足"
-                )
+                    recommendation=rec, user=user, status="declined", category="no_interest",
+                    reason="演示:资金需求已满足",
+                )  # fmt: skip
                 continue
             rec = recommendation_transition(recommendation=rec, user=user, status="contacted")
             if i >= DEMO_LOANS_PER_BANK:

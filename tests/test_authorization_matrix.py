@@ -50,6 +50,8 @@ OBJECT_ROUTES: dict[str, tuple[str, str]] = {
     "banks:claim": ("POST", "recommendation"),
     "banks:status": ("POST", "recommendation"),
     "banks:notes": ("POST", "recommendation"),
+    "banks:reopen": ("POST", "recommendation"),
+    "banks:reassign": ("POST", "recommendation"),
     "banks:product-edit": ("GET", "product"),
     "loans:create": ("GET", "recommendation"),
     "loans:detail": ("GET", "loan"),

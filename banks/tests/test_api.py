@@ -170,7 +170,9 @@ def test_the_workflow_runs_through_the_pages_rules(callers, icbc):
     client = callers["client-a-loans"]
     status = reverse("api:recommendation-transition", args=[rec.pk])
     response = client.post(status, {"status": "declined"}, format="json")
-    assert response.status_code == 400 and "decline_reason" in response.json()["fields"]
+    assert response.status_code == 400 and "decline_category" in response.json()["fields"]
+    response = client.post(status, {"status": "declined", "decline_category": "whim"}, format="json")
+    assert response.status_code == 400 and "decline_category" in response.json()["fields"]
     response = client.post(status, {"status": "contracted"}, format="json")
     assert response.status_code == 400 and response.json()["fields"]["non_field_errors"]
     response = client.post(status, {"status": "nonsense"}, format="json")
@@ -185,8 +187,9 @@ def test_the_workflow_runs_through_the_pages_rules(callers, icbc):
     # now followed by the client: an officer of the bank cannot move it
     response = callers["bank-a"].post(status, {"status": "approved"}, format="json")
     assert response.status_code == 400
-    body = client.post(status, {"status": "declined", "decline_reason": "经营风险"}, format="json").json()
-    assert (body["status"], body["decline_reason"]) == ("declined", "经营风险")
+    decline = {"status": "declined", "decline_category": "risk", "decline_reason": "经营风险"}
+    body = client.post(status, decline, format="json").json()
+    assert (body["status"], body["decline_category"], body["decline_reason"]) == ("declined", "risk", "经营风险")
 
 
 def test_a_superseded_recommendation_is_readable_but_not_workable(callers, icbc):
