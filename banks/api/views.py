@@ -69,7 +69,9 @@ ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
     list=extend_schema(
         summary="本行当前推荐名单(可筛选,游标分页) / The bank's current recommendation list",
         description="Scope `recommendations:read`. Rows of lists not superseded by a newer published run, in list "
-        "order. Filters as on the officer's page.",
+        "order. Filters as on the officer's page: `q` (part of the firm's name, or the start of its credit code), "
+        "`grade`, `stage` and `section` repeatable (`?grade=A&grade=B` is A or B). A value that names nothing (a "
+        "grade `Z`, a region that does not exist) is a 400 naming the field, never the whole list.",
     ),
     retrieve=extend_schema(
         summary="推荐记录 / A recommendation",

@@ -4,29 +4,13 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-OLD_CONSTRAINT = "recommendation_decline_needs_reason"
-
 
 def declined_rows_get_a_category(apps, schema_editor):
-    """Rows declined before the categories existed keep their free text as the internal note, under "other"."""
+    """Rows declined before the categories existed keep their free text as the internal note, under "other".
+    (On PostgreSQL the constraints go through the partitioned parent: its list tables' copies were attached as
+    inherited ones, so they are dropped and added with it — checked on PostgreSQL 15.)"""
     Recommendation = apps.get_model("banks", "Recommendation")
     Recommendation.objects.filter(status="declined", decline_category="").update(decline_category="other")
-
-
-def old_constraint_off_every_list_table(apps, schema_editor):
-    """PostgreSQL: each list is a table of its own (banks.partitions), created LIKE the parent with its constraints
-    and attached; dropping the parent's constraint leaves those local copies behind. Drop them too, or a decline
-    with a category and no internal note would still be refused on the lists pushed before this migration."""
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.conrelid::regclass::text FROM pg_constraint c WHERE c.conname = %s AND c.coninhcount = 0",
-            [OLD_CONSTRAINT],
-        )
-        for (table,) in cursor.fetchall():
-            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {OLD_CONSTRAINT}")  # nosec B608 # from the catalog
-
 
 
 class Migration(migrations.Migration):
@@ -64,7 +48,6 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(condition=models.Q(('recommendation_list__isnull', False)), fields=('user', 'recommendation_list'), name='notice_once_per_list'),
         ),
         migrations.RunPython(declined_rows_get_a_category, migrations.RunPython.noop),
-        migrations.RunPython(old_constraint_off_every_list_table, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='recommendation',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'declined'), _negated=True), models.Q(('decline_category', ''), _negated=True), _connector='OR'), name='recommendation_decline_needs_category'),
