@@ -111,3 +111,30 @@ def demo_loans_create(*, batch: Batch) -> int:
                     signed_on=signed_on,
                 )
     return created
+
+
+DEMO_CHANGED_FIRMS = 120  # each of: firms whose filing improves, firms below the threshold that improve, vetoes
+
+
+def demo_filings_corrected(*, batch: Batch) -> int:
+    """Before a second run of the demo batch: a few filings corrected (more R&D and patents; a dishonesty record
+    found), so that the officers' lists show new firms, grades up and down, and firms dropped from the list. Returns
+    the filings changed; 0 when the batch already has a second run (idempotent)."""
+    from django.db.models import F
+
+    from enterprises.models import Submission
+    from scoring.models import Score, ScoringRun
+
+    if ScoringRun.objects.filter(batch=batch).count() > 1 or batch.scoring.published_run_id is None:
+        return 0
+    scores = Score.objects.filter(run_id=batch.scoring.published_run_id).order_by("enterprise_id")
+    risers = list(scores.filter(eligible=True, grade__in="CD").values_list("enterprise_id", flat=True)[::7])
+    newcomers = list(scores.filter(reasons="below_threshold").values_list("enterprise_id", flat=True)[::7])
+    vetoed = list(scores.filter(eligible=True, grade__in="BC").values_list("enterprise_id", flat=True)[3::11])
+    better = risers[:DEMO_CHANGED_FIRMS] + newcomers[:DEMO_CHANGED_FIRMS]
+    filings = Submission.objects.filter(batch=batch)
+    changed = filings.filter(enterprise_id__in=better).update(
+        rd_expense=F("rd_expense") * 3 + 200, invention_patents=F("invention_patents") + 25,
+        other_ip=F("other_ip") + 20, tech_contract_turnover=F("tech_contract_turnover") + 3000,
+    )  # fmt: skip
+    return changed + filings.filter(enterprise_id__in=vetoed[: DEMO_CHANGED_FIRMS // 2]).update(dishonest_debtor=True)
