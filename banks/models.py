@@ -187,6 +187,17 @@ class RecommendationList(BaseModel):
         return f"{self.bank} · {self.run_id}"
 
 
+def list_notice_message(*, bank, batch, count: int) -> str:
+    """The new-list notice, in the language active now (the push writes it; a page renders it for its reader)."""
+    from django.utils.translation import gettext
+
+    return gettext("%(bank)s 收到新的推荐名单:%(batch)s,您可查看 %(count)s 家企业。") % {
+        "bank": bank,
+        "batch": batch,
+        "count": count,
+    }
+
+
 class Notice(BaseModel):
     """An in-app notice to one user (a new recommendation list, ...); mirrored by an email when the user has one."""
 
@@ -198,6 +209,9 @@ class Notice(BaseModel):
         RecommendationList, models.CASCADE, null=True, blank=True, related_name="notices", verbose_name=_("推送名单"),
         help_text=_("新名单通知所指的名单:每位客户经理每份名单只通知一次。"),
     )  # fmt: skip
+    firms = models.PositiveIntegerField(
+        _("企业数"), null=True, blank=True, help_text=_("新名单中该用户可查看的企业数。")
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -212,3 +226,12 @@ class Notice(BaseModel):
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def text(self) -> str:
+        """What the reader sees: a new-list notice in their language (``message`` is the text as sent, in the
+        language of the push, e.g. for the email), any other notice as written."""
+        summary = self.recommendation_list
+        if summary is None or self.firms is None:
+            return self.message
+        return list_notice_message(bank=summary.bank, batch=summary.run.batch, count=self.firms)

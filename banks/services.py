@@ -35,7 +35,7 @@ from scoring.models import ScoringRun
 
 from . import partitions
 from .choices import DeclineCategory, RecommendationStatus
-from .models import LoanProduct, Notice, Recommendation, RecommendationList
+from .models import LoanProduct, Notice, Recommendation, RecommendationList, list_notice_message
 from .rules import credit_lines_half_cents, half_cents_to_cents, product_fit_mask
 from .selectors import GRADES, STAGES, preferred_enterprise_ids, product_rules, push_population
 
@@ -436,12 +436,8 @@ def recommendation_list_notify(*, summary: RecommendationList) -> int:
         count = sum(n for code, n in summary.by_region.items() if code.startswith(actor.region))
         if not count:
             continue
-        message = _("%(bank)s 收到新的推荐名单:%(batch)s,您可查看 %(count)s 家企业。") % {
-            "bank": bank,
-            "batch": batch,
-            "count": count,
-        }
-        notices.append(Notice(user=officer.user, message=message, url=url, recommendation_list=summary))
+        message = list_notice_message(bank=bank, batch=batch, count=count)
+        notices.append(Notice(user=officer.user, message=message, url=url, recommendation_list=summary, firms=count))
         if officer.user.email:
             mails.append((_("新的推荐名单"), message, settings.DEFAULT_FROM_EMAIL, [officer.user.email]))
     Notice.objects.bulk_create(notices, ignore_conflicts=True)

@@ -387,6 +387,10 @@ def product_edit(request, pk: int | None = None):
 
 @bank_officer_required
 def notice_list(request):
-    notices = list(Notice.objects.filter(user=request.user)[:100])
+    notices = list(
+        Notice.objects.filter(user=request.user).select_related(
+            "recommendation_list__bank", "recommendation_list__run__batch"
+        )[:100]
+    )
     Notice.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "banks/notice_list.html", {"notices": notices})

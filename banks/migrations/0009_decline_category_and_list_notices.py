@@ -34,6 +34,11 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(blank=True, help_text='新名单通知所指的名单:每位客户经理每份名单只通知一次。', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notices', to='banks.recommendationlist', verbose_name='推送名单'),
         ),
         migrations.AddField(
+            model_name='notice',
+            name='firms',
+            field=models.PositiveIntegerField(blank=True, help_text='新名单中该用户可查看的企业数。', null=True, verbose_name='企业数'),
+        ),
+        migrations.AddField(
             model_name='recommendation',
             name='decline_category',
             field=models.CharField(blank=True, choices=[('ineligible', '资质不符'), ('line', '额度不足'), ('risk', '风险偏高'), ('no_interest', '企业无意向'), ('documents', '资料不全'), ('other', '其他')], default='', help_text='固定类别;企业日后只会看到类别,看不到内部说明。', max_length=12, verbose_name='拒绝原因'),

@@ -53,3 +53,17 @@ def test_the_demo_tells_its_officers_of_the_lists_pushed_before_they_existed(pop
     population.refresh_from_db()
     demo_push(batch=population)
     assert Notice.objects.filter(user=officer, recommendation_list__run=run).count() == 1
+
+
+def test_a_new_list_notice_reads_in_the_readers_language(client, run, icbc, icbc_officer):
+    from django.urls import reverse
+    from django.utils import translation
+
+    recommendation_list_push(run=run, bank=icbc)
+    client.force_login(icbc_officer)
+    chinese = client.get(reverse("banks:notices")).content.decode()
+    assert "收到新的推荐名单" in chinese
+    client.cookies["django_language"] = "en"
+    with translation.override("zh-hans"):  # the page activates English in this thread: put Chinese back after
+        english = client.get(reverse("banks:notices")).content.decode()
+    assert "received a new recommendation list" in english and "收到新的推荐名单" not in english
