@@ -77,7 +77,7 @@ def _cursor(request, name: str) -> int | None:
 
 PAGING = ("after", "before", "page", "rank")
 FILTERS_SHOWN = ("q", "region", "grade", "section", "stage", "product", "status", "preferred", "mine")
-"""The list's filters (not its order or paging): set ones keep the filter panel open on a phone."""
+"""The list's filters (not its order or paging): when one is set, the panel says so (and opens without script)."""
 
 
 ROW_FIELDS = (
