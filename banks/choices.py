@@ -11,4 +11,15 @@ class RecommendationStatus(models.TextChoices):
     CONTRACTED = "contracted", _("已签约")
 
 
+class DeclineCategory(models.TextChoices):
+    """Why a bank declined a firm, from a fixed list: what the firm may be told (never the officer's notes)."""
+
+    INELIGIBLE = "ineligible", _("资质不符")
+    LINE = "line", _("额度不足")
+    RISK = "risk", _("风险偏高")
+    NO_INTEREST = "no_interest", _("企业无意向")
+    DOCUMENTS = "documents", _("资料不全")
+    OTHER = "other", _("其他")
+
+
 DEFAULT_LINE_BY_GRADE = {"A": 1000, "B": 600, "C": 300, "D": 150, "E": 0}  # 万元, methodology §11

@@ -7,18 +7,31 @@ from core.labels import section_choices
 from core.models import Branch
 from scoring.choices import Stage
 
-from .choices import RecommendationStatus
+from .choices import DeclineCategory, RecommendationStatus
 from .models import LoanProduct
 from .selectors import GRADES
 
 
-def _blank(choices):
-    return [("", _("全部")), *choices]
+def _blank(choices, empty=None):
+    return [("", empty or _("请选择")), *choices]
 
 
 class StatusForm(forms.Form):
+    """A step of the workflow; a decline names its category (the service requires it) and may add an internal note."""
+
     status = forms.ChoiceField(label=_("新状态"), choices=RecommendationStatus.choices)
-    reason = forms.CharField(label=_("拒绝原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    category = forms.ChoiceField(label=_("拒绝原因"), choices=_blank(DeclineCategory.choices), required=False)
+    reason = forms.CharField(
+        label=_("内部说明(企业不可见)"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+
+class ReassignForm(forms.Form):
+    officer = forms.TypedChoiceField(label=_("改派给"), coerce=int, choices=())
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].choices = [(o.user_id, o.user.get_full_name() or o.user.username) for o in candidates]
 
 
 class NotesForm(forms.Form):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Bank, BaseModel, Branch
 
-from .choices import DEFAULT_LINE_BY_GRADE, RecommendationStatus
+from .choices import DEFAULT_LINE_BY_GRADE, DeclineCategory, RecommendationStatus
 from .querysets import LoanProductQuerySet, RecommendationQuerySet
 
 
@@ -108,7 +108,11 @@ class Recommendation(BaseModel):
         verbose_name=_("跟进客户经理"), db_index=False,
     )  # fmt: skip
     notes = models.TextField(_("跟进备注"), blank=True)
-    decline_reason = models.TextField(_("拒绝原因"), blank=True)
+    decline_category = models.CharField(
+        _("拒绝原因"), max_length=12, choices=DeclineCategory.choices, blank=True, default="",
+        help_text=_("固定类别;企业日后只会看到类别,看不到内部说明。"),
+    )  # fmt: skip
+    decline_reason = models.TextField(_("拒绝说明(内部)"), blank=True, help_text=_("本行内部备注,企业不可见。"))
     superseded = models.BooleanField(_("已被新名单取代"), default=False)
 
     objects = RecommendationQuerySet.as_manager()
@@ -120,8 +124,8 @@ class Recommendation(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["run", "bank", "enterprise"], name="recommendation_unique_run_bank_firm"),
             models.CheckConstraint(
-                condition=~Q(status=RecommendationStatus.DECLINED) | ~Q(decline_reason=""),
-                name="recommendation_decline_needs_reason",
+                condition=~Q(status=RecommendationStatus.DECLINED) | ~Q(decline_category=""),
+                name="recommendation_decline_needs_category",
             ),
         ]
         indexes = [
@@ -141,6 +145,10 @@ class Recommendation(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.bank} ← {self.enterprise}"
+
+    @property
+    def claimed(self) -> bool:
+        return self.officer_id is not None
 
     @property
     def masked(self) -> bool:
@@ -179,6 +187,17 @@ class RecommendationList(BaseModel):
         return f"{self.bank} · {self.run_id}"
 
 
+def list_notice_message(*, bank, batch, count: int) -> str:
+    """The new-list notice, in the language active now (the push writes it; a page renders it for its reader)."""
+    from django.utils.translation import gettext
+
+    return gettext("%(bank)s 收到新的推荐名单:%(batch)s,您可查看 %(count)s 家企业。") % {
+        "bank": bank,
+        "batch": batch,
+        "count": count,
+    }
+
+
 class Notice(BaseModel):
     """An in-app notice to one user (a new recommendation list, ...); mirrored by an email when the user has one."""
 
@@ -186,11 +205,33 @@ class Notice(BaseModel):
     message = models.CharField(_("内容"), max_length=300)
     url = models.CharField(_("链接"), max_length=200, blank=True)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    recommendation_list = models.ForeignKey(
+        RecommendationList, models.CASCADE, null=True, blank=True, related_name="notices", verbose_name=_("推送名单"),
+        help_text=_("新名单通知所指的名单:每位客户经理每份名单只通知一次。"),
+    )  # fmt: skip
+    firms = models.PositiveIntegerField(
+        _("企业数"), null=True, blank=True, help_text=_("新名单中该用户可查看的企业数。")
+    )
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "recommendation_list"], condition=Q(recommendation_list__isnull=False),
+                name="notice_once_per_list",
+            ),
+        ]  # fmt: skip
         verbose_name = _("站内通知")
         verbose_name_plural = _("站内通知")
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def text(self) -> str:
+        """What the reader sees: a new-list notice in their language (``message`` is the text as sent, in the
+        language of the push, e.g. for the email), any other notice as written."""
+        summary = self.recommendation_list
+        if summary is None or self.firms is None:
+            return self.message
+        return list_notice_message(bank=summary.bank, batch=summary.run.batch, count=self.firms)

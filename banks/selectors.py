@@ -7,18 +7,19 @@ from decimal import Decimal
 from functools import lru_cache
 
 import numpy as np
-from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, DecimalField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Ord
 
+from core.actors import actor_of
 from core.db.copy import CENTS, queryset_to_arrays
-from core.models import Bank, Branch
+from core.models import Bank, BankOfficer, Branch
 from enterprises.choices import ConsentScope
 from enterprises.models import Consent, Submission
 from scoring.choices import GRADE_ORDER, Stage
 from scoring.models import Score, ScoringRun
 
 from .choices import RecommendationStatus
-from .models import LoanProduct, Recommendation
+from .models import LoanProduct, Recommendation, RecommendationList
 from .rules import ProductRule, credit_line, product_fits
 
 GRADES = GRADE_ORDER
@@ -231,17 +232,27 @@ def _beyond(keys: tuple[tuple[str, bool], ...], anchor: dict, *, backwards: bool
 
 
 def recommendation_page(
-    *, user, rows: QuerySet[Recommendation], sort: str, after: int | None = None, before: int | None = None, size: int
+    *,
+    user,
+    rows: QuerySet[Recommendation],
+    sort: str,
+    after: int | None = None,
+    before: int | None = None,
+    start_rank: int | None = None,
+    size: int,
 ) -> ListPage:
     """A page of ``rows`` (the officer's filtered list) in the order ``sort``: the first, the one after row
-    ``after``, or the one before row ``before``. Any depth costs the same: no OFFSET, the keys of the row named
-    are read and the page starts there (an id not on the officer's list gives the first page)."""
+    ``after``, the one before row ``before``, or — in list order — the one starting at list rank ``start_rank`` (the
+    page jump). Any depth costs the same: no OFFSET, the keys of the row named are read (or, for a jump, are the rank
+    itself) and the page starts there (an id not on the officer's list gives the first page)."""
     keys = SORT_KEYS.get(sort, SORT_KEYS["rank"])
     names = [name for name, _ in keys]
     rows = rows.annotate(need_key=NEED_KEY)
     anchor_id, backwards = (before, True) if before else (after, False)
     anchor = None
-    if anchor_id:
+    if start_rank is not None and keys == SORT_KEYS["rank"] and start_rank > 1:
+        anchor, backwards = {"list_rank": start_rank, "id": 0}, False  # ids start at 1: from rank N on
+    elif anchor_id:
         visible = Recommendation.objects.visible_to(user).consented().annotate(need_key=NEED_KEY)
         anchor = visible.filter(pk=anchor_id).order_by().values(*names)[:1]
         anchor = anchor[0] if anchor else None
@@ -259,7 +270,12 @@ def recommendation_page(
         return ListPage([], count, None, None)
     if backwards:  # came back from a later page: one follows; one precedes when the query found more
         return ListPage(found, count, found[-1].pk, found[0].pk if more else None)
-    return ListPage(found, count, found[-1].pk if more else None, found[0].pk if anchor else None)
+    preceded = anchor is not None
+    if preceded and start_rank is not None:  # a jump: rows precede only if the filtered list has some before it
+        preceded = rows.filter(
+            _beyond(keys, {"list_rank": found[0].list_rank, "id": found[0].pk}, backwards=True)
+        ).exists()
+    return ListPage(found, count, found[-1].pk if more else None, found[0].pk if preceded else None)
 
 
 def officer_status_counts(*, user) -> dict[str, int]:
@@ -278,3 +294,120 @@ def profile_consent_scope(*, enterprise_id: int, bank: Bank) -> str | None:
     if ConsentScope.FINANCIALS in scopes:
         return ConsentScope.FINANCIALS
     return ConsentScope.PROFILE if scopes else None
+
+
+# --- What the list is and what changed -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class ListHeader:
+    """A current list of the bank (one per batch whose published run was pushed to it) and the list it superseded:
+    the bank's list of the same batch pushed before it, None for the batch's first."""
+
+    current: RecommendationList
+    previous: RecommendationList | None
+
+    @property
+    def batch(self):
+        return self.current.run.batch
+
+
+def bank_lists(*, user) -> list[ListHeader]:
+    """The bank's current lists, newest push first, each with the one it superseded (one query: a bank has a list
+    per published run, a handful)."""
+    actor = actor_of(user)
+    if not actor.is_bank:
+        return []
+    lists = list(
+        RecommendationList.objects.filter(bank_id=actor.bank_id)
+        .select_related("run__batch__scoring", "run__system")
+        .defer("by_region", "by_province")
+        .order_by("created_at", "pk")
+    )
+    headers, before = [], {}
+    for summary in lists:
+        batch = summary.run.batch
+        scoring = getattr(batch, "scoring", None)
+        if scoring is not None and scoring.published_run_id == summary.run_id:
+            headers.append(ListHeader(summary, before.get(batch.pk)))
+        before[batch.pk] = summary
+    return headers[::-1]
+
+
+CHANGE_NEW, CHANGE_UP, CHANGE_DOWN, CHANGE_SAME = "new", "up", "down", "same"
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # CHANGE_NEW, CHANGE_UP, CHANGE_DOWN or CHANGE_SAME
+    grade_before: str = ""  # the grade on the previous list ("" when new)
+
+
+def list_changes(*, user, rows: list[Recommendation], headers: list[ListHeader]) -> dict[int, Change]:
+    """Per row (by id), what changed since the bank's previous list of its batch: ``new`` (the firm was not on it),
+    ``up`` / ``down`` (a better / worse grade), ``same``. Rows of a batch's first list get nothing. One query for the
+    whole page, whatever its size (the previous rows of the page's firms, through ``visible_to``)."""
+    previous_run = {h.current.run_id: h.previous.run_id for h in headers if h.previous is not None}
+    firms_by_run: dict[int, list[int]] = {}
+    for rec in rows:
+        if rec.run_id in previous_run and not rec.masked:
+            firms_by_run.setdefault(previous_run[rec.run_id], []).append(rec.enterprise_id)
+    if not firms_by_run:
+        return {}
+    wanted = Q(pk__in=[])
+    for run_id, firms in firms_by_run.items():
+        wanted |= Q(run_id=run_id, enterprise_id__in=firms)
+    before = {
+        (run_id, firm): grade
+        for run_id, firm, grade in Recommendation.objects.visible_to(user)
+        .consented()
+        .filter(wanted)
+        .values_list("run_id", "enterprise_id", "grade")
+    }
+    changes = {}
+    for rec in rows:
+        if rec.run_id not in previous_run or rec.masked:
+            continue
+        old = before.get((previous_run[rec.run_id], rec.enterprise_id))
+        if old is None:
+            changes[rec.pk] = Change(CHANGE_NEW)
+        elif old == rec.grade:
+            changes[rec.pk] = Change(CHANGE_SAME, old)
+        else:
+            changes[rec.pk] = Change(CHANGE_UP if GRADES.index(rec.grade) < GRADES.index(old) else CHANGE_DOWN, old)
+    return changes
+
+
+def dropped_rows(*, user, headers: list[ListHeader]) -> QuerySet[Recommendation]:
+    """Firms on the bank's previous list of a batch and not on its current one, as their rows of the previous list
+    (rank, grade, total as they were). Scoped like the list: the officer's regions, and only firms that consent to
+    the bank now (a firm whose consent lapsed shows nothing)."""
+    actor = actor_of(user)
+    wanted = Q(pk__in=[])
+    for header in headers:
+        if header.previous is None:
+            continue
+        still_listed = Recommendation.objects.filter(
+            run_id=header.current.run_id, bank_id=actor.bank_id, enterprise_id=OuterRef("enterprise_id")
+        )
+        wanted |= Q(run_id=header.previous.run_id) & ~Exists(still_listed)
+    return Recommendation.objects.visible_to(user).consented().filter(wanted)
+
+
+def named_consent_firms(*, bank_id: int, enterprise_ids) -> set[int]:
+    """Which of these firms have an active consent naming ``bank_id`` (the others are on the list under a blanket
+    consent to the platform's partner banks): the list's consent badge, one query per page."""
+    named = Consent.objects.active().filter(bank_id=bank_id, enterprise_id__in=list(enterprise_ids))
+    return set(named.values_list("enterprise_id", flat=True))
+
+
+def reassign_candidates(*, recommendation: Recommendation) -> list[BankOfficer]:
+    """The bank's active officers who can see the row (``Recommendation.visible_to``: their branch's regions cover
+    the firm), but the one following it: whom it may be handed to. A bank has a handful of officers per region."""
+    officers = (
+        BankOfficer.objects.filter(bank_id=recommendation.bank_id, user__is_active=True)
+        .exclude(user_id=recommendation.officer_id)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return [o for o in officers if Recommendation.objects.visible_to(o.user).filter(pk=recommendation.pk).exists()]

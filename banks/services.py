@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.actors import actor_of
+from core.audit import audit_changes
 from core.db.copy import ArrayColumn, arrays_frame, arrays_insert
 from core.exceptions import ApplicationError
 from core.models import Bank, BankOfficer, Branch, User
@@ -32,8 +34,8 @@ from scoring.choices import RunState
 from scoring.models import ScoringRun
 
 from . import partitions
-from .choices import RecommendationStatus
-from .models import LoanProduct, Notice, Recommendation, RecommendationList
+from .choices import DeclineCategory, RecommendationStatus
+from .models import LoanProduct, Notice, Recommendation, RecommendationList, list_notice_message
 from .rules import credit_lines_half_cents, half_cents_to_cents, product_fit_mask
 from .selectors import GRADES, STAGES, preferred_enterprise_ids, product_rules, push_population
 
@@ -242,6 +244,7 @@ def recommendation_columns(*, run: ScoringRun, bank: Bank) -> list[ArrayColumn]:
         ArrayColumn("preferred", "bool", np.isin(enterprise_id, preferred_enterprise_ids(run=run, bank=bank))),
         ArrayColumn("status", "text", zeros, (S.NEW.value,)),
         ArrayColumn("notes", "text", zeros, ("",)),
+        ArrayColumn("decline_category", "text", zeros, ("",)),
         ArrayColumn("decline_reason", "text", zeros, ("",)),
         ArrayColumn("superseded", "bool", np.zeros(n, dtype=bool)),
         ArrayColumn("created_at", "timestamptz", now),
@@ -260,7 +263,8 @@ def recommendation_rows(*, run: ScoringRun, bank: Bank) -> pd.DataFrame:
     return arrays_frame(Recommendation, columns) if columns else pd.DataFrame()
 
 
-WORKED_FIELDS = ("status", "officer_id", "notes", "decline_reason", "status_changed_at")
+WORKED_FIELDS = ("status", "officer_id", "notes", "decline_category", "decline_reason", "status_changed_at")
+WORKED_TYPES = ("varchar", "bigint", "text", "varchar", "text", "timestamptz")  # their SQL types, in that order
 WORKED_SQL = "(status <> 'new' OR officer_id IS NOT NULL OR notes <> '')"
 """Rows an officer has worked on: the only rows that carry anything to a new list (clicks, not a bulk load: few)."""
 
@@ -288,13 +292,12 @@ def _carry_over_work(*, run: ScoringRun, bank: Bank, work: dict[int, dict], tabl
         Recommendation.objects.bulk_update(targets, list(WORKED_FIELDS), batch_size=1000)
         return len(targets)
     firms = list(work)
+    arrays = ", ".join(f"%s::{kind}[]" for kind in WORKED_TYPES)
+    assigned = ", ".join(f"{name} = w.{name}" for name in WORKED_FIELDS)
     with connection.cursor() as cursor:
         sql = (
-            f"UPDATE {connection.ops.quote_name(table)} AS r SET"  # nosec B608 # a table name built from ids
-            " status = w.status, officer_id = w.officer_id, notes = w.notes,"
-            " decline_reason = w.decline_reason, status_changed_at = w.status_changed_at"
-            " FROM unnest(%s::bigint[], %s::varchar[], %s::bigint[], %s::text[], %s::text[], %s::timestamptz[])"
-            " AS w(enterprise_id, status, officer_id, notes, decline_reason, status_changed_at)"
+            f"UPDATE {connection.ops.quote_name(table)} AS r SET {assigned}"  # nosec B608 # names from constants, ids
+            f" FROM unnest(%s::bigint[], {arrays}) AS w(enterprise_id, {', '.join(WORKED_FIELDS)})"  # nosec B608
             " WHERE r.enterprise_id = w.enterprise_id"
         )
         cursor.execute(sql, [firms, *([work[f][name] for f in firms] for name in WORKED_FIELDS)])
@@ -398,7 +401,7 @@ def recommendation_list_push(*, run: ScoringRun, bank: Bank, notify: bool = True
     push = _push_partitioned if partitions.partitioned() else _push_rows
     inserted, carried, superseded = push(run=run, bank=bank, columns=columns, older_runs=older_runs)
     region = next((c.values for c in columns if c.name == "region_code"), np.zeros(0, dtype="S6"))
-    RecommendationList.objects.create(
+    summary = RecommendationList.objects.create(
         run=run,
         bank=bank,
         size=inserted,
@@ -407,28 +410,45 @@ def recommendation_list_push(*, run: ScoringRun, bank: Bank, notify: bool = True
         seconds=time.perf_counter() - started,
     )
     if notify and inserted:
-        recommendation_list_notify(run=run, bank=bank, count=inserted)
+        recommendation_list_notify(summary=summary)
     return PushResult(bank.pk, inserted, inserted, carried, superseded, time.perf_counter() - started)
 
 
 # --- Notices -------------------------------------------------------------------------------------------------------
 
 
-def recommendation_list_notify(*, run: ScoringRun, bank: Bank, count: int) -> None:
-    """An in-app notice to each officer of the bank, and an email to those with an address (sent after commit)."""
-    officers = list(BankOfficer.objects.filter(bank=bank).select_related("user"))
-    message = _("%(bank)s 收到新的推荐名单:%(batch)s,共 %(count)s 家企业。") % {
-        "bank": bank,
-        "batch": run.batch,
-        "count": count,
-    }
+def recommendation_list_notify(*, summary: RecommendationList) -> int:
+    """Tell every officer who can see the list (their bank's, within their branch's regions, holding at least one of
+    its firms) that it arrived, with the number of firms they see: an in-app notice, and an email to those with an
+    address (sent after commit). Idempotent — an officer is told of a list once (``Notice.recommendation_list``) —
+    so it can run again after officers were added (the demo creates them after its first push). Returns how many
+    were told now."""
+    summary = RecommendationList.objects.select_related("run__batch", "bank").get(pk=summary.pk)
+    bank, batch = summary.bank, summary.run.batch
+    told = Notice.objects.filter(recommendation_list=summary).values("user_id")
+    officers = BankOfficer.objects.filter(bank=bank, user__is_active=True).exclude(user_id__in=told)
     url = reverse("banks:list")
-    Notice.objects.bulk_create([Notice(user=o.user, message=message, url=url) for o in officers])
-    mails = [
-        (_("新的推荐名单"), message, settings.DEFAULT_FROM_EMAIL, [o.user.email]) for o in officers if o.user.email
-    ]
+    notices, mails = [], []
+    for officer in officers.select_related("user").order_by("pk"):
+        actor = actor_of(officer.user)
+        if not actor.is_bank:
+            continue
+        count = sum(n for code, n in summary.by_region.items() if code.startswith(actor.region))
+        if not count:
+            continue
+        message = list_notice_message(bank=bank, batch=batch, count=count)
+        notices.append(Notice(user=officer.user, message=message, url=url, recommendation_list=summary, firms=count))
+        if officer.user.email:
+            mails.append((_("新的推荐名单"), message, settings.DEFAULT_FROM_EMAIL, [officer.user.email]))
+    Notice.objects.bulk_create(notices, ignore_conflicts=True)
     if mails:
         transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+    return len(notices)
+
+
+def recommendation_lists_notify(*, run: ScoringRun) -> int:
+    """``recommendation_list_notify`` for every bank's list of ``run`` (the demo, after creating its officers)."""
+    return sum(recommendation_list_notify(summary=summary) for summary in RecommendationList.objects.filter(run=run))
 
 
 # --- The officer's workflow ----------------------------------------------------------------------------------------
@@ -472,12 +492,19 @@ def recommendation_release(*, recommendation: Recommendation, user: User) -> Rec
 
 @transaction.atomic
 def recommendation_transition(
-    *, recommendation: Recommendation, user: User, status: str, reason: str = "", notes: str | None = None
+    *,
+    recommendation: Recommendation,
+    user: User,
+    status: str,
+    category: str = "",
+    reason: str = "",
+    notes: str | None = None,
 ) -> Recommendation:
-    """Move a recommendation along new → viewed → contacted → approved / declined (reason required).
+    """Move a recommendation along new → viewed → contacted → approved / declined.
 
-    The acting officer claims an unclaimed firm; a firm claimed by a colleague cannot be moved. Contract signed is
-    reached by recording the loan contract, which checks the amount and rate rules.
+    A decline names its category (``DeclineCategory``: what the firm may later be told) and may add an internal note
+    (``reason``, the bank's alone). The acting officer claims an unclaimed firm; a firm claimed by a colleague cannot
+    be moved. Contract signed is reached by recording the loan contract, which checks the amount and rate rules.
     """
     rec = _lock_visible(recommendation, user)
     if rec.superseded:
@@ -490,17 +517,84 @@ def recommendation_transition(
         new = S(status).label if status in S.values else status
         raise ApplicationError(_("状态不能从“%(old)s”变为“%(new)s”。") % {"old": S(rec.status).label, "new": new})
     reason = (reason or "").strip()
-    if status == S.DECLINED and not reason:
-        raise ValidationError({"decline_reason": [_("拒绝时必须填写原因。")]})
+    if status == S.DECLINED and category not in DeclineCategory.values:
+        raise ValidationError({"decline_category": [_("拒绝时必须选择拒绝原因类别。")]})
+    old_status = rec.status
     rec.status = status
     rec.status_changed_at = timezone.now()
     if status == S.DECLINED:
+        rec.decline_category = category
         rec.decline_reason = reason
     if notes is not None:
         rec.notes = notes
     if rec.officer_id is None and status != S.VIEWED:
         rec.officer = user
     rec.save()
+    if status == S.DECLINED:
+        audit_changes(rec, {"status": (old_status, status), "decline_category": ("", category)}, actor=user,
+                      object_repr=f"{rec._meta.verbose_name} #{rec.pk}")  # fmt: skip
+    return rec
+
+
+REOPENABLE = _("只能重新打开已拒绝或已认领的推荐记录。")
+
+
+def _reworkable(user: User, recommendation: Recommendation) -> tuple[Recommendation, BankOfficer]:
+    """The row, locked, if ``user`` may reopen or reassign it: an officer of its bank who can see it (anyone else
+    never reaches this: the row is not theirs to see), on the current list, and either the officer following it or
+    the bank's admin."""
+    rec = _lock_visible(recommendation, user)
+    officer = BankOfficer.objects.filter(user=user, bank_id=rec.bank_id).first()
+    if officer is None:
+        raise ApplicationError(_("推荐记录不存在。"))
+    if rec.superseded:
+        raise ApplicationError(_("该名单已被新的评分结果取代,请在最新名单中处理。"))
+    if rec.status == S.CONTRACTED:
+        raise ApplicationError(_("已签约的企业不能重新打开或改派:贷款合同已登记。"))
+    if rec.status != S.DECLINED and rec.officer_id is None:
+        raise ApplicationError(REOPENABLE)
+    if rec.officer_id not in (None, user.pk) and not officer.is_admin:
+        raise ApplicationError(_("只有跟进该企业的客户经理或本行管理员可以重新打开或改派。"))
+    return rec, officer
+
+
+def _audit_work(rec: Recommendation, before: dict, *, user: User, action: str) -> None:
+    changes = {name: (before[name], getattr(rec, name)) for name in before if before[name] != getattr(rec, name)}
+    audit_changes(rec, changes, actor=user, additional_data={"action": action},
+                  object_repr=f"{rec._meta.verbose_name} #{rec.pk}")  # fmt: skip
+
+
+@transaction.atomic
+def recommendation_reopen(*, recommendation: Recommendation, user: User) -> Recommendation:
+    """Give a declined or claimed firm a second look: a declined row goes back to viewed (its category and internal
+    note cleared; the audit trail keeps them, with who reopened it); a claimed row that is not declined is released,
+    so any colleague may take it. Refused, with the rule, for a row that is neither."""
+    rec, _officer = _reworkable(user, recommendation)
+    before = {name: getattr(rec, name) for name in ("status", "officer_id", "decline_category", "decline_reason")}
+    if rec.status == S.DECLINED:
+        rec.status, rec.status_changed_at = S.VIEWED, timezone.now()
+        rec.decline_category, rec.decline_reason = "", ""
+    else:
+        rec.officer = None
+    rec.save()
+    _audit_work(rec, before, user=user, action="reopen")
+    return rec
+
+
+@transaction.atomic
+def recommendation_reassign(*, recommendation: Recommendation, user: User, officer: User) -> Recommendation:
+    """Hand a declined or claimed firm to another officer of the bank who can see it (its follow-up officer or the
+    bank's admin decides); the status stays, the audit trail records who handed it to whom."""
+    rec, _officer = _reworkable(user, recommendation)
+    target = BankOfficer.objects.filter(user=officer, bank_id=rec.bank_id).first()
+    if target is None or not Recommendation.objects.visible_to(officer).filter(pk=rec.pk).exists():
+        raise ValidationError({"officer": [_("只能改派给能看到该企业的本行客户经理。")]})
+    if officer.pk == rec.officer_id:
+        raise ValidationError({"officer": [_("该企业已由这位客户经理跟进。")]})
+    before = {"officer_id": rec.officer_id}
+    rec.officer = officer
+    rec.save(update_fields=["officer", "updated_at"])
+    _audit_work(rec, before, user=user, action="reassign")
     return rec
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from core.exceptions import ApplicationError
 from core.exports import csv_lines, xlsx_row
 from core.labels import region_label, section_label, yes_no
+from core.models import User
 from core.permissions import bank_officer_required
 from enterprises.access import bank_read_log, client_ip
 from enterprises.choices import BankRead
@@ -26,9 +27,20 @@ from scoring.templatetags.scoring_labels import stage as stage_label
 
 from .choices import RecommendationStatus
 from .filters import RecommendationListFilterSet
-from .forms import LoanProductForm, NotesForm, StatusForm
+from .forms import LoanProductForm, NotesForm, ReassignForm, StatusForm
 from .models import LoanProduct, Notice, Recommendation
-from .selectors import SORTS, officer_status_counts, profile_consent_scope, recommendation_page, suggested_lines
+from .selectors import (
+    SORTS,
+    bank_lists,
+    dropped_rows,
+    list_changes,
+    named_consent_firms,
+    officer_status_counts,
+    profile_consent_scope,
+    reassign_candidates,
+    recommendation_page,
+    suggested_lines,
+)
 from .services import (
     TRANSITIONS,
     loan_product_create,
@@ -36,6 +48,8 @@ from .services import (
     recommendation_claim,
     recommendation_mark_viewed,
     recommendation_note,
+    recommendation_reassign,
+    recommendation_reopen,
     recommendation_transition,
 )
 
@@ -45,8 +59,8 @@ EXPORT_MAX_ROWS = 100_000  # a whole national list (~70,000) fits; beyond that, 
 
 
 def _filtered(request):
-    """The officer's current list through the FilterSet the API shares (``banks.filters``); a malformed value drops
-    that filter only."""
+    """The officer's current list through the FilterSet the API shares (``banks.filters``); a value that names nothing
+    is an error on its field and lists nothing."""
     products = list(LoanProduct.objects.visible_to(request.user).order_by("pk"))
     # Filters and sorts act on the firm's figures, so they run over consenting firms only: a masked row (consent
     # lapsed after the bank worked it) is listed apart, unfiltered and unsorted, and would otherwise give its grade,
@@ -57,62 +71,91 @@ def _filtered(request):
 
 
 def _cursor(request, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    value = request.GET.get(name, "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+PAGING = ("after", "before", "page", "rank")
+FILTERS_SHOWN = ("q", "region", "grade", "section", "stage", "product", "status", "preferred", "mine")
+"""The list's filters (not its order or paging): when one is set, the panel says so (and opens without script)."""
+
+
+ROW_FIELDS = (
+    "pk", "run_id", "list_rank", "total", "grade", "stage", "region_code", "section", "product_ids", "suggested_line",
+    "financing_amount", "preferred", "status", "officer_id", "enterprise__name", "enterprise__credit_code",
+)  # fmt: skip
 
 
 @bank_officer_required
 def recommendation_list(request):
-    """The list, a page at a time by keyset (``?after=<id>`` / ``?before=<id>``): as fast at row 70,000 as at row 1."""
+    """The list, a page at a time by keyset (``?after=<id>`` / ``?before=<id>``, or ``?rank=<N>`` to jump to list rank
+    N): as fast at row 70,000 as at row 1. Above it, which batch and run it comes from and when it was pushed; on each
+    row what changed since the bank's previous list and the consent it is shown under."""
     form, products, rows = _filtered(request)
-    sort = getattr(form, "cleaned_data", {}).get("sort")  # the FilterSet validated it (an unbound form has none)
+    sort = getattr(form, "cleaned_data", {}).get("sort") or "rank"  # the FilterSet validated it (unbound: none)
     page = recommendation_page(
         user=request.user,
-        rows=rows.select_related("enterprise").only(
-            "pk",
-            "list_rank",
-            "total",
-            "grade",
-            "stage",
-            "region_code",
-            "section",
-            "product_ids",
-            "suggested_line",
-            "financing_amount",
-            "preferred",
-            "status",
-            "officer_id",
-            "enterprise__name",
-            "enterprise__credit_code",
-        ),
-        sort=sort or "rank",
+        rows=rows.select_related("enterprise").only(*ROW_FIELDS),
+        sort=sort,
         after=_cursor(request, "after"),
         before=_cursor(request, "before"),
+        start_rank=_cursor(request, "rank"),
         size=PAGE_SIZE,
     )
     names = {p.pk: p.name for p in products}
+    headers = bank_lists(user=request.user)
+    changes = list_changes(user=request.user, rows=page.rows, headers=headers)
+    named = named_consent_firms(bank_id=request.bank_officer.bank_id, enterprise_ids=[r.enterprise_id for r in page])
     for rec in page:
         rec.product_names = [names.get(i, f"#{i}") for i in rec.product_ids]
+        rec.change = changes.get(rec.pk)
+        rec.named_consent = rec.enterprise_id in named
     # The page names firms with their figures: each one sees this read in its access log (masked rows show none).
     bank_read_log(request, enterprise_ids=[rec.enterprise_id for rec in page], read=BankRead.LIST)
     query = request.GET.copy()
-    for name in ("after", "before", "page"):
+    for name in PAGING:
         query.pop(name, None)
     withdrawn = (
         Recommendation.objects.visible_to(request.user).current().filter(consented=False)
         .select_related("enterprise", "officer").only("pk", "status", "notes", "officer", "enterprise__name")
         .order_by("enterprise__name", "pk")[:WITHDRAWN_SHOWN]
     )  # fmt: skip
+    filtered = any(value.strip() for name in FILTERS_SHOWN for value in request.GET.getlist(name))
     context = {
         "withdrawn": withdrawn,
         "form": form,
         "page": page,
+        "sort": sort,
         "query": query.urlencode(),
+        "query_items": [(name, value) for name, values in query.lists() for value in values],
+        "filtered": filtered,
+        "filter_errors": bool(form.errors),
+        "headers": headers,
+        "has_previous": any(h.previous for h in headers),
         "officer": request.bank_officer,
         "counts": [(RecommendationStatus(c).label, n) for c, n in officer_status_counts(user=request.user).items()],
         "unread": Notice.objects.filter(user=request.user, read_at__isnull=True).count(),
     }
     return render(request, "banks/recommendation_list.html", context)
+
+
+@bank_officer_required
+def recommendation_dropped(request):
+    """Firms on the bank's previous list of a batch that its current list no longer holds (their score fell below
+    the threshold, a veto, a product or branch change): their rows of the previous list, in its order, by keyset."""
+    headers = bank_lists(user=request.user)
+    rows = dropped_rows(user=request.user, headers=headers)
+    page = recommendation_page(
+        user=request.user,
+        rows=rows.select_related("enterprise").only(*ROW_FIELDS),
+        sort="rank",
+        after=_cursor(request, "after"),
+        before=_cursor(request, "before"),
+        size=PAGE_SIZE,
+    )
+    bank_read_log(request, enterprise_ids=[rec.enterprise_id for rec in page], read=BankRead.LIST)
+    context = {"page": page, "headers": headers, "officer": request.bank_officer}
+    return render(request, "banks/recommendation_dropped.html", context)
 
 
 EXPORT_COLUMNS = (
@@ -209,7 +252,16 @@ def recommendation_detail(request, pk: int):
     submission = rec.enterprise.submissions.filter(batch_id=rec.run.batch_id).first()
     lines = suggested_lines(recommendation=rec)
     loan = getattr(rec, "loan", None) if rec.status == "contracted" else None
+    officer = request.bank_officer
+    reworkable = (
+        not rec.superseded and rec.status != RecommendationStatus.CONTRACTED
+        and (rec.status == RecommendationStatus.DECLINED or rec.officer_id is not None)
+        and (rec.officer_id in (None, request.user.pk) or officer.is_admin)
+    )  # fmt: skip  # what the services allow (banks.services._reworkable), to show the buttons; they decide
+    candidates = reassign_candidates(recommendation=rec) if reworkable else []
     context = {
+        "reworkable": reworkable,
+        "reassign_form": ReassignForm(candidates=candidates) if candidates else None,
         "rec": rec,
         "enterprise": rec.enterprise,
         "score": score,
@@ -257,11 +309,35 @@ def recommendation_status_view(request, pk: int):
                 recommendation=rec,
                 user=request.user,
                 status=form.cleaned_data["status"],
+                category=form.cleaned_data["category"],
                 reason=form.cleaned_data["reason"],
             ),
         )
     else:
         messages.error(request, _("状态无效。"))
+    return redirect("banks:detail", pk=rec.pk)
+
+
+@bank_officer_required
+@require_POST
+def recommendation_reopen_view(request, pk: int):
+    """Reopen a declined row (back to viewed) or release a claimed one; another bank's row is a 404."""
+    rec = _visible_recommendation(request, pk)
+    _service_call(request, lambda: recommendation_reopen(recommendation=rec, user=request.user))
+    return redirect("banks:detail", pk=rec.pk)
+
+
+@bank_officer_required
+@require_POST
+def recommendation_reassign_view(request, pk: int):
+    """Hand a declined or claimed row to a colleague who can see it; another bank's row is a 404."""
+    rec = _visible_recommendation(request, pk)
+    form = ReassignForm(request.POST, candidates=reassign_candidates(recommendation=rec))
+    if form.is_valid():
+        officer = User.objects.get(pk=form.cleaned_data["officer"])
+        _service_call(request, lambda: recommendation_reassign(recommendation=rec, user=request.user, officer=officer))
+    else:
+        messages.error(request, _("请选择能看到该企业的本行客户经理。"))
     return redirect("banks:detail", pk=rec.pk)
 
 
@@ -311,6 +387,10 @@ def product_edit(request, pk: int | None = None):
 
 @bank_officer_required
 def notice_list(request):
-    notices = list(Notice.objects.filter(user=request.user)[:100])
+    notices = list(
+        Notice.objects.filter(user=request.user).select_related(
+            "recommendation_list__bank", "recommendation_list__run__batch"
+        )[:100]
+    )
     Notice.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "banks/notice_list.html", {"notices": notices})

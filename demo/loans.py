@@ -11,7 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from banks.models import LoanProduct, Recommendation
-from banks.services import banks_to_push, recommendation_list_push, recommendation_transition
+from banks.services import (
+    banks_to_push,
+    recommendation_list_push,
+    recommendation_lists_notify,
+    recommendation_transition,
+)
 from core.db.copy import analyze
 from core.models import Bank, BankOfficer, GuaranteeInstitution
 from enterprises.models import Batch
@@ -24,13 +29,17 @@ DEMO_LOANS_PER_BANK = 4
 
 
 def demo_push(*, batch: Batch) -> int:
-    """Push the batch's published run to every bank with products (what the Celery fan-out does); list rows total."""
+    """Push the batch's published run to every bank with products (what the Celery fan-out does), then tell every
+    officer who can see a list and was not told yet — the publication's own push ran before the demo's officers
+    existed. Returns the list rows in total."""
     run = batch.scoring.published_run
     if run is None:
         return 0
-    return sum(
+    rows = sum(
         recommendation_list_push(run=run, bank=Bank.objects.get(pk=pk), notify=False).listed for pk in banks_to_push()
     )
+    recommendation_lists_notify(run=run)
+    return rows
 
 
 @transaction.atomic
@@ -55,8 +64,9 @@ def demo_loans_create(*, batch: Batch) -> int:
         for i, rec in enumerate(recs):
             if i == len(recs) - 1:
                 recommendation_transition(
-                    recommendation=rec, user=user, status="declined", reason="演示:资金需求已满足"
-                )
+                    recommendation=rec, user=user, status="declined", category="no_interest",
+                    reason="演示:资金需求已满足",
+                )  # fmt: skip
                 continue
             rec = recommendation_transition(recommendation=rec, user=user, status="contacted")
             if i >= DEMO_LOANS_PER_BANK:
@@ -254,3 +264,30 @@ def _stress(loans: list[LoanContract], plans: list, s: np.ndarray) -> None:
             if loans[i].repayment_status != "default":
                 loans[i].repayment_status = "default"
                 paid += float(loans[i].amount) * COMPENSATED_SHARE
+
+
+DEMO_CHANGED_FIRMS = 120  # each of: firms whose filing improves, firms below the threshold that improve, vetoes
+
+
+def demo_filings_corrected(*, batch: Batch) -> int:
+    """Before a second run of the demo batch: a few filings corrected (more R&D and patents; a dishonesty record
+    found), so that the officers' lists show new firms, grades up and down, and firms dropped from the list. Returns
+    the filings changed; 0 when the batch already has a second run (idempotent)."""
+    from django.db.models import F
+
+    from enterprises.models import Submission
+    from scoring.models import Score, ScoringRun
+
+    if ScoringRun.objects.filter(batch=batch).count() > 1 or batch.scoring.published_run_id is None:
+        return 0
+    scores = Score.objects.filter(run_id=batch.scoring.published_run_id).order_by("enterprise_id")
+    risers = list(scores.filter(eligible=True, grade__in="CD").values_list("enterprise_id", flat=True)[::7])
+    newcomers = list(scores.filter(reasons="below_threshold").values_list("enterprise_id", flat=True)[::7])
+    vetoed = list(scores.filter(eligible=True, grade__in="BC").values_list("enterprise_id", flat=True)[3::11])
+    better = risers[:DEMO_CHANGED_FIRMS] + newcomers[:DEMO_CHANGED_FIRMS]
+    filings = Submission.objects.filter(batch=batch)
+    changed = filings.filter(enterprise_id__in=better).update(
+        rd_expense=F("rd_expense") * 3 + 200, invention_patents=F("invention_patents") + 25,
+        other_ip=F("other_ip") + 20, tech_contract_turnover=F("tech_contract_turnover") + 3000,
+    )  # fmt: skip
+    return changed + filings.filter(enterprise_id__in=vetoed[: DEMO_CHANGED_FIRMS // 2]).update(dishonest_debtor=True)

@@ -56,6 +56,8 @@ OBJECT_ROUTES: dict[str, tuple[str, str]] = {
     "banks:claim": ("POST", "recommendation"),
     "banks:status": ("POST", "recommendation"),
     "banks:notes": ("POST", "recommendation"),
+    "banks:reopen": ("POST", "recommendation"),
+    "banks:reassign": ("POST", "recommendation"),
     "banks:product-edit": ("GET", "product"),
     "loans:create": ("GET", "recommendation"),
     "loans:detail": ("GET", "loan"),
@@ -88,6 +90,7 @@ ROLE_ROUTES: dict[str, tuple[str, str, str | None]] = {
     "scoring:system-list": ("GET", "bureau", "foreign_system_name"),
     "banks:list": ("GET", "officer", "foreign_list_firm"),
     "banks:export": ("GET", "officer", "foreign_list_firm"),
+    "banks:dropped": ("GET", "officer", None),  # the world has one list per bank: none dropped off
     "banks:product-list": ("GET", "officer", "foreign_product_name"),
     "banks:product-create": ("GET", "officer", None),
     "banks:notices": ("GET", "officer", "foreign_notice"),

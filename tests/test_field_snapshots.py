@@ -251,7 +251,9 @@ def _facts(world) -> Facts:  # noqa: F811
         if rec.product_ids and rec.suggested_line
     )  # fmt: skip
     recommendation_transition(recommendation=rec_z, user=officer_a, status="contacted", notes=NOTE_Z)
-    recommendation_transition(recommendation=rec_z, user=officer_a, status="declined", reason=DECLINE_Z)
+    recommendation_transition(
+        recommendation=rec_z, user=officer_a, status="declined", category="risk", reason=DECLINE_Z
+    )
     firm_z = rec_z.enterprise
     for consent in Consent.objects.filter(enterprise=firm_z, revoked_at=None):
         consent_revoke(consent=consent, user=None)
@@ -634,8 +636,9 @@ def _unmasked(reply, facts: Facts):
 
 # (b) Firms and the banks' follow-up ------------------------------------------------------------------------------
 
-BANK_WORK = frozenset({"officer", "notes", "decline_reason", "status_changed_at", "consent_withdrawn", "list_rank",
-                       "suggested_line", "product_ids", "over_line_reason", "superseded"})  # fmt: skip
+BANK_WORK = frozenset({"officer", "notes", "decline_category", "decline_reason", "status_changed_at",
+                       "consent_withdrawn", "list_rank", "suggested_line", "product_ids", "over_line_reason",
+                       "superseded"})  # fmt: skip
 """A bank's follow-up of a firm (the recommendation's workflow fields, the loan's justification)."""
 
 

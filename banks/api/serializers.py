@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from banks.choices import RecommendationStatus
+from banks.choices import DeclineCategory, RecommendationStatus
 from banks.models import LoanProduct, Recommendation
 from core.choices import BankKind
 from core.models import Bank, Branch
@@ -30,7 +30,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
         fields = [
             "id", "batch", "run", "credit_code", "name", "list_rank", "total", "grade", "stage", "region_code",
             "section", "product_ids", "suggested_line", "financing_amount", "preferred", "status", "status_changed_at",
-            "officer", "notes", "decline_reason", "superseded", "created_at", "consent_withdrawn",
+            "officer", "notes", "decline_category", "decline_reason", "superseded", "created_at", "consent_withdrawn",
         ]  # fmt: skip
         read_only_fields = fields
         extra_kwargs = {name: {"allow_null": True} for name in ("region_code", "section", "suggested_line",
@@ -48,7 +48,12 @@ class RecommendationStatusSerializer(serializers.Serializer):
     """new → viewed → contacted → approved, or → declined with a reason; "contracted" by recording the loan."""
 
     status = serializers.ChoiceField(choices=RecommendationStatus.choices)
-    decline_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    decline_category = serializers.ChoiceField(
+        choices=DeclineCategory.choices, required=False, help_text="拒绝原因类别(拒绝时必填);企业日后只会看到类别"
+    )
+    decline_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="拒绝的内部说明(本行内部,企业不可见)"
+    )
     notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 

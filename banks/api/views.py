@@ -43,8 +43,8 @@ LOANS_WRITE = "loans:write"
 FIELDS = (
     "id", "run_id", "run__batch_id", "bank_id", "enterprise_id", "enterprise__credit_code", "enterprise__name",
     "list_rank", "total", "grade", "stage", "region_code", "section", "product_ids", "suggested_line",
-    "financing_amount", "preferred", "status", "status_changed_at", "officer__username", "notes", "decline_reason",
-    "superseded", "created_at",
+    "financing_amount", "preferred", "status", "status_changed_at", "officer__username", "notes", "decline_category",
+    "decline_reason", "superseded", "created_at",
 )  # fmt: skip
 
 
@@ -69,7 +69,9 @@ ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
     list=extend_schema(
         summary="本行当前推荐名单(可筛选,游标分页) / The bank's current recommendation list",
         description="Scope `recommendations:read`. Rows of lists not superseded by a newer published run, in list "
-        "order. Filters as on the officer's page.",
+        "order. Filters as on the officer's page: `q` (part of the firm's name, or the start of its credit code), "
+        "`grade`, `stage` and `section` repeatable (`?grade=A&grade=B` is A or B). A value that names nothing (a "
+        "grade `Z`, a region that does not exist) is a 400 naming the field, never the whole list.",
     ),
     retrieve=extend_schema(
         summary="推荐记录 / A recommendation",
@@ -125,9 +127,9 @@ class RecommendationViewSet(ReadWriteScopes, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="变更跟进状态 / Move the recommendation along the workflow",
-        description="Scope `loans:write`. new → viewed → contacted → approved, or → declined (a `decline_reason` "
-        "is required); `contracted` only by recording the loan (`POST /recommendations/{id}/loan/`). An unclaimed "
-        "firm is claimed by the caller.",
+        description="Scope `loans:write`. new → viewed → contacted → approved, or → declined (a `decline_category` "
+        "is required, `decline_reason` is an internal note the firm never sees); `contracted` only by recording "
+        "the loan (`POST /recommendations/{id}/loan/`). An unclaimed firm is claimed by the caller.",
         request=RecommendationStatusSerializer,
         responses=RecommendationSerializer,
         parameters=[ID],
@@ -140,6 +142,7 @@ class RecommendationViewSet(ReadWriteScopes, viewsets.ReadOnlyModelViewSet):
             recommendation=rec,
             user=api_actor(request),
             status=data["status"],
+            category=data.get("decline_category", ""),
             reason=data.get("decline_reason", ""),
             notes=data.get("notes"),
         )

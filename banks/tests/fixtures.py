@@ -123,3 +123,43 @@ def eligible_scores(run):
 
 TODAY = date.today()
 D = Decimal
+
+
+STRONG = {
+    "rd_expense": D(5000), "rd_expense_prev": D(100), "invention_patents": 300, "other_ip": 200, "standards": 20,
+    "tech_contract_turnover": D(50000), "high_tech_revenue": D(50000), "vc_investment": D(50000), "rd_staff": 500,
+    "graduates_hired": 200, "rd_platform_level": 3, "sci_awards": 10, "sci_projects": 20, "revenue": D(60000),
+    "revenue_prev": D(10000), "is_high_tech_enterprise": True, "is_tech_sme": True, "is_specialised_sme": True,
+    "is_little_giant": True,
+}  # fmt: skip
+"""A filing at the top of every peer group: the firm lists high (grade A) whatever it had before."""
+
+
+def changed_filings(batch, bank) -> dict[str, int]:
+    """Change three filings of ``batch`` so that the next run differs from the published one on ``bank``'s list: a
+    listed firm below A made strong (its grade rises), a listed firm given a veto (it drops off), and a consenting
+    tech firm below the threshold made strong (it is new). Returns their enterprise ids by what happens to them."""
+    from enterprises.models import Consent, Submission
+    from scoring.models import BatchScoring
+
+    published = BatchScoring.objects.get(batch=batch).published_run
+    current = Recommendation.objects.filter(bank=bank, superseded=False, run=published)
+    riser = current.exclude(grade="A").filter(grade__in="CD", region_code__startswith="44").order_by("list_rank")[0]
+    dropped = current.exclude(enterprise_id=riser.enterprise_id).order_by("list_rank")[1]
+    consenting = Consent.objects.filter(bank__isnull=True).values("enterprise_id")
+    newcomer = (
+        Score.objects.filter(run=published, eligible=False, enterprise__region_code__startswith="44")
+        .filter(enterprise_id__in=consenting, reasons="below_threshold")
+        .exclude(enterprise_id__in=current.values("enterprise_id"))
+        .order_by("enterprise_id")[0]
+    )
+    Submission.objects.filter(batch=batch, enterprise_id__in=[riser.enterprise_id, newcomer.enterprise_id]).update(
+        **STRONG
+    )
+    Submission.objects.filter(batch=batch, enterprise_id=dropped.enterprise_id).update(dishonest_debtor=True)
+    from enterprises.models import Enterprise
+
+    Enterprise.objects.filter(pk__in=[riser.enterprise_id, newcomer.enterprise_id]).update(
+        is_tech_sme=True, is_high_tech_enterprise=True
+    )
+    return {"up": riser.enterprise_id, "dropped": dropped.enterprise_id, "new": newcomer.enterprise_id}

@@ -82,6 +82,14 @@ def test_the_list_takes_the_pages_filters(callers, icbc):
         "status": ({"status": "new"}, rows.filter(status="new")),
         "product": ({"product": narrow.pk}, [r for r in rows if narrow.pk in r.product_ids]),
         "preferred=false": ({"preferred": "false"}, rows.filter(preferred=False)),
+        "grade=B&grade=C": ({"grade": ["B", "C"]}, rows.filter(grade__in="BC")),
+        "stage, two": ({"stage": ["startup", "stable"]}, rows.filter(stage__in=["startup", "stable"])),
+        "section, two": ({"section": [rows[0].section, "C"]}, rows.filter(section__in=[rows[0].section, "C"])),
+        "q=credit code": ({"q": rows[0].enterprise.credit_code}, [rows[0]]),
+        "q=name": (
+            {"q": rows[0].enterprise.name[2:6]},
+            rows.filter(enterprise__name__contains=rows[0].enterprise.name[2:6]),
+        ),
     }
     for name, (params, expected) in cases.items():
         got = ids(client.get(LIST, {**params, "page_size": 500}))
@@ -106,7 +114,8 @@ def test_mine_means_the_caller_or_the_clients_service_account(callers, icbc):
 
 
 def test_an_invalid_filter_is_a_400_naming_the_field(callers):
-    for params in ({"grade": "Z"}, {"region": "4x"}, {"preferred": "perhaps"}, {"product": "one"}):
+    for params in ({"grade": "Z"}, {"grade": ["A", "Z"]}, {"stage": "teen"}, {"section": "Z"}, {"region": "4x"},
+                   {"region": "99"}, {"preferred": "perhaps"}, {"product": "one"}):  # fmt: skip
         response = callers["bank-a"].get(LIST, params)
         assert response.status_code == 400, params
         assert list(response.json()["fields"]) == list(params), params
@@ -163,7 +172,9 @@ def test_the_workflow_runs_through_the_pages_rules(callers, icbc):
     client = callers["client-a-loans"]
     status = reverse("api:recommendation-transition", args=[rec.pk])
     response = client.post(status, {"status": "declined"}, format="json")
-    assert response.status_code == 400 and "decline_reason" in response.json()["fields"]
+    assert response.status_code == 400 and "decline_category" in response.json()["fields"]
+    response = client.post(status, {"status": "declined", "decline_category": "whim"}, format="json")
+    assert response.status_code == 400 and "decline_category" in response.json()["fields"]
     response = client.post(status, {"status": "contracted"}, format="json")
     assert response.status_code == 400 and response.json()["fields"]["non_field_errors"]
     response = client.post(status, {"status": "nonsense"}, format="json")
@@ -178,8 +189,9 @@ def test_the_workflow_runs_through_the_pages_rules(callers, icbc):
     # now followed by the client: an officer of the bank cannot move it
     response = callers["bank-a"].post(status, {"status": "approved"}, format="json")
     assert response.status_code == 400
-    body = client.post(status, {"status": "declined", "decline_reason": "经营风险"}, format="json").json()
-    assert (body["status"], body["decline_reason"]) == ("declined", "经营风险")
+    decline = {"status": "declined", "decline_category": "risk", "decline_reason": "经营风险"}
+    body = client.post(status, decline, format="json").json()
+    assert (body["status"], body["decline_category"], body["decline_reason"]) == ("declined", "risk", "经营风险")
 
 
 def test_a_superseded_recommendation_is_readable_but_not_workable(callers, icbc):

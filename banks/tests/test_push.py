@@ -186,7 +186,9 @@ def test_a_third_run_supersedes_the_second_and_carries_the_work_done_on_it(pushe
     second = publish_new_run(population)
     recommendation_list_push(run=second, bank=icbc)
     rec = Recommendation.objects.filter(bank=icbc, run=second).order_by("list_rank").first()
-    recommendation_transition(recommendation=rec, user=icbc_officer, status="declined", reason="无融资需求")
+    recommendation_transition(
+        recommendation=rec, user=icbc_officer, status="declined", category="no_interest", reason="无融资需求"
+    )
     third = publish_new_run(population)
     result = recommendation_list_push(run=third, bank=icbc)
     assert result.superseded == RecommendationList.objects.get(run=second, bank=icbc).size
@@ -194,7 +196,12 @@ def test_a_third_run_supersedes_the_second_and_carries_the_work_done_on_it(pushe
         third.pk
     }
     moved = Recommendation.objects.get(run=third, bank=icbc, enterprise_id=rec.enterprise_id)
-    assert (moved.status, moved.decline_reason, moved.officer) == ("declined", "无融资需求", icbc_officer)
+    assert (moved.status, moved.decline_category, moved.decline_reason, moved.officer) == (
+        "declined",
+        "no_interest",
+        "无融资需求",
+        icbc_officer,
+    )
     assert result.carried == 1
 
 

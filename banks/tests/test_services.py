@@ -122,15 +122,23 @@ def test_a_status_cannot_skip_or_go_back(pushed, icbc, icbc_officer, path, targe
         recommendation_transition(recommendation=rec, user=icbc_officer, status=target)
 
 
-def test_declining_needs_a_reason(pushed, icbc, icbc_officer):
+def test_declining_needs_a_category_from_the_fixed_list(pushed, icbc, icbc_officer):
     rec = first(icbc)
-    with pytest.raises(ValidationError) as error:
-        recommendation_transition(recommendation=rec, user=icbc_officer, status="declined", reason="  ")
-    assert "decline_reason" in error.value.message_dict
+    for category in ("", "whim"):
+        with pytest.raises(ValidationError) as error:
+            recommendation_transition(
+                recommendation=rec, user=icbc_officer, status="declined", category=category, reason="负债率过高"
+            )
+        assert "decline_category" in error.value.message_dict
     rec.refresh_from_db()
     assert rec.status == "new"
-    rec = recommendation_transition(recommendation=rec, user=icbc_officer, status="declined", reason="负债率过高")
-    assert (rec.status, rec.decline_reason) == ("declined", "负债率过高")
+    rec = recommendation_transition(
+        recommendation=rec, user=icbc_officer, status="declined", category="risk", reason="负债率过高"
+    )
+    assert (rec.status, rec.decline_category, rec.decline_reason) == ("declined", "risk", "负债率过高")
+    other = first(icbc, status="new")
+    rec = recommendation_transition(recommendation=other, user=icbc_officer, status="declined", category="documents")
+    assert (rec.status, rec.decline_category, rec.decline_reason) == ("declined", "documents", "")
 
 
 def test_contract_signed_is_reached_only_by_recording_the_loan(pushed, icbc, icbc_officer):

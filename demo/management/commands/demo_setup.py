@@ -5,7 +5,7 @@ import os
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from demo.loans import demo_loans_create, demo_push, demo_warnings_create
+from demo.loans import demo_filings_corrected, demo_loans_create, demo_push, demo_warnings_create
 from demo.services import (
     DEMO_PASSWORD,
     demo_batch_get_or_create,
@@ -41,6 +41,11 @@ class Command(BaseCommand):
         logins = demo_users_create(batch)
         batch.refresh_from_db()
         rows = demo_push(batch=batch)  # idempotent: the publish hook may have pushed already
+        if demo_filings_corrected(batch=batch):  # a second run: the lists show what changed since the first
+            self.stdout.write("Some filings corrected; scoring and publishing a second run ...")
+            call_command("score_batch", batch.pk, publish=True, stdout=self.stdout)
+            batch.refresh_from_db()
+            rows = demo_push(batch=batch)
         loans = demo_loans_create(batch=batch)
         warnings = demo_warnings_create(batch=batch)
         self.stdout.write(
