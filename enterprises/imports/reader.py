@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # an .xlsx of 100,000 filings is ~6 MB, the same CSV ~9 MB
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a zip bomb expands far beyond this before openpyxl parses a byte
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a zip bomb expands far beyond this before a byte is parsed
 MAX_ROWS = 200_000
 MAX_COLUMNS = 200  # the template has 27 columns; a 10,000-column header is an attack, not a filing
 MAX_CELLS = 6_000_000  # rows × columns read (a blank line counts one): 200,000 rows of 30 columns
 MAX_CELL_CHARS = 1_000  # the longest real value is an 18-character credit code or a header label
 MAX_LINE_CHARS = 200_000  # a CSV line of 200 full cells; a 20 MB single line is refused before csv splits it
-# openpyxl reads every part whole into memory except the worksheets, which it streams (and the cell caps bound):
+# The shared strings are read whole into memory; the worksheet is streamed (and the cell caps bound it):
 MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024  # every text cell of an Excel-saved file; 200,000 credit codes ~7 MB
 MAX_PART_BYTES = 16 * 1024 * 1024  # styles, workbook, relationships, content types … (a few KB in a real file)
 # Real parts deflate at most ~25:1 (measured on openpyxl files of 50,000 identical rows); parts of repeated bytes
@@ -88,28 +88,28 @@ def _bounded_lines(text: str) -> Iterator[str]:
 
 
 def _read_xlsx(data: bytes) -> Table:
-    import openpyxl
-    from openpyxl import DEFUSEDXML
+    from .xlsx import TooManyBlankRows, TooWide, first_sheet_rows
 
-    if not DEFUSEDXML:  # openpyxl parses with defusedxml only when it is installed; refuse to parse without it
-        raise ImportFileError("defusedxml is required to read .xlsx files")
+    unreadable = _("无法读取该 Excel 文件:文件已损坏或包含不安全的内容。")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _check_parts(archive)
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+            rows = _collect(first_sheet_rows(archive, shared_strings_part=_shared_strings_part(archive),
+                                             max_columns=MAX_COLUMNS, max_rows=MAX_ROWS))  # fmt: skip
     except ImportFileError:
         raise
-    except Exception:  # a malformed archive, an XML bomb (defusedxml raises), a non-workbook zip
-        raise ImportFileError(_("无法读取该 Excel 文件:文件已损坏或包含不安全的内容。")) from None
-    try:
-        rows = _collect(workbook.worksheets[0].iter_rows(values_only=True))
-    except ImportFileError:
-        raise
-    except Exception:
-        raise ImportFileError(_("无法读取该 Excel 文件:文件已损坏或包含不安全的内容。")) from None
-    finally:
-        workbook.close()
+    except TooWide as wide:
+        raise ImportFileError(_too_wide(wide.row, wide.columns)) from None
+    except TooManyBlankRows:
+        raise ImportFileError(_("一次最多导入 200,000 行,请拆分后导入。")) from None
+    except Exception:  # a malformed archive or XML, a DTD or entity (an XML bomb), a non-workbook zip
+        raise ImportFileError(unreadable) from None
     return _table(rows)
+
+
+def _too_wide(row: int, columns: int) -> str:
+    return _("一次最多导入 %(limit)d 列,第 %(row)d 行有 %(count)d 列,请删除多余的列。") % {
+        "limit": MAX_COLUMNS, "row": row, "count": columns}  # fmt: skip
 
 
 def _check_parts(archive: zipfile.ZipFile) -> None:
@@ -139,13 +139,13 @@ def _check_part_size(info: zipfile.ZipInfo) -> None:
 
 
 def _shared_strings_part(archive: zipfile.ZipFile) -> str | None:
-    """The part openpyxl reads the shared strings from: the one the content types name, whatever its file name."""
+    """The part holding the shared strings: the one the content types name, whatever its file name."""
     from defusedxml.ElementTree import fromstring
 
     try:
         info = archive.getinfo("[Content_Types].xml")
     except KeyError:
-        return None  # not a workbook: openpyxl refuses it
+        return None  # not a workbook: reading its sheet fails
     _check_part_size(info)  # read before the loop that checks the others
     for entry in fromstring(archive.read(info)):
         if entry.get("ContentType") == SHARED_STRINGS_TYPE:
@@ -160,19 +160,18 @@ def _collect(rows: Iterable[Sequence]) -> list[list[str]]:
     blank_run = cells = 0
     for number, values in enumerate(rows, start=1):
         if len(values) > MAX_COLUMNS:
-            raise ImportFileError(_("一次最多导入 %(limit)d 列,第 %(row)d 行有 %(count)d 列,请删除多余的列。")
-                                  % {"limit": MAX_COLUMNS, "row": number, "count": len(values)})  # fmt: skip
+            raise ImportFileError(_too_wide(number, len(values)))
         cells += max(len(values), 1)
-        if cells > MAX_CELLS:  # openpyxl pads each row to the declared width and fills skipped rows in
+        if cells > MAX_CELLS:  # a blank row counts one: a sheet of skipped rows is bounded too
             message = _("一次最多导入 %(limit)s 个单元格(行数 × 列数),请拆分后导入。")
             raise ImportFileError(message % {"limit": f"{MAX_CELLS:,}"})
         texts = ["" if v is None else _cell_text(v) for v in values]
         if max(map(len, texts), default=0) > MAX_CELL_CHARS:
-            from openpyxl.utils import get_column_letter
+            from .validation import column_letter
 
             column = next(i for i, text in enumerate(texts) if len(text) > MAX_CELL_CHARS)
             raise ImportFileError(_("第 %(row)d 行 %(column)s 列的内容超过 %(limit)s 个字符的上限。")
-                                  % {"row": number, "column": get_column_letter(column + 1),
+                                  % {"row": number, "column": column_letter(column),
                                      "limit": f"{MAX_CELL_CHARS:,}"})  # fmt: skip
         if not any(text.strip() for text in texts):
             blank_run += 1

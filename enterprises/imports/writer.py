@@ -70,20 +70,33 @@ def write_plan(plan: ImportPlan, *, batch, user, source: str) -> dict[str, int]:
 
 
 def _changes(submission_ids, new: pd.DataFrame, old: pd.DataFrame | None, columns) -> list[tuple[int, str]]:
-    """(submission id, JSON diff) for every filing whose values change; formatting is per column, not per cell."""
-    if not len(new):
+    """(submission id, JSON diff) for every filing whose values change. Built a column at a time: each changed cell
+    becomes a ``"name": [old, new]`` fragment (values are digits, signs, points or true/false, so they need no
+    escaping) and the fragments are joined row-wise by numpy on object arrays — no dict or ``json.dumps`` per row."""
+    n = len(new)
+    if not n:
         return []
-    diffs: dict[int, dict] = {}
+    pieces = np.full(n, "", dtype=object)
     for name in columns:
         after = new[name].to_numpy()
-        before = old[name].fillna(0).to_numpy() if old is not None else np.zeros(len(new))
+        before = old[name].fillna(0).to_numpy() if old is not None else np.zeros(n)
         positions = np.flatnonzero(after.astype(float) != before.astype(float))
         if not positions.size:
             continue
-        olds, news = _texts(name, before[positions]), _texts(name, after[positions])
-        for position, old_text, new_text in zip(positions.tolist(), olds, news, strict=True):
-            diffs.setdefault(position, {})[name] = [old_text, new_text]
-    return [(int(submission_ids[p]), json.dumps(d, ensure_ascii=False)) for p, d in sorted(diffs.items())]
+        olds, news = (json.dumps(v) for v in (_texts(name, before[positions]), _texts(name, after[positions])))
+        # one json.dumps per column, split back into cells: '["1", "2"]' → ['"1"', '"2"']
+        olds, news = _json_items(olds), _json_items(news)
+        fragments = np.array([f', "{name}": [{o}, {w}]' for o, w in zip(olds, news, strict=True)], dtype=object)
+        pieces[positions] = pieces[positions] + fragments
+    changed = np.flatnonzero(pieces != "")
+    texts = ["{" + text[2:] + "}" for text in pieces[changed].tolist()]
+    return list(zip(np.asarray(submission_ids)[changed].astype(int).tolist(), texts, strict=True))
+
+
+def _json_items(array_text: str) -> list[str]:
+    """The items of a JSON array of scalars as JSON texts (no item holds a comma: numbers as strings, booleans)."""
+    inner = array_text[1:-1]
+    return inner.split(", ") if inner else []
 
 
 def _update(submission_ids: np.ndarray, values: pd.DataFrame, *, source: str, now) -> None:

@@ -91,8 +91,8 @@ def test_200_columns_are_still_read():
     assert len(table.header) == 200 and table.rows == [["1"] * 200]
 
 
-def test_a_sheet_that_makes_openpyxl_fill_in_millions_of_cells_is_refused_by_the_cell_limit():
-    # 5 KB: the dimension widens every row to 200 columns and row 40,000 makes openpyxl yield the 39,997 rows between
+def test_a_forged_dimension_widens_nothing_and_skipped_rows_stay_blank():
+    # 5 KB declaring 200 columns × 40,000 rows (openpyxl padded every row to it): rows are as wide as their cells
     sheet = rezip(
         workbook([["credit_code", "revenue"], ["x", 1]]),
         replace={
@@ -101,7 +101,14 @@ def test_a_sheet_that_makes_openpyxl_fill_in_millions_of_cells_is_refused_by_the
             .replace(b"</row></sheetData>", b'</row><row r="40000"><c r="A40000" t="n"><v>1</v></c></row></sheetData>')
         },
     )  # fmt: skip
-    assert refusal(sheet, "cells.xlsx") == "一次最多导入 6,000,000 个单元格(行数 × 列数),请拆分后导入。"
+    table = read_table(sheet, "cells.xlsx")
+    assert table.header == ["credit_code", "revenue"] and len(table.rows) == 39_999
+    assert table.rows[0] == ["x", "1"] and table.rows[-1] == ["1", ""] and table.rows[1] == ["", ""]
+
+
+def test_more_than_6000000_cells_are_refused_by_the_cell_limit():
+    data = b"credit_code,revenue" + b"," * 198 + b"\n" + (b"," * 199 + b"\n") * 30_001  # 6 MB of empty cells
+    assert refusal(data, "cells.csv") == "一次最多导入 6,000,000 个单元格(行数 × 列数),请拆分后导入。"
 
 
 def test_a_cell_longer_than_1000_characters_is_refused_naming_its_row_and_column():
@@ -115,7 +122,7 @@ def test_a_csv_line_past_200000_characters_is_refused_before_it_is_split():
     assert refusal(data, "line.csv") == "CSV 第 2 行超过 200,000 个字符的上限,请检查文件格式。"
 
 
-def test_shared_strings_past_32_mb_are_refused_before_openpyxl_loads_them():
+def test_shared_strings_past_32_mb_are_refused_before_they_are_read():
     data = with_shared_strings(b"<si><t>" + b"a" * (40 * 1024 * 1024) + b"</t></si>")  # one 40 MB string, ~45 KB
     assert len(data) < 60_000
     assert refusal(data, "strings.xlsx") == "Excel 文件的共享字符串(sharedStrings.xml)解压后超过 32 MB 上限,已拒绝。"
@@ -143,7 +150,7 @@ def test_any_other_part_past_16_mb_is_refused_even_when_the_total_is_small():
 
 
 def test_a_part_within_the_sizes_but_compressed_like_a_bomb_is_refused():
-    # 4 MB of tiny strings in 15 KB: openpyxl spends ~4 s building 250,000 of them before the first cell is read
+    # 4 MB of tiny strings in 15 KB: a parser spends seconds building 250,000 of them before the first cell is read
     data = with_shared_strings(b"<si><t>a</t></si>" * (4 * 1024 * 1024 // 17))
     assert refusal(data, "ratio.xlsx") == "Excel 文件中有部件的压缩比超过 100:1,疑似压缩炸弹,已拒绝。"
 
