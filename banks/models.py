@@ -198,6 +198,17 @@ def list_notice_message(*, bank, batch, count: int) -> str:
     }
 
 
+def warnings_notice_message(*, count: int) -> str:
+    """The post-loan warning notice (``loans.services.loan_warnings_notify`` writes it; a page renders it for its
+    reader): the notices page knows it by its link to the watch list and its count."""
+    from django.utils.translation import gettext
+
+    return gettext("贷后预警:本行有 %(count)s 笔在贷企业出现风险信号,请在贷后预警页面确认处理。") % {"count": count}
+
+
+WARNINGS_URL_NAME = "loans:warnings"
+
+
 class Notice(BaseModel):
     """An in-app notice to one user (a new recommendation list, ...); mirrored by an email when the user has one."""
 
@@ -232,6 +243,17 @@ class Notice(BaseModel):
         """What the reader sees: a new-list notice in their language (``message`` is the text as sent, in the
         language of the push, e.g. for the email), any other notice as written."""
         summary = self.recommendation_list
+        if summary is None and self.firms is not None and self.url == _url_of(WARNINGS_URL_NAME):
+            return warnings_notice_message(count=self.firms)
         if summary is None or self.firms is None:
             return self.message
         return list_notice_message(bank=summary.bank, batch=summary.run.batch, count=self.firms)
+
+
+def _url_of(name: str) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""

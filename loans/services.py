@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from banks.choices import RecommendationStatus
-from banks.models import LoanProduct, Notice, Recommendation
+from banks.models import LoanProduct, Notice, Recommendation, warnings_notice_message
 from banks.rules import credit_line
 from core.actors import actor_of
 from core.exceptions import ApplicationError
@@ -355,10 +355,9 @@ def loan_warnings_notify(*, created_at) -> None:
     url = reverse("loans:warnings")
     notices, mails = [], []
     for officer in BankOfficer.objects.filter(bank_id__in=per_bank).select_related("user"):
-        message = _("贷后预警:本行有 %(count)s 笔在贷企业出现风险信号,请在贷后预警页面确认处理。") % {
-            "count": per_bank[officer.bank_id]
-        }
-        notices.append(Notice(user=officer.user, message=message, url=url))
+        count = per_bank[officer.bank_id]
+        message = warnings_notice_message(count=count)
+        notices.append(Notice(user=officer.user, message=message, url=url, firms=count))
         if officer.user.email:
             mails.append((_("贷后预警"), message, settings.DEFAULT_FROM_EMAIL, [officer.user.email]))
     Notice.objects.bulk_create(notices)

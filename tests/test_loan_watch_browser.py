@@ -64,15 +64,15 @@ def test_an_officer_acknowledges_a_post_loan_warning_once(page, live_server, pop
     page.screenshot(path=str(ARTIFACTS / "loan-warnings.png"), full_page=True)
     # The same form posted again (a second tab, a double click): refused with the rule, nothing changed.
     page.goto(f"{live_server.url}/loans/warnings/?show=all")
-    page.evaluate(
-        """([url, token]) => { const f = document.createElement('form'); f.method = 'post'; f.action = url;
-           for (const [k, v] of [['note', '再次确认'], ['csrfmiddlewaretoken', token]]) {
-             const i = document.createElement('input'); i.name = k; i.value = v; f.appendChild(i); }
-           document.body.appendChild(f); f.submit(); }""",
-        [f"/loans/warnings/{warning_id}/acknowledge/", page.eval_on_selector("input[name=csrfmiddlewaretoken]",
-                                                                             "e => e.value")],
-    )  # fmt: skip
-    page.wait_for_load_state()
+    token = page.eval_on_selector("input[name=csrfmiddlewaretoken]", "e => e.value")
+    with page.expect_navigation():  # the scripted submit navigates after evaluate returns
+        page.evaluate(
+            """([url, token]) => { const f = document.createElement('form'); f.method = 'post'; f.action = url;
+               for (const [k, v] of [['note', '再次确认'], ['csrfmiddlewaretoken', token]]) {
+                 const i = document.createElement('input'); i.name = k; i.value = v; f.appendChild(i); }
+               document.body.appendChild(f); f.submit(); }""",
+            [f"/loans/warnings/{warning_id}/acknowledge/", token],
+        )  # fmt: skip
     assert "不能重复确认" in page.inner_text("body")
     assert LoanWarning.objects.get(pk=warning_id).note == "已电话核实经营情况,提高贷后检查频率"
 

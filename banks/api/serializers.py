@@ -35,10 +35,12 @@ class RecommendationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
         extra_kwargs = {name: {"allow_null": True} for name in ("region_code", "section", "suggested_line",
                                                                  "financing_amount", "preferred")}  # fmt: skip
+        extra_kwargs["decline_category"] = {"allow_null": True, "allow_blank": False}
 
     def to_representation(self, instance):
         """A masked row (the firm's consent lapsed after the bank worked it) withholds every figure of the firm."""
         data = super().to_representation(instance)
+        data["decline_category"] = data.get("decline_category") or None  # no category yet: null, not ""
         if instance.masked:
             data.update(dict.fromkeys(Recommendation.MASKED_FIELDS))
         return data
