@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import certificate_views
+
+app_name = "verify"
+
+urlpatterns = [
+    path("", certificate_views.verify, name="page"),
+    path("recognise/", certificate_views.recognise, name="recognise"),
+    path("<uuid:certificate_id>/", certificate_views.verify_detail, name="detail"),
+]
