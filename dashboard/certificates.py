@@ -218,7 +218,7 @@ def certificate_revoke(*, certificate: IssuedCertificate, reason: str, user=None
     if certificate.revoked_at is not None:
         return certificate
     certificate.revoked_at = timezone.now()
-    certificate.revoked_reason = reason[:200]
+    certificate.revoked_reason = str(reason)[:200]
     certificate.save(update_fields=["revoked_at", "revoked_reason"])
     return certificate
 
