@@ -19,6 +19,7 @@ from .certificates import (
     certificate_recognise,
     certificate_verify,
     certificate_verify_id,
+    outside_region,
     parse,
     recognitions_of,
 )
@@ -54,6 +55,7 @@ def _verify_context(request, verdict):
     context = {"verdict": verdict, "staff": staff, "recognitions": []}
     if verdict is not None and staff is not None and verdict.certificate is not None:
         context["recognitions"] = recognitions_of(certificate=verdict.certificate, staff=staff)
+        context["may_recognise"] = verdict.is_valid and outside_region(certificate=verdict.certificate, staff=staff)
         context["document_json"] = json.dumps(verdict.document, ensure_ascii=False)
     return context
 

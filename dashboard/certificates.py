@@ -231,8 +231,7 @@ def certificate_recognise(*, document: dict, staff, programme: str) -> Certifica
     verdict = certificate_verify(document)
     if not verdict.is_valid:
         raise CertificateError(_("只有有效的证书才能登记互认。") + " " + verdict.label)
-    firm_region = verdict.certificate.enterprise.region_code
-    if firm_region.startswith(staff.region_scope):
+    if not outside_region(certificate=verdict.certificate, staff=staff):
         raise CertificateError(_("该企业属于本地区,本地区的评分结果无需登记互认。"))
     try:
         with transaction.atomic():
@@ -243,6 +242,11 @@ def certificate_recognise(*, document: dict, staff, programme: str) -> Certifica
     except IntegrityError as error:
         raise CertificateError(_("本地区已为该项目登记过此证书。")) from error
     return recognition
+
+
+def outside_region(*, certificate: IssuedCertificate, staff) -> bool:
+    """The certificate's firm lies outside the staff's region: only then is there anything to recognise."""
+    return not certificate.enterprise.region_code.startswith(staff.region_scope)
 
 
 def recognitions_of(*, certificate: IssuedCertificate, staff) -> list[CertificateRecognition]:

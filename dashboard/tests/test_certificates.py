@@ -208,3 +208,45 @@ def test_a_bureau_of_another_region_recognises_a_valid_certificate(certificate, 
     )
     assert audit_entries_of(recognition).exists()
     assert "人才计划" in client.get(response["Location"]).content.decode()
+
+
+def test_after_a_key_rotation_old_certificates_still_verify_with_the_kept_public_key(certificate, settings):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    old_private = base64.b64decode(settings.CERTIFICATE_SIGNING_KEY)
+    old_public = Ed25519PrivateKey.from_private_bytes(old_private).public_key()
+    raw_public = old_public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    new_key = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    settings.CERTIFICATE_SIGNING_KEY = base64.b64encode(new_key).decode()
+    assert certificate_verify(certificate.document).status == FORGED  # the old key is no longer known
+    settings.CERTIFICATE_PUBLIC_KEYS = [base64.b64encode(raw_public).decode()]
+    assert certificate_verify(certificate.document).status == VALID
+    newer = certificate_issue(enterprise=certificate.enterprise, user=None)
+    assert newer.document["key_id"] != certificate.document["key_id"]
+    assert certificate_verify(newer.document).status == VALID
+
+
+def test_an_expired_certificate_says_expired(scored_firm, settings):
+    from dashboard.certificates import EXPIRED, check_signature
+
+    settings.CERTIFICATE_VALID_DAYS = -1  # issued already past its expiry: what a year later looks like
+    certificate = certificate_issue(enterprise=scored_firm, user=None)
+    assert check_signature(certificate.document) == EXPIRED
+    assert certificate_verify(certificate.document).status == EXPIRED
+
+
+def test_only_another_regions_bureau_is_offered_recognition(certificate, scored_firm):
+    url = reverse("verify:detail", args=[certificate.pk])
+    province = scored_firm.region_code[:2]
+    outsider = Client()
+    outsider.force_login(BureauStaffFactory(region_scope="11" if province != "11" else "31").user)
+    assert 'name="programme"' in outsider.get(url).content.decode()
+    assert 'name="programme"' not in Client().get(url).content.decode()
+    insider = Client()
+    insider.force_login(BureauStaffFactory(region_scope=province).user)
+    assert 'name="programme"' not in insider.get(url).content.decode()
+    english = Client(headers={"accept-language": "en"}).get(url).content.decode()
+    assert "Valid: the result this certificate states is still the published one." in english
