@@ -425,7 +425,7 @@ def certificate_key_bytes(name: str, value: str) -> bytes:
     if len(raw) != 32:
         raise ImproperlyConfigured(
             f"{name} is not valid: expected base64 of a 32-byte Ed25519 key, e.g. the output of "
-            "python -c \"import os, base64; print(base64.b64encode(os.urandom(32)).decode())\"."
+            'python -c "import os, base64; print(base64.b64encode(os.urandom(32)).decode())".'
         )
     return raw
 

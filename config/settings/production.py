@@ -31,7 +31,7 @@ CERTIFICATE_SIGNING_KEY = require_env(
 if CERTIFICATE_SIGNING_KEY == DEV_CERTIFICATE_SIGNING_KEY:
     raise ImproperlyConfigured(
         "CERTIFICATE_SIGNING_KEY is the public development key: anyone could forge certificates with it. "
-        "Generate a real one: python -c \"import os, base64; print(base64.b64encode(os.urandom(32)).decode())\""
+        'Generate a real one: python -c "import os, base64; print(base64.b64encode(os.urandom(32)).decode())"'
     )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
