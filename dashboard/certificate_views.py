@@ -22,6 +22,7 @@ from .certificates import (
     outside_region,
     parse,
     recognitions_of,
+    recognitions_of_region,
 )
 
 MAX_UPLOAD = 64 * 1024
@@ -103,3 +104,10 @@ def recognise(request):
         return redirect("verify:detail", uuid.UUID(str(document.get("certificate_id"))))
     except ValueError:
         return redirect("verify:page")
+
+
+@bureau_required
+def recognised(request):
+    """The certificates this bureau's region has recognised, with what verifying each says today."""
+    rows = recognitions_of_region(staff=request.bureau_staff)
+    return render(request, "dashboard/recognised.html", {"rows": rows})

@@ -252,3 +252,11 @@ def outside_region(*, certificate: IssuedCertificate, staff) -> bool:
 def recognitions_of(*, certificate: IssuedCertificate, staff) -> list[CertificateRecognition]:
     """The recognitions the staff's own region registered for a certificate."""
     return list(CertificateRecognition.objects.filter(certificate=certificate, region_scope=staff.region_scope))
+
+
+def recognitions_of_region(*, staff) -> list[tuple[CertificateRecognition, Verdict]]:
+    """What the staff's region has recognised, newest first, each with today's verdict on its certificate."""
+    rows = CertificateRecognition.objects.filter(region_scope=staff.region_scope).select_related(
+        "certificate", "recognised_by"
+    )
+    return [(row, certificate_verify(row.certificate.document)) for row in rows[:200]]

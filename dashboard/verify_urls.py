@@ -6,6 +6,7 @@ app_name = "verify"
 
 urlpatterns = [
     path("", certificate_views.verify, name="page"),
+    path("recognised/", certificate_views.recognised, name="recognised"),
     path("recognise/", certificate_views.recognise, name="recognise"),
     path("<uuid:certificate_id>/", certificate_views.verify_detail, name="detail"),
 ]

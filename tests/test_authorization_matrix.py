@@ -113,6 +113,7 @@ ROLE_ROUTES: dict[str, tuple[str, str, str | None]] = {
     "report:self-assessment": ("GET", "firm", "foreign_firm_name"),
     "report:certificate": ("POST", "firm", "foreign_firm_name"),
     "verify:recognise": ("POST", "bureau", None),
+    "verify:recognised": ("GET", "bureau", None),
     "enterprises:consents": ("GET", "firm", None),
     "enterprises:access-log": ("GET", "firm", "foreign_officer_name"),
     "enterprises:members": ("GET", "firm", "foreign_member_name"),

@@ -208,6 +208,12 @@ def test_a_bureau_of_another_region_recognises_a_valid_certificate(certificate, 
     )
     assert audit_entries_of(recognition).exists()
     assert "人才计划" in client.get(response["Location"]).content.decode()
+    listing = client.get(reverse("verify:recognised")).content.decode()
+    assert "人才计划" in listing and 'data-status="valid"' in listing
+    assert "人才计划" not in Client().get(reverse("verify:detail", args=[certificate.pk])).content.decode()
+    own_client = Client()
+    own_client.force_login(own.user)
+    assert "人才计划" not in own_client.get(reverse("verify:recognised")).content.decode()
 
 
 def test_after_a_key_rotation_old_certificates_still_verify_with_the_kept_public_key(certificate, settings):
