@@ -256,3 +256,14 @@ def test_only_another_regions_bureau_is_offered_recognition(certificate, scored_
     assert 'name="programme"' not in insider.get(url).content.decode()
     english = Client(headers={"accept-language": "en"}).get(url).content.decode()
     assert "Valid: the result this certificate states is still the published one." in english
+
+
+def test_an_uploaded_certificate_is_verified_and_an_unknown_id_is_404(certificate):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("c.json", json.dumps(certificate.document).encode(), content_type="application/json")
+    page = Client().post(reverse("verify:page"), {"file": upload})
+    assert 'data-status="valid"' in page.content.decode()
+    assert Client().get(reverse("verify:detail", args=["00000000-0000-4000-8000-000000000000"])).status_code == 404
+    empty = Client().post(reverse("verify:page"), {"document": ""}).content.decode()
+    assert "请粘贴证书内容或上传证书文件。" in empty
