@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy as _
 from scoring.models import BatchScoring, Score
 
 from .models import CertificateRecognition, IssuedCertificate
+from .report import published_score_history
 
 FORMAT = "ipp-score-certificate/1"
 SIGNATURE = "signature"
@@ -97,8 +98,6 @@ def verification_path(certificate_id) -> str:
 
 def certificate_issue(*, enterprise, user, base_url: str = "") -> IssuedCertificate:
     """A signed certificate of the firm's latest published result (one row per download, audited)."""
-    from .report import published_score_history
-
     history = published_score_history(enterprise=enterprise)
     if not history:
         raise CertificateError(_("尚无已发布的评分结果,暂不能下载证书。"))
