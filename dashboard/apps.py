@@ -9,3 +9,12 @@ class DashboardConfig(AppConfig):
 
     name = "dashboard"
     verbose_name = _("融资对接看板")
+
+    def ready(self) -> None:
+        from core.audit import track
+
+        from .models import CertificateRecognition, IssuedCertificate
+
+        track(IssuedCertificate, only=("enterprise", "run", "key_id", "expires_on", "issued_to", "revoked_at",
+                                       "revoked_reason"))  # fmt: skip
+        track(CertificateRecognition)

@@ -114,6 +114,9 @@ ROLE_ROUTES: dict[str, tuple[str, str, str | None]] = {
     "report:page": ("GET", "firm", "foreign_firm_name"),
     "report:print": ("GET", "firm", "foreign_firm_name"),
     "report:self-assessment": ("GET", "firm", "foreign_firm_name"),
+    "report:certificate": ("POST", "firm", "foreign_firm_name"),
+    "verify:recognise": ("POST", "bureau", None),
+    "verify:recognised": ("GET", "bureau", None),
     "enterprises:consents": ("GET", "firm", None),
     "enterprises:access-log": ("GET", "firm", "foreign_officer_name"),
     "enterprises:members": ("GET", "firm", "foreign_member_name"),
@@ -123,7 +126,7 @@ PUBLIC_ROUTES = {
     "home", "healthz", "login", "logout", "set_language", "javascript-catalog", "region-tree",
     "enterprises:register", "enterprises:register-pending", "enterprises:password-reset",
     "enterprises:password-reset-done", "enterprises:password-reset-confirm", "enterprises:password-reset-complete",
-    "api-schema", "api-docs", "api-redoc", "api-guide",
+    "api-schema", "api-docs", "api-redoc", "api-guide", "verify:page", "verify:detail",
 }  # fmt: skip
 
 API_NAMESPACE = "api:"  # the API has its own matrix (tests/test_api_authorization_matrix.py)

@@ -115,3 +115,49 @@ def test_the_report_reads_on_a_phone_in_both_languages(phone, live_server, recom
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.screenshot(path=str(ARTIFACTS / "report-390-en.png"), full_page=True)
     phone.locator("#lift-table").screenshot(path=str(ARTIFACTS / "report-390-en-advice.png"))
+
+
+def test_a_certificate_downloaded_then_verified_logged_out_is_valid_until_a_newer_run(
+    phone, live_server, recommended_firm
+):
+    """Download the JSON certificate, open the printable one's QR link in a fresh logged-out page: "valid"; after a
+    newer run of the batch is published the same link says "superseded"."""
+    import json
+
+    from scoring.services import scoring_run_create, scoring_run_execute, scoring_run_publish
+
+    base = live_server.url
+    phone.goto(f"{base}/accounts/login/")
+    phone.fill("input[name=username]", "report-cfo")
+    phone.fill("input[name=password]", PASSWORD)
+    phone.click("button[type=submit].primary")
+    phone.wait_for_url(f"{base}/")
+    phone.goto(f"{base}/enterprise/report/")
+    with phone.expect_download() as download_info:
+        phone.click("#certificate-json")
+    document = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
+    assert document["total"] == f"{recommended_firm.total:.2f}"
+    with phone.context.expect_page() as page_info:
+        phone.click("#certificate-print")
+    printable = page_info.value
+    printable.wait_for_selector(".certificate-qr svg")
+    link = printable.locator("#verify-link").get_attribute("href")
+    assert link.startswith(f"{base}/verify/")
+    assert printable.evaluate("document.documentElement.scrollWidth") <= 390
+    ARTIFACTS.mkdir(exist_ok=True)
+    printable.screenshot(path=str(ARTIFACTS / "certificate-390.png"), full_page=True)
+
+    stranger = phone.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
+    stranger.goto(link)
+    assert stranger.locator("#verdict").get_attribute("data-status") == "valid"
+    assert "有效" in stranger.locator("#verdict").inner_text()
+    assert stranger.evaluate("document.documentElement.scrollWidth") <= 390
+    stranger.screenshot(path=str(ARTIFACTS / "verify-390.png"), full_page=True)
+
+    run = scoring_run_create(batch=recommended_firm.run.batch, enqueue=False)
+    scoring_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    scoring_run_publish(run=run)
+    stranger.goto(link)
+    assert stranger.locator("#verdict").get_attribute("data-status") == "superseded"
+    assert "已被取代" in stranger.locator("#verdict").inner_text()

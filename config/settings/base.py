@@ -4,6 +4,9 @@ Everything that differs between a laptop and production comes from the environme
 a malformed value raises at start-up rather than being silently ignored.
 """
 
+import base64
+import binascii
+import hashlib
 import re
 import warnings
 from datetime import timedelta
@@ -399,3 +402,34 @@ if RISK_POOL_FUSE_RATE <= RISK_POOL_WARNING_RATE:
     raise ImproperlyConfigured(
         f"RISK_POOL_FUSE_RATE={RISK_POOL_FUSE_RATE} must be above RISK_POOL_WARNING_RATE={RISK_POOL_WARNING_RATE}"
     )
+
+# Signed score certificates (dashboard.certificates): the Ed25519 private key, base64 of its 32 raw bytes. The
+# default is a DEVELOPMENT key derived from a public phrase (anyone can forge with it); production refuses it and
+# refuses to start without a real key. Rotation: put the new key in CERTIFICATE_SIGNING_KEY and append the *public*
+# key of the old one (base64 of 32 raw bytes) to CERTIFICATE_PUBLIC_KEYS (comma-separated) so the certificates it
+# signed still verify; certificates name their key by its key id (a short hash of the public key).
+DEV_CERTIFICATE_SIGNING_KEY = base64.b64encode(
+    hashlib.sha256(b"innovation-points-platform development certificate key - not secret").digest()
+).decode()
+CERTIFICATE_SIGNING_KEY = env.str("CERTIFICATE_SIGNING_KEY", default="").strip() or DEV_CERTIFICATE_SIGNING_KEY
+CERTIFICATE_PUBLIC_KEYS = env.list("CERTIFICATE_PUBLIC_KEYS", default=[])
+CERTIFICATE_VALID_DAYS = env_int("CERTIFICATE_VALID_DAYS", default=365, minimum=1, maximum=3660)
+
+
+def certificate_key_bytes(name: str, value: str) -> bytes:
+    """32 raw key bytes from base64, or ImproperlyConfigured naming the variable."""
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise ImproperlyConfigured(
+            f"{name} is not valid: expected base64 of a 32-byte Ed25519 key, e.g. the output of "
+            'python -c "import os, base64; print(base64.b64encode(os.urandom(32)).decode())".'
+        )
+    return raw
+
+
+certificate_key_bytes("CERTIFICATE_SIGNING_KEY", CERTIFICATE_SIGNING_KEY)
+for _public_key in CERTIFICATE_PUBLIC_KEYS:
+    certificate_key_bytes("CERTIFICATE_PUBLIC_KEYS", _public_key)

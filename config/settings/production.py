@@ -10,7 +10,7 @@ import re
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import _redacted, database_settings, env, env_int, require_env
+from .base import DEV_CERTIFICATE_SIGNING_KEY, _redacted, database_settings, env, env_int, require_env
 
 DEBUG = False
 SECRET_KEY = require_env(
@@ -21,6 +21,17 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "DJANGO_ALLOWED_HOSTS is not set. Production serves only the host names it is given: set DJANGO_ALLOWED_HOSTS "
         "to a comma-separated list, e.g. DJANGO_ALLOWED_HOSTS=points.example.gov.cn"
+    )
+# --- Score certificates are signed with the platform's own key, never the public development one.
+CERTIFICATE_SIGNING_KEY = require_env(
+    "CERTIFICATE_SIGNING_KEY",
+    meaning="Production signs score certificates with its own Ed25519 key (base64 of 32 random bytes)",
+    example="<base64 of 32 random bytes>",
+)
+if CERTIFICATE_SIGNING_KEY == DEV_CERTIFICATE_SIGNING_KEY:
+    raise ImproperlyConfigured(
+        "CERTIFICATE_SIGNING_KEY is the public development key: anyone could forge certificates with it. "
+        'Generate a real one: python -c "import os, base64; print(base64.b64encode(os.urandom(32)).decode())"'
     )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -5,6 +5,7 @@ pytest process runs the test settings, and CI exports DATABASE_URL and CELERY_BR
 the ImproperlyConfigured it stops with from the last line of the traceback, not from the quoted source lines.
 """
 
+import base64
 import json
 import secrets
 import subprocess
@@ -28,6 +29,7 @@ def valid_environment() -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "example.org",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "CERTIFICATE_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
     }
 
 
@@ -161,3 +163,27 @@ def test_local_settings_keep_the_embedded_defaults():
         "lpr_1y": "3.00",
         "lpr_5y": "3.50",
     }
+
+
+@pytest.mark.parametrize("how", ["absent", "empty"])
+def test_missing_certificate_signing_key_stops_start_up(how):
+    message = refusal(without("CERTIFICATE_SIGNING_KEY", how))
+    assert message.startswith("CERTIFICATE_SIGNING_KEY is not set")
+    assert "Ed25519" in message
+
+
+def test_the_development_certificate_key_is_refused_in_production():
+    from config.settings.base import DEV_CERTIFICATE_SIGNING_KEY
+
+    message = refusal({**valid_environment(), "CERTIFICATE_SIGNING_KEY": DEV_CERTIFICATE_SIGNING_KEY})
+    assert message.startswith("CERTIFICATE_SIGNING_KEY is the public development key")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("CERTIFICATE_SIGNING_KEY", "not base64!"), ("CERTIFICATE_SIGNING_KEY", "c2hvcnQ="),
+     ("CERTIFICATE_PUBLIC_KEYS", "c2hvcnQ=")],
+)  # fmt: skip
+def test_a_malformed_certificate_key_is_refused(name, value):
+    message = refusal({**valid_environment(), name: value})
+    assert message.startswith(f"{name} is not valid: expected base64 of a 32-byte Ed25519 key")
