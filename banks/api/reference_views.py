@@ -12,6 +12,7 @@ from rest_framework import mixins, viewsets
 from banks.models import LoanProduct
 from core.actors import actor_of
 from core.api.pagination import IdCursorPagination
+from core.filters import BooleanFilter, IntegerFilter
 from core.models import ApiClient, Bank, Branch
 
 from .serializers import BankSerializer, BranchSerializer, LoanProductSerializer
@@ -27,7 +28,7 @@ class ReadOnly(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Generi
 
 
 class BranchFilterSet(django_filters.FilterSet):
-    bank = django_filters.NumberFilter(field_name="bank_id", label=_("银行"))
+    bank = IntegerFilter(field_name="bank_id", label=_("银行"))  # a whole id: 1e201 is a 400, not a 500
 
     class Meta:
         model = Branch
@@ -35,7 +36,7 @@ class BranchFilterSet(django_filters.FilterSet):
 
 
 class ProductFilterSet(django_filters.FilterSet):
-    active = django_filters.BooleanFilter(label=_("在售"))
+    active = BooleanFilter(label=_("在售"))
 
     class Meta:
         model = LoanProduct
