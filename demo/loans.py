@@ -278,7 +278,8 @@ def demo_filings_corrected(*, batch: Batch) -> int:
     from enterprises.models import Submission
     from scoring.models import Score, ScoringRun
 
-    if ScoringRun.objects.filter(batch=batch).count() > 1 or batch.scoring.published_run_id is None:
+    # A trial run (demo_trial_run) is no second list: only runs for publication count.
+    if ScoringRun.objects.filter(batch=batch, trial=False).count() > 1 or batch.scoring.published_run_id is None:
         return 0
     scores = Score.objects.filter(run_id=batch.scoring.published_run_id).order_by("enterprise_id")
     risers = list(scores.filter(eligible=True, grade__in="CD").values_list("enterprise_id", flat=True)[::7])

@@ -130,6 +130,7 @@ def demo_trial_run(batch: Batch):
     system = IndicatorSystem.objects.get(code="national", version=2)
     run = scoring_run_create(batch=batch, system=system, trial=True, enqueue=False)
     scoring_run_execute(run_id=run.pk)
+    run.refresh_from_db()  # its counts, as the run wrote them
     return run
 
 

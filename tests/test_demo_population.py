@@ -63,6 +63,13 @@ def test_demo_setup_creates_a_login_for_every_role(client):
 
     queue = Submission.objects.filter(status="submitted")
     assert queue.count() > 12 and flagged(queue, trial.batch, "any").exists()  # the review queue has flags to try
+    # A second published run (some filings corrected), so the banks' lists show what changed since the first.
+    assert ScoringRun.objects.filter(batch=trial.batch, trial=False, state="published").count() == 1
+    assert ScoringRun.objects.filter(batch=trial.batch, trial=False).count() == 2
+    from banks.models import Recommendation
+
+    current = Recommendation.objects.filter(run=trial.batch.scoring.published_run)
+    assert current.exists() and Recommendation.objects.exclude(run=trial.batch.scoring.published_run).exists()
     for username in ("admin", "bureau", "bureau-gd", "icbc", "icbc-gd", "cmb", "guarantor", "firm"):
         assert client.login(username=username, password="Demo-2024!"), username
         assert client.get("/").status_code == 200
