@@ -11,6 +11,7 @@ from banks.models import Notice, Recommendation
 from core.permissions import awaiting_verification, enterprise_of
 from enterprises.choices import SubmissionStatus
 from enterprises.models import EnterpriseMembership, Submission
+from enterprises.notices import notices_unread_count
 from enterprises.selectors import open_batch_for, submission_of
 from guarantees.models import GuaranteeContract
 from loans.models import RepaymentStatus
@@ -52,6 +53,7 @@ def home(request):
             "batch": batch,
             "submission": submission_of(enterprise=enterprise, batch=batch) if batch else None,
             "latest": next(iter(published_score_history(enterprise=enterprise)), None),
+            "unread": notices_unread_count(enterprise=enterprise),
         }
     return render(request, "dashboard/home.html", context)
 

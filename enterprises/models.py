@@ -428,3 +428,24 @@ class ProfileAccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("ProfileAccessLog is append-only: rows cannot be deleted")
+
+
+class EnterpriseNotice(BaseModel):
+    """An in-app notice to a firm, seen by every member (a new policy match, an objection's outcome, a bank's answer
+    to an application). Stored as a kind and its parameters, so each reader sees it in their own language
+    (``enterprises.notices``); ``read_at`` is the first time any member opened the notices page."""
+
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="notices", verbose_name=_("企业"))
+    kind = models.CharField(_("类型"), max_length=40)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    url = models.CharField(_("链接"), max_length=200, blank=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["enterprise", "-created_at"], name="ent_notice_recent")]
+        verbose_name = _("企业通知")
+        verbose_name_plural = _("企业通知")
+
+    def __str__(self) -> str:
+        return self.kind

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, consent_views, views
+from . import account_views, consent_views, notice_views, views
 
 app_name = "enterprises"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("consents/", consent_views.consents, name="consents"),
     path("consents/<int:pk>/revoke/", consent_views.consent_revoke_view, name="consent-revoke"),
     path("access-log/", consent_views.access_log, name="access-log"),
+    path("notices/", notice_views.notice_list, name="notices"),
     path("members/", account_views.members, name="members"),
     path("members/<int:pk>/approve/", account_views.member_approve, name="member-approve"),
     path("register/", account_views.register, name="register"),
