@@ -36,7 +36,9 @@ def notice_text(notice: EnterpriseNotice) -> str:
         return str(template)
 
 
-def enterprise_notify(*, enterprise: Enterprise, kind: str, params: dict | None = None, url: str = "") -> EnterpriseNotice:
+def enterprise_notify(
+    *, enterprise: Enterprise, kind: str, params: dict | None = None, url: str = ""
+) -> EnterpriseNotice:
     if kind not in _TEXTS:
         raise ValueError(f"notice kind {kind!r} has no registered wording")
     return EnterpriseNotice.objects.create(enterprise=enterprise, kind=kind, params=params or {}, url=url)
