@@ -50,8 +50,11 @@ def enterprise_regions(enterprise_id: np.ndarray) -> np.ndarray:
     return regions[at]
 
 
-def score_columns(*, run: ScoringRun, result: ScoreResult, figures: ReportFigures | None = None) -> list[ArrayColumn]:
-    """The Score table's columns for ``result`` and the report's ``figures``, as arrays (database column names)."""
+def score_columns(
+    *, run: ScoringRun, result: ScoreResult, figures: ReportFigures | None = None, regions: np.ndarray | None = None
+) -> list[ArrayColumn]:
+    """The Score table's columns for ``result`` and the report's ``figures``, as arrays (database column names);
+    ``regions`` (aligned with the result) saves reading each firm's region code."""
     n = result.n
     report = [] if figures is None else [
         ArrayColumn("figures", "bytea", figures.packed()),
@@ -75,7 +78,7 @@ def score_columns(*, run: ScoringRun, result: ScoreResult, figures: ReportFigure
         ArrayColumn("stage", "text", result.stage, STAGES),
         ArrayColumn("grade", "text", result.grade, result.grade_labels),
         ArrayColumn("reasons", "text", result.reasons, tuple(reason_table())),
-        ArrayColumn("region", "int4", enterprise_regions(result.enterprise_id)),
+        ArrayColumn("region", "int4", enterprise_regions(result.enterprise_id) if regions is None else regions),
     ]
 
 
