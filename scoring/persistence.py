@@ -82,7 +82,9 @@ def score_columns(
     ]
 
 
-def scores_write(*, run: ScoringRun, result: ScoreResult, figures: ReportFigures | None = None) -> int:
+def scores_write(
+    *, run: ScoringRun, result: ScoreResult, figures: ReportFigures | None = None, regions: np.ndarray | None = None
+) -> int:
     """Store ``result`` (and the report's ``figures``) as ``run``'s scores, replacing any rows the run had; returns
     the number of rows.
 
@@ -90,7 +92,7 @@ def scores_write(*, run: ScoringRun, result: ScoreResult, figures: ReportFigures
     """
     if not connection.in_atomic_block:
         raise RuntimeError("scores_write must run inside transaction.atomic()")
-    columns = score_columns(run=run, result=result, figures=figures)
+    columns = score_columns(run=run, result=result, figures=figures, regions=regions)
     if connection.vendor != "postgresql":
         Score.objects.filter(run=run).delete()
         return arrays_insert(Score, columns)

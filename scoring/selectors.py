@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 from django.db.models import BooleanField, ExpressionWrapper, Func, IntegerField, Q, QuerySet, Subquery
-from django.db.models.functions import Cast, Ord, Substr
+from django.db.models.functions import Cast, Ord
 
 from core.db.copy import CENTS, queryset_to_arrays
 from enterprises.choices import SubmissionStatus
@@ -40,7 +40,7 @@ class _EpochDays(Func):
 POPULATION_COLUMNS: dict[str, str] = {
     "enterprise_id": "int64",
     "section_ascii": "int32",
-    "province": "int32",
+    "region": "int32",
     "established_day": "int32",
     "is_approved": "bool",
     **{name: CENTS if name in Submission.MONEY_FIELDS else "float64" for name in NUMERIC_FIELDS},
@@ -72,7 +72,7 @@ def population_queryset(*, batch: Batch) -> QuerySet[Submission]:
 def _engine_annotations(queryset: QuerySet[Submission]) -> QuerySet[Submission]:
     return queryset.annotate(
         section_ascii=Ord("enterprise__industry_code"),
-        province=Cast(Substr("enterprise__region_code", 1, 2), IntegerField()),
+        region=Cast("enterprise__region_code", IntegerField()),
         established_day=_EpochDays("enterprise__established"),
         is_approved=ExpressionWrapper(Q(status=SubmissionStatus.APPROVED), output_field=BooleanField()),
     )
@@ -106,7 +106,8 @@ def _population(arrays: dict, *, batch: Batch, consent: np.ndarray, **codes) -> 
     return Population(
         enterprise_id=arrays["enterprise_id"],
         section=(arrays["section_ascii"] - ord("A")).astype(np.uint8),
-        province=arrays["province"].astype(np.int16),
+        province=(arrays["region"] // 10_000).astype(np.int16),
+        region=arrays["region"],
         established=arrays["established_day"].astype(np.int64).view("datetime64[D]"),
         values={name: arrays[name] for name in NUMERIC_FIELDS},
         flags={name: arrays[name] for name in BOOL_FIELDS},

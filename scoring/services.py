@@ -264,6 +264,7 @@ def _compute(run: ScoringRun) -> None:
     mark = time.perf_counter()
     figures = report_figures(population, definition, result)  # what each firm's report shows, stored with its score
     distributions = peer_distributions(population, definition, result).to_bytes()  # what a self-assessment reads
+    regions = population.region
     del population
     timings["report"] = time.perf_counter() - mark
     timings["engine"] = dict(result.timings)
@@ -271,7 +272,7 @@ def _compute(run: ScoringRun) -> None:
 
     mark = time.perf_counter()
     with transaction.atomic():
-        scores_write(run=run, result=result, figures=figures)
+        scores_write(run=run, result=result, figures=figures, regions=regions)
         RunPeerDistribution.objects.update_or_create(run=run, defaults={"data": distributions})
         finished = timezone.now()
         updated = ScoringRun.objects.filter(pk=run.pk, state=RunState.PERSISTING, attempts=run.attempts).update(

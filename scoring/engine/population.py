@@ -8,7 +8,8 @@ Encodings chosen here (see docs/methodology-notes.md):
 - ``reference_date`` is a ``numpy.datetime64[D]`` scalar (Dec 31 of the filing year, §3).
 - numeric raw fields are ``float64`` (missing = 0), flags are ``bool`` (missing = False).
 - ``industry_code`` / ``region_code`` optionally keep the full codes so that an export reproduces its input exactly;
-  the engine itself reads only ``section`` and ``province``.
+  the engine itself reads only ``section`` and ``province``. ``region`` (optional) is the 6-digit code as an integer,
+  which a run stores with each score: loaded with the population, it costs no second read of every firm.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class Population:
     reference_date: np.datetime64
     industry_code: np.ndarray | None = None
     region_code: np.ndarray | None = None
+    region: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "reference_date", as_reference_date(self.reference_date))
@@ -85,6 +87,8 @@ class Population:
         for name, codes in (("industry_code", self.industry_code), ("region_code", self.region_code)):
             if codes is not None:
                 check(name, codes, "UO")
+        if self.region is not None:
+            check("region", self.region, "iu")
         if not problems and n:
             if self.section.max() >= len(SECTIONS):
                 problems.append("section: codes must be 0..19 (A..T)")
@@ -123,6 +127,7 @@ class Population:
             reference_date=self.reference_date,
             industry_code=pick(self.industry_code),
             region_code=pick(self.region_code),
+            region=pick(self.region),
         )
 
     @classmethod
