@@ -134,6 +134,32 @@ def demo_trial_run(batch: Batch):
     return run
 
 
+DEMO_DRAFT_CODE = "local-draft"
+
+
+def demo_draft_system() -> IndicatorSystem:
+    """A draft (unfrozen) local system for the weight sandbox: national-v2 copied, with R&D intensity weighted up
+    and revenue growth down, so that "preview on batch" on the demo batch shows firms entering and leaving the
+    list. National in scope, so the national bureau's administrator (``bureau``) edits it and previews it on the
+    demo batch. Kept if it exists."""
+    from scoring.indicator_systems import indicator_system_clone
+
+    existing = IndicatorSystem.objects.filter(code=DEMO_DRAFT_CODE).order_by("-version").first()
+    if existing is not None:
+        return existing
+    source = IndicatorSystem.objects.get(code="national", version=2)
+    draft = indicator_system_clone(source=source, code=DEMO_DRAFT_CODE, name="地方试行体系(草稿)", user=None)
+    base = [ind for ind in draft.indicators.order_by("order") if not ind.is_bonus]
+    up, down = base[0], base[-1]  # the first and last base indicators: shift five points in every stage
+    for stage in ("startup", "growth", "stable"):
+        moved = min(5.0, getattr(down, f"weight_{stage}"))
+        setattr(up, f"weight_{stage}", getattr(up, f"weight_{stage}") + moved)
+        setattr(down, f"weight_{stage}", getattr(down, f"weight_{stage}") - moved)
+    up.save()
+    down.save()
+    return draft
+
+
 def demo_review_queue(batch: Batch, *, flagged: int = 8, plain: int = 12) -> int:
     """Put some of the batch's filings back in the review queue (submitted), ``flagged`` of them raising a
     plausibility flag and ``plain`` not, so the queue's flags, its filter and "approve all that match" can be tried.
