@@ -27,6 +27,13 @@ class NumberListField(forms.CharField):
     def prepare_value(self, value):
         return ", ".join(f"{v:g}" for v in value) if isinstance(value, list) else value
 
+    def has_changed(self, initial, data):
+        """Compared as lists: an empty box against no list is no change (else the editor's spare row is "changed")."""
+        try:
+            return list(initial or []) != self.to_python(data)
+        except forms.ValidationError:
+            return True
+
 
 class IndicatorSystemForm(forms.ModelForm):
     grade_a = forms.FloatField(label=_("A 级下限"))
@@ -67,7 +74,8 @@ class IndicatorForm(forms.ModelForm):
         model = Indicator
         fields = ("order", "code", "name", "category", "source_field", "method", "reference", "thresholds",
                   "fractions", "weight_startup", "weight_growth", "weight_stable", "is_bonus")  # fmt: skip
-        widgets = {"source_field": forms.Select(choices=data_field_choices())}
+        # A blank first choice: the editor's spare row then posts nothing and stays unchanged (not a half row).
+        widgets = {"source_field": forms.Select(choices=[("", "---------"), *data_field_choices()])}
 
     def clean(self):
         cleaned = super().clean()

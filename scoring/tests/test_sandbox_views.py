@@ -59,7 +59,7 @@ def test_a_preview_shows_both_funnels_and_the_comparison_and_saves_nothing(clien
     html = response.content.decode()
     preview = response.context["preview"]
     assert 'id="preview-funnel"' in html and 'id="grade-migration"' in html and 'id="preview-provinces"' in html
-    assert f"已发布 #{published.pk} national-v1" in html and "草稿 sandbox-v1" in html
+    assert f"已发布 #{published.pk} national-v1" in html and "草稿 sandbox-v1" in html  # the comparison's names
     assert preview.published.eligible == published.counts["eligible"]
     assert f'<td id="funnel-published">{published.counts["eligible"]:,}</td>' in html
     # Nothing saved: no run, the system's weights as they were, still a draft.
