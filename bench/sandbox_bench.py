@@ -34,6 +34,7 @@ django.setup()
 from compare_bench import ensure_population, ensure_run, officer  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from demo.services import weights_moved  # noqa: E402
 from scoring.comparison import run_comparison  # noqa: E402
 from scoring.indicator_systems import indicator_system_clone, indicator_system_definition  # noqa: E402
 from scoring.models import IndicatorSystem, ScoringRun  # noqa: E402
@@ -54,12 +55,7 @@ def draft_system(code: str = DRAFT_CODE) -> IndicatorSystem:
     source = IndicatorSystem.objects.get(code="national", version=2)
     draft = indicator_system_clone(source=source, code=code, name=code, user=None)
     first, second = [ind for ind in draft.indicators.order_by("order") if not ind.is_bonus][:2]
-    for stage in ("startup", "growth", "stable"):
-        moved = min(5.0, getattr(first, f"weight_{stage}"))
-        setattr(first, f"weight_{stage}", getattr(first, f"weight_{stage}") - moved)
-        setattr(second, f"weight_{stage}", getattr(second, f"weight_{stage}") + moved)
-    first.save()
-    second.save()
+    weights_moved(draft, source=first.code, target=second.code, points=5)
     return draft
 
 

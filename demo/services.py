@@ -137,6 +137,18 @@ def demo_trial_run(batch: Batch):
 DEMO_DRAFT_CODE = "local-draft"
 
 
+def weights_moved(system: IndicatorSystem, *, source: str, target: str, points: float) -> None:
+    """Move up to ``points`` of weight from indicator ``source`` to ``target`` of the (unfrozen) ``system`` in every
+    stage: each stage's total stays what it was. The demo's draft, the sandbox's tests and its bench use it."""
+    giver, taker = system.indicators.get(code=source), system.indicators.get(code=target)
+    for stage in ("startup", "growth", "stable"):
+        moved = min(points, getattr(giver, f"weight_{stage}"))
+        setattr(giver, f"weight_{stage}", getattr(giver, f"weight_{stage}") - moved)
+        setattr(taker, f"weight_{stage}", getattr(taker, f"weight_{stage}") + moved)
+    giver.save()
+    taker.save()
+
+
 def demo_draft_system() -> IndicatorSystem:
     """A draft (unfrozen) local system for the weight sandbox: national-v2 copied, with R&D intensity weighted up
     and revenue growth down, so that "preview on batch" on the demo batch shows firms entering and leaving the
@@ -150,13 +162,7 @@ def demo_draft_system() -> IndicatorSystem:
     source = IndicatorSystem.objects.get(code="national", version=2)
     draft = indicator_system_clone(source=source, code=DEMO_DRAFT_CODE, name="地方试行体系(草稿)", user=None)
     base = [ind for ind in draft.indicators.order_by("order") if not ind.is_bonus]
-    up, down = base[0], base[-1]  # the first and last base indicators: shift five points in every stage
-    for stage in ("startup", "growth", "stable"):
-        moved = min(5.0, getattr(down, f"weight_{stage}"))
-        setattr(up, f"weight_{stage}", getattr(up, f"weight_{stage}") + moved)
-        setattr(down, f"weight_{stage}", getattr(down, f"weight_{stage}") - moved)
-    up.save()
-    down.save()
+    weights_moved(draft, source=base[-1].code, target=base[0].code, points=5)  # the last base indicator's to the first
     return draft
 
 
