@@ -134,6 +134,38 @@ def demo_trial_run(batch: Batch):
     return run
 
 
+DEMO_DRAFT_CODE = "local-draft"
+
+
+def weights_moved(system: IndicatorSystem, *, source: str, target: str, points: float) -> None:
+    """Move up to ``points`` of weight from indicator ``source`` to ``target`` of the (unfrozen) ``system`` in every
+    stage: each stage's total stays what it was. The demo's draft, the sandbox's tests and its bench use it."""
+    giver, taker = system.indicators.get(code=source), system.indicators.get(code=target)
+    for stage in ("startup", "growth", "stable"):
+        moved = min(points, getattr(giver, f"weight_{stage}"))
+        setattr(giver, f"weight_{stage}", getattr(giver, f"weight_{stage}") - moved)
+        setattr(taker, f"weight_{stage}", getattr(taker, f"weight_{stage}") + moved)
+    giver.save()
+    taker.save()
+
+
+def demo_draft_system() -> IndicatorSystem:
+    """A draft (unfrozen) local system for the weight sandbox: national-v2 copied, with R&D intensity weighted up
+    and revenue growth down, so that "preview on batch" on the demo batch shows firms entering and leaving the
+    list. National in scope, so the national bureau's administrator (``bureau``) edits it and previews it on the
+    demo batch. Kept if it exists."""
+    from scoring.indicator_systems import indicator_system_clone
+
+    existing = IndicatorSystem.objects.filter(code=DEMO_DRAFT_CODE).order_by("-version").first()
+    if existing is not None:
+        return existing
+    source = IndicatorSystem.objects.get(code="national", version=2)
+    draft = indicator_system_clone(source=source, code=DEMO_DRAFT_CODE, name="地方试行体系(草稿)", user=None)
+    base = [ind for ind in draft.indicators.order_by("order") if not ind.is_bonus]
+    weights_moved(draft, source=base[-1].code, target=base[0].code, points=5)  # the last base indicator's to the first
+    return draft
+
+
 def demo_review_queue(batch: Batch, *, flagged: int = 8, plain: int = 12) -> int:
     """Put some of the batch's filings back in the review queue (submitted), ``flagged`` of them raising a
     plausibility flag and ``plain`` not, so the queue's flags, its filter and "approve all that match" can be tried.

@@ -35,23 +35,28 @@ def _chosen(request):
     return base, other
 
 
+def comparison_chart(comparison) -> dict:
+    """What the page's charts plot (``static/js/compare.js``): the rank-shift bins and eligible firms per province."""
+    return {
+        "shifts": [label for label, _n in comparison.shifts], "shift_counts": [n for _l, n in comparison.shifts],
+        "provinces": [row["name"] for row in comparison.by_province],
+        "province_base": [row["eligible_base"] for row in comparison.by_province],
+        "province_other": [row["eligible_other"] for row in comparison.by_province],
+    }  # fmt: skip
+
+
 @bureau_required
 @require_GET
 def compare(request):
     chosen = _chosen(request)
     comparison = run_comparison(who=request.user, base=chosen[0], other=chosen[1]) if chosen else None
-    chart = None
-    if comparison is not None:
-        chart = {
-            "shifts": [label for label, _n in comparison.shifts], "shift_counts": [n for _l, n in comparison.shifts],
-            "provinces": [row["name"] for row in comparison.by_province],
-            "province_base": [row["eligible_base"] for row in comparison.by_province],
-            "province_other": [row["eligible_other"] for row in comparison.by_province],
-        }  # fmt: skip
+    chart = comparison_chart(comparison) if comparison is not None else None
     context = {
         "runs": _runs(request).order_by("-created_at")[:200], "comparison": comparison, "chart": chart,
         "base_id": chosen[0].pk if chosen else None, "other_id": chosen[1].pk if chosen else None,
         "migration_rows": list(zip(comparison.grades, comparison.migration, strict=True)) if comparison else [],
+        "base_name": f"#{chosen[0].pk} {chosen[0].system.key}" if chosen else "",
+        "other_name": f"#{chosen[1].pk} {chosen[1].system.key}" if chosen else "",
     }  # fmt: skip
     return render(request, "scoring/compare.html", context)
 

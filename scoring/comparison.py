@@ -71,7 +71,7 @@ class _PointAt(Func):
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
-def _arrays(run: ScoringRun, actor) -> dict[str, np.ndarray]:
+def run_score_arrays(run: ScoringRun, actor) -> dict[str, np.ndarray]:
     scores = (
         Score.objects.in_scope_of(actor)
         .filter(run_id=run.pk)
@@ -86,7 +86,7 @@ def _arrays(run: ScoringRun, actor) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _section_table(actor) -> tuple[np.ndarray, np.ndarray]:
+def section_table(actor) -> tuple[np.ndarray, np.ndarray]:
     """Ids (sorted) and industry sections (their letters' codes) of the firms of the actor's region: one bulk read,
     instead of joining every score row to its firm."""
     firms = Enterprise.objects.visible_to(actor).annotate(section_ascii=Ord("section_id")).order_by()
@@ -96,7 +96,7 @@ def _section_table(actor) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _sections(table: tuple[np.ndarray, np.ndarray], ids: np.ndarray) -> np.ndarray:
-    """The section code of each firm of ``ids`` (sorted) from ``_section_table``; 0 for a firm no longer there."""
+    """The section code of each firm of ``ids`` (sorted) from ``section_table``; 0 for a firm no longer there."""
     known, sections = table
     if not known.size:
         return np.zeros(ids.size, np.int64)
@@ -146,8 +146,8 @@ def _read(base: ScoringRun, other: ScoringRun, actor):
     five reads run at once on five connections (the database scans the partitions on as many cores as it has);
     inside a transaction (tests, or a caller's atomic block) other connections would not see its rows, so they run
     one after another."""
-    tasks = ((_arrays, base, actor), (_arrays, other, actor), (indicator_means, base, actor),
-             (indicator_means, other, actor), (_section_table, actor))  # fmt: skip
+    tasks = ((run_score_arrays, base, actor), (run_score_arrays, other, actor), (indicator_means, base, actor),
+             (indicator_means, other, actor), (section_table, actor))  # fmt: skip
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return tuple(function(*args) for function, *args in tasks)
     with ThreadPoolExecutor(max_workers=len(tasks)) as pool:
@@ -202,6 +202,17 @@ def run_comparison(*, who, base: ScoringRun, other: ScoringRun) -> Comparison:
     actor = actor_of(who)
     clock = time.perf_counter()
     a, b, means_a, means_b, sections = _read(base, other, actor)
+    return comparison_of(base, other, a, b, means_a, means_b, sections, clock=clock)
+
+
+def comparison_of(base, other, a: dict[str, np.ndarray], b: dict[str, np.ndarray], means_a: dict[str, float],
+                  means_b: dict[str, float], sections: tuple[np.ndarray, np.ndarray], *, clock: float,
+                  labels: dict[str, str] | None = None) -> Comparison:  # fmt: skip
+    """The comparison of two sides already in memory: score arrays (``COLUMNS``, in id order) and indicator means of
+    each, and the firms' sections (``section_table``). ``base`` and ``other`` are what the page names (runs, or the
+    weight sandbox's draft, ``scoring.sandbox``); ``labels`` names the indicators (default: the runs' systems').
+    ``clock`` is when reading started, for ``seconds``."""
+    a, b = dict(a), dict(b)  # the caller's arrays may be cached (the sandbox's): add columns to copies
     a["section_ascii"], b["section_ascii"] = (
         _sections(sections, a["enterprise_id"]),
         _sections(sections, b["enterprise_id"]),
@@ -250,7 +261,9 @@ def run_comparison(*, who, base: ScoringRun, other: ScoringRun) -> Comparison:
     ]  # fmt: skip
     computed = time.perf_counter()
 
-    indicator_labels = {i.code: indicator_name(i.name) for run in (base, other) for i in run.system.indicators.all()}
+    indicator_labels = labels or {
+        i.code: indicator_name(i.name) for run in (base, other) for i in run.system.indicators.all()
+    }
     codes = list(dict.fromkeys([*base.indicator_codes, *other.indicator_codes]))
     indicators = [
         {"code": code, "name": indicator_labels.get(code, code), "mean_base": means_a.get(code),

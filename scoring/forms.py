@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.models import Batch
 
 from .engine.system import SOURCE_FIELDS, STAGES
-from .labels import system_name
+from .labels import data_field_choices, system_name
 from .models import Indicator, IndicatorSystem
 
 GRADES = ("A", "B", "C", "D")
@@ -26,6 +26,13 @@ class NumberListField(forms.CharField):
 
     def prepare_value(self, value):
         return ", ".join(f"{v:g}" for v in value) if isinstance(value, list) else value
+
+    def has_changed(self, initial, data):
+        """Compared as lists: an empty box against no list is no change (else the editor's spare row is "changed")."""
+        try:
+            return list(initial or []) != self.to_python(data)
+        except forms.ValidationError:
+            return True
 
 
 class IndicatorSystemForm(forms.ModelForm):
@@ -67,14 +74,15 @@ class IndicatorForm(forms.ModelForm):
         model = Indicator
         fields = ("order", "code", "name", "category", "source_field", "method", "reference", "thresholds",
                   "fractions", "weight_startup", "weight_growth", "weight_stable", "is_bonus")  # fmt: skip
-        widgets = {"source_field": forms.Select(choices=[(f, f) for f in sorted(SOURCE_FIELDS)])}
+        # A blank first choice: the editor's spare row then posts nothing and stays unchanged (not a half row).
+        widgets = {"source_field": forms.Select(choices=[("", "---------"), *data_field_choices()])}
 
     def clean(self):
         cleaned = super().clean()
         method = cleaned.get("method")
         thresholds, fractions = cleaned.get("thresholds") or [], cleaned.get("fractions") or []
         if cleaned.get("source_field") and cleaned["source_field"] not in SOURCE_FIELDS:
-            self.add_error("source_field", _("未知的数据字段。"))
+            self.add_error("source_field", _("未知的数据字段“%(field)s”。") % {"field": cleaned["source_field"]})
         if method == "reference" and not (cleaned.get("reference") or 0) > 0:
             self.add_error("reference", _("标杆值法需要大于0的满分标杆值。"))
         if method == "tiers":
@@ -98,13 +106,24 @@ class BaseIndicatorFormSet(forms.BaseInlineFormSet):
         codes = [row["code"] for row in kept]
         if len(codes) != len(set(codes)):
             raise forms.ValidationError(_("指标代码不能重复。"))
-        for stage in STAGES:
-            total = sum(row[f"weight_{stage}"] for row in kept if not row.get("is_bonus"))
-            if abs(total - 100) > 1e-9:
-                raise forms.ValidationError(
-                    _("%(stage)s基础指标权重之和为 %(total)s,应为 100。"),
-                    params={"stage": dict(STAGE_LABELS)[stage], "total": f"{total:g}"},
-                )
+        totals = stage_weight_totals(kept)
+        wrong = [stage for stage in STAGES if abs(totals[stage] - 100) > 1e-9]
+        if wrong:  # every stage named at once, each with its sum: one correction, not one per submit
+            raise forms.ValidationError(
+                [forms.ValidationError(_("%(stage)s基础指标权重之和为 %(total)s,应为 100。"),
+                                       params={"stage": dict(STAGE_LABELS)[stage], "total": f"{totals[stage]:g}"})
+                 for stage in wrong]
+            )  # fmt: skip
+
+    def kept_rows(self) -> list[forms.ModelForm]:
+        """The indicator forms the system keeps once saved: not deleted, and not the unused blank row."""
+        deleted = set(map(id, self.deleted_forms))
+        return [f for f in self.forms if id(f) not in deleted and (f.instance.pk is not None or f.has_changed())]
+
+
+def stage_weight_totals(rows: list[dict]) -> dict[str, float]:
+    """The sum of the base (non-bonus) indicators' weights per stage, for the indicator rows ``rows``."""
+    return {stage: sum(row.get(f"weight_{stage}") or 0 for row in rows if not row.get("is_bonus")) for stage in STAGES}
 
 
 STAGE_LABELS = (("startup", _("初创期")), ("growth", _("成长期")), ("stable", _("稳定期")))
@@ -112,6 +131,23 @@ STAGE_LABELS = (("startup", _("初创期")), ("growth", _("成长期")), ("stabl
 IndicatorFormSet = inlineformset_factory(
     IndicatorSystem, Indicator, form=IndicatorForm, formset=BaseIndicatorFormSet, extra=1, can_delete=True
 )
+
+
+class PreviewForm(forms.Form):
+    """The weight sandbox: which batch the draft is previewed on (one the officer sees, in the system's region)."""
+
+    batch = forms.ModelChoiceField(
+        label=_("预览批次"), queryset=Batch.objects.none(),
+        error_messages={"invalid_choice": _("预览批次:请选择本部门可见、且在本体系适用范围内的批次。"),
+                        "required": _("预览批次:请选择一个批次。")},
+    )  # fmt: skip
+
+    def __init__(self, *args, system: IndicatorSystem, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        batches = Batch.objects.visible_to(user).filter(scoring__isnull=False)
+        self.fields["batch"].queryset = batches.filter(region_scope__startswith=system.region_scope).order_by(
+            "-year", "-pk"
+        )
 
 
 class CloneForm(forms.Form):

@@ -21,6 +21,16 @@ def indicator_system_definition(system: IndicatorSystem) -> SystemDef:
     return system_to_definition(system, list(system.indicators.order_by("order", "code")))
 
 
+def indicator_system_draft(*, form, formset) -> SystemDef:
+    """The engine's view of the editor's *unsaved* state: ``form`` and ``formset`` validated (``is_valid()``), whose
+    instances then hold the edited values in memory. What the weight sandbox (``scoring.sandbox``) scores; nothing
+    is saved."""
+    system = form.instance
+    system.grade_bands = form.cleaned_data["grade_bands"]
+    indicators = sorted((f.instance for f in formset.kept_rows()), key=lambda ind: (ind.order, ind.code))
+    return system_to_definition(system, indicators)
+
+
 def indicator_system_errors(system: IndicatorSystem) -> list[str]:
     """Every methodology rule the system breaks (empty when the engine can run it)."""
     return indicator_system_definition(system).validate()

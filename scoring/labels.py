@@ -2,6 +2,10 @@
 shown in the English interface. The Chinese names stay the record — they are what the engine hashes and what a
 bureau edits; a name a bureau typed for a local indicator has no entry and shows as typed (like a firm's name)."""
 
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.labels import english
@@ -54,6 +58,35 @@ def system_name(name: str) -> str:
 
 def system_description(text: str) -> str:
     return _english(SYSTEM_DESCRIPTIONS_EN, text)
+
+
+DERIVED_FIELD_LABELS = {
+    "rd_expense_growth": _("研发费用增长率"), "revenue_growth": _("营业收入增长率"),
+    "rd_intensity": _("研发费用占营业收入比重"), "rd_staff_ratio": _("研发人员占比"), "roe": _("净资产利润率"),
+    "high_tech_share": _("高新技术产品收入占比"), "qualification": _("企业资质"),
+}  # fmt: skip
+"""The fields the engine derives (methodology §2, ``engine.system.DERIVED_FIELDS``); raw fields are named by the
+filing's own field labels (``data_field_label``)."""
+
+
+def data_field_label(code: str):
+    """What an indicator reads (a raw field of the filing or a derived one), by its name in the user's language;
+    lazy, so a form's choices built at import follow each request's language. An unknown code shows as itself."""
+    from enterprises.models import Submission
+
+    if code in DERIVED_FIELD_LABELS:
+        return DERIVED_FIELD_LABELS[code]
+    try:
+        return Submission._meta.get_field(code).verbose_name
+    except FieldDoesNotExist:
+        return code
+
+
+def data_field_choices() -> list[tuple[str, Any]]:
+    """(code, "name (code)") for every field an indicator may read, raw fields first in methodology order."""
+    from .engine.system import DERIVED_FIELDS, RAW_FIELDS
+
+    return [(code, format_lazy("{} ({})", data_field_label(code), code)) for code in RAW_FIELDS + DERIVED_FIELDS]
 
 
 # The ineligibility reasons of methodology §7 (``engine.system.REASON_CODES``), as people read them in lists.

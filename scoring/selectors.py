@@ -185,7 +185,9 @@ def system_definition(*, system: IndicatorSystem) -> SystemDef:
 
 def published_run(*, batch: Batch) -> ScoringRun | None:
     """The run whose scores ``batch`` currently publishes (``None`` before the first publication)."""
-    return ScoringRun.objects.filter(pk=Batch.objects.filter(pk=batch.pk).values("scoring__published_run_id")).first()
+    return ScoringRun.objects.filter(
+        pk=Batch.objects.filter(pk=batch.pk).values("scoring__published_run_id")[:1]
+    ).first()
 
 
 def scores_of_run(*, run: ScoringRun) -> QuerySet[Score]:

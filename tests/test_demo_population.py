@@ -70,6 +70,11 @@ def test_demo_setup_creates_a_login_for_every_role(client):
 
     current = Recommendation.objects.filter(run=trial.batch.scoring.published_run)
     assert current.exists() and Recommendation.objects.exclude(run=trial.batch.scoring.published_run).exists()
+    from scoring.indicator_systems import indicator_system_errors
+    from scoring.models import IndicatorSystem
+
+    draft = IndicatorSystem.objects.get(code="local-draft")  # the weight sandbox has a valid draft to preview
+    assert not draft.frozen and not indicator_system_errors(draft)
     for username in ("admin", "bureau", "bureau-gd", "icbc", "icbc-gd", "cmb", "guarantor", "firm"):
         assert client.login(username=username, password="Demo-2024!"), username
         assert client.get("/").status_code == 200

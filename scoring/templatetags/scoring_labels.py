@@ -14,6 +14,7 @@ register.filter("indicator", labels.indicator_name)
 register.filter("category", labels.indicator_category)
 register.filter("system_name", labels.system_name)
 register.filter("system_description", labels.system_description)
+register.filter("data_field", labels.data_field_label)
 
 
 @register.filter

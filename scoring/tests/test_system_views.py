@@ -7,7 +7,7 @@ from tests.factories import BureauStaffFactory, UserFactory
 
 @pytest.fixture
 def officer_client(client, db):
-    staff = BureauStaffFactory(region_scope="44")
+    staff = BureauStaffFactory(region_scope="44", role="admin")  # administrators edit systems; reviewers review
     client.force_login(staff.user)
     return client
 

@@ -9,6 +9,7 @@ from demo.loans import demo_filings_corrected, demo_loans_create, demo_push, dem
 from demo.services import (
     DEMO_PASSWORD,
     demo_batch_get_or_create,
+    demo_draft_system,
     demo_review_queue,
     demo_trial_run,
     demo_users_create,
@@ -35,6 +36,8 @@ class Command(BaseCommand):
             call_command("score_batch", batch.pk, publish=True, stdout=self.stdout)
         trial = demo_trial_run(batch)
         self.stdout.write(f"Trial run #{trial.pk} with national-v2 (never published): {trial.enterprise_count:,} firms")
+        draft = demo_draft_system()
+        self.stdout.write(f"Draft system {draft.key} (unfrozen): edit it and preview it on the batch (weight sandbox).")
         queued = demo_review_queue(batch)
         if queued:
             self.stdout.write(f"{queued} filings put back in the review queue (some with plausibility flags).")
