@@ -28,7 +28,7 @@ from enterprises.models import Batch, Consent, Enterprise, Submission
 from enterprises.selectors import consenting_bank_ids
 from loans.services import rate_ceiling
 from scoring.definitions import system_grade_ranges
-from scoring.engine.report import QUARTILES, unpack_figures
+from scoring.engine.report import PEER_STEPS, unpack_figures
 from scoring.models import Indicator, Score, ScoringRun
 from scoring.selectors import filing_input_hash
 
@@ -245,8 +245,8 @@ def _advice(stored: list, score_row: Score, run: ScoringRun, indicators: dict[st
 def _step(indicator: Indicator, target: float, s_now: float) -> str:
     """Which step the target is: the next peer quartile, the next tier, full marks, or the qualification."""
     if indicator.method == "percentile":
-        quartile = next((q for q in QUARTILES if q > s_now), 1.0)
-        if quartile >= 1.0:
+        quartile = next((q for q in PEER_STEPS.tolist() if q > s_now), 1.0)
+        if quartile >= 1.0:  # only in runs stored before the steps stopped at p90
             return _("达到同行组的最高值(满分)")
         return _("达到同行组的 %(q)s%% 分位") % {"q": round(quartile * 100)}
     if indicator.method == "tiers":
