@@ -26,10 +26,9 @@ from .derived import source_values
 from .normalise import direct_score
 from .peers import PeerGroups, percentile_scores
 from .population import Population
-from .result import ScoreResult
 from .report import PEER_STEPS
+from .result import ScoreResult
 from .system import STAGES, IndicatorDef, SystemDef
-
 
 
 class LiftOption(NamedTuple):

@@ -13,8 +13,9 @@
 
 The next reachable step of an indicator (``lift.score_lift`` is the one-firm reference it must agree with):
 
-- ``percentile``: the next peer step above the firm: quartiles 25/50/75%, then 90% (``PEER_STEPS``). The target is the smallest peer value v
-  above the firm's and positive whose CDF in the group reaches the quartile; moving the firm there gives it
+- ``percentile``: the next peer step above the firm: quartiles 25/50/75%, then 90% (``PEER_STEPS``, never the
+  maximum). The target is the smallest peer value v above the firm's and positive whose CDF in the group reaches the
+  step; moving the firm there gives it
   s = CDF(v) (the firm leaves its old place below v and joins the peers at or below v, so the count is unchanged).
   That v is a per-group constant — the group's sorted values at position ceil(q·N) − 1, or its smallest positive
   value when that is larger — so every firm's target is a lookup, vectorised per fallback level.
