@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime
 import hashlib
 import json
@@ -37,6 +38,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import acting_as
+from enterprises.models import Batch
 from scoring.models import BatchScoring, Score
 
 from .models import CertificateRecognition, IssuedCertificate
@@ -211,14 +214,32 @@ def certificate_verify_id(certificate_id) -> Verdict | None:
     return certificate_verify(certificate.document)
 
 
+def revocable_by(user):
+    """The certificates ``user`` may revoke: those of a batch the user administers (``Batch.managed_by``: an
+    administrator of the bureau that ran and published it), newest first. A reviewer, another region's bureau or a
+    firm revokes nothing."""
+    return IssuedCertificate.objects.filter(run__batch__in=Batch.objects.managed_by(user)).select_related(
+        "enterprise", "run__batch"
+    )
+
+
+def may_revoke(*, certificate: IssuedCertificate, user) -> bool:
+    return revocable_by(user).filter(pk=certificate.pk).exists()
+
+
 @transaction.atomic
 def certificate_revoke(*, certificate: IssuedCertificate, reason: str, user=None) -> IssuedCertificate:
-    """Revoke a certificate (audited); verifying it then says revoked."""
+    """Revoke a certificate with its reason (audited, the actor being ``user``); verifying it then says revoked. The
+    page checks ``may_revoke`` first; the Django admin (platform operators) calls this directly."""
+    reason = str(reason or "").strip()
+    if not reason:
+        raise CertificateError(_("请填写撤销原因。"))
     if certificate.revoked_at is not None:
         return certificate
     certificate.revoked_at = timezone.now()
-    certificate.revoked_reason = str(reason)[:200]
-    certificate.save(update_fields=["revoked_at", "revoked_reason"])
+    certificate.revoked_reason = reason[:200]
+    with acting_as(user) if user is not None else contextlib.nullcontext():
+        certificate.save(update_fields=["revoked_at", "revoked_reason"])
     return certificate
 
 
