@@ -37,6 +37,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.audit import acting_as
 from enterprises.models import Batch
@@ -54,6 +55,11 @@ STATUS_LABELS = {
     REVOKED: _("已撤销:签发方已撤销此证书。"),
     EXPIRED: _("已过期:证书已超过有效期。"),
     FORGED: _("伪造或被篡改:签名无效或内容被修改,证书不可信。"),
+}
+STATUS_WORDS = {  # the same verdicts in a word, for lists
+    VALID: pgettext_lazy("certificate", "有效"), SUPERSEDED: pgettext_lazy("certificate", "已被取代"),
+    REVOKED: pgettext_lazy("certificate", "已撤销"), EXPIRED: pgettext_lazy("certificate", "已过期"),
+    FORGED: pgettext_lazy("certificate", "伪造或被篡改"),
 }
 REQUIRED_FIELDS = ("format", "certificate_id", "key_id", "firm", "credit_code", "batch", "system", "total", "grade",
                    "stage", "stage_percentile", "ranks", "issued_on", "expires_on", SIGNATURE)  # fmt: skip
@@ -159,6 +165,10 @@ class Verdict:
     @property
     def label(self) -> str:
         return str(STATUS_LABELS[self.status])
+
+    @property
+    def word(self) -> str:
+        return str(STATUS_WORDS[self.status])
 
     @property
     def is_valid(self) -> bool:

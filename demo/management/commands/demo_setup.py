@@ -35,10 +35,10 @@ class Command(BaseCommand):
             call_command("score_batch", batch.pk, publish=True, stdout=self.stdout)
         trial = demo_trial_run(batch)
         self.stdout.write(f"Trial run #{trial.pk} with national-v2 (never published): {trial.enterprise_count:,} firms")
+        logins = demo_users_create(batch)  # first: the review queue and the corrections leave the logins' firms be
         queued = demo_review_queue(batch)
         if queued:
             self.stdout.write(f"{queued} filings put back in the review queue (some with plausibility flags).")
-        logins = demo_users_create(batch)
         batch.refresh_from_db()
         rows = demo_push(batch=batch)  # idempotent: the publish hook may have pushed already
         if demo_filings_corrected(batch=batch):  # a second run: the lists show what changed since the first
