@@ -57,8 +57,10 @@ STATUS_LABELS = {
     FORGED: _("伪造或被篡改:签名无效或内容被修改,证书不可信。"),
 }
 STATUS_WORDS = {  # the same verdicts in a word, for lists
-    VALID: pgettext_lazy("certificate", "有效"), SUPERSEDED: pgettext_lazy("certificate", "已被取代"),
-    REVOKED: pgettext_lazy("certificate", "已撤销"), EXPIRED: pgettext_lazy("certificate", "已过期"),
+    VALID: pgettext_lazy("certificate", "有效"),
+    SUPERSEDED: pgettext_lazy("certificate", "已被取代"),
+    REVOKED: pgettext_lazy("certificate", "已撤销"),
+    EXPIRED: pgettext_lazy("certificate", "已过期"),
     FORGED: pgettext_lazy("certificate", "伪造或被篡改"),
 }
 REQUIRED_FIELDS = ("format", "certificate_id", "key_id", "firm", "credit_code", "batch", "system", "total", "grade",
