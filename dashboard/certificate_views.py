@@ -11,18 +11,21 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.permissions import bureau_required, bureau_staff_of, enterprise_required
+from core.permissions import bureau_admin_required, bureau_required, bureau_staff_of, enterprise_required
 
 from .certificates import (
     CertificateError,
     certificate_issue,
     certificate_recognise,
+    certificate_revoke,
     certificate_verify,
     certificate_verify_id,
+    may_revoke,
     outside_region,
     parse,
     recognitions_of,
     recognitions_of_region,
+    revocable_by,
 )
 
 MAX_UPLOAD = 64 * 1024
@@ -58,6 +61,7 @@ def _verify_context(request, verdict):
         context["recognitions"] = recognitions_of(certificate=verdict.certificate, staff=staff)
         context["may_recognise"] = verdict.is_valid and outside_region(certificate=verdict.certificate, staff=staff)
         context["document_json"] = json.dumps(verdict.document, ensure_ascii=False)
+        context["may_revoke"] = may_revoke(certificate=verdict.certificate, user=request.user)
     return context
 
 
@@ -111,3 +115,27 @@ def recognised(request):
     """The certificates this bureau's region has recognised, with what verifying each says today."""
     rows = recognitions_of_region(staff=request.bureau_staff)
     return render(request, "dashboard/recognised.html", {"rows": rows})
+
+
+@require_POST
+@bureau_admin_required
+def revoke(request, certificate_id):
+    """The issuing bureau's administrator revokes a certificate, with a reason (audited); /verify/ then says revoked."""
+    certificate = revocable_by(request.user).filter(pk=certificate_id).first()
+    if certificate is None:
+        raise Http404
+    try:
+        certificate_revoke(certificate=certificate, reason=request.POST.get("reason", ""), user=request.user)
+    except CertificateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("证书已撤销,验证页将显示“已撤销”。"))
+    return redirect("verify:detail", certificate.pk)
+
+
+@bureau_admin_required
+def issued(request):
+    """The certificates issued from the batches this administrator's bureau runs, newest first, each linking to its
+    verification page (where it is revoked)."""
+    rows = [(row, certificate_verify(row.document)) for row in revocable_by(request.user)[:100]]
+    return render(request, "dashboard/issued.html", {"rows": rows, "count": revocable_by(request.user).count()})

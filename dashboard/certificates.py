@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime
 import hashlib
 import json
@@ -36,7 +37,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from core.audit import acting_as
+from enterprises.models import Batch
 from scoring.models import BatchScoring, Score
 
 from .models import CertificateRecognition, IssuedCertificate
@@ -51,6 +55,13 @@ STATUS_LABELS = {
     REVOKED: _("已撤销:签发方已撤销此证书。"),
     EXPIRED: _("已过期:证书已超过有效期。"),
     FORGED: _("伪造或被篡改:签名无效或内容被修改,证书不可信。"),
+}
+STATUS_WORDS = {  # the same verdicts in a word, for lists
+    VALID: pgettext_lazy("certificate", "有效"),
+    SUPERSEDED: pgettext_lazy("certificate", "已被取代"),
+    REVOKED: pgettext_lazy("certificate", "已撤销"),
+    EXPIRED: pgettext_lazy("certificate", "已过期"),
+    FORGED: pgettext_lazy("certificate", "伪造或被篡改"),
 }
 REQUIRED_FIELDS = ("format", "certificate_id", "key_id", "firm", "credit_code", "batch", "system", "total", "grade",
                    "stage", "stage_percentile", "ranks", "issued_on", "expires_on", SIGNATURE)  # fmt: skip
@@ -158,6 +169,10 @@ class Verdict:
         return str(STATUS_LABELS[self.status])
 
     @property
+    def word(self) -> str:
+        return str(STATUS_WORDS[self.status])
+
+    @property
     def is_valid(self) -> bool:
         return self.status == VALID
 
@@ -211,14 +226,32 @@ def certificate_verify_id(certificate_id) -> Verdict | None:
     return certificate_verify(certificate.document)
 
 
+def revocable_by(user):
+    """The certificates ``user`` may revoke: those of a batch the user administers (``Batch.managed_by``: an
+    administrator of the bureau that ran and published it), newest first. A reviewer, another region's bureau or a
+    firm revokes nothing."""
+    return IssuedCertificate.objects.filter(run__batch__in=Batch.objects.managed_by(user)).select_related(
+        "enterprise", "run__batch"
+    )
+
+
+def may_revoke(*, certificate: IssuedCertificate, user) -> bool:
+    return revocable_by(user).filter(pk=certificate.pk).exists()
+
+
 @transaction.atomic
 def certificate_revoke(*, certificate: IssuedCertificate, reason: str, user=None) -> IssuedCertificate:
-    """Revoke a certificate (audited); verifying it then says revoked."""
+    """Revoke a certificate with its reason (audited, the actor being ``user``); verifying it then says revoked. The
+    page checks ``may_revoke`` first; the Django admin (platform operators) calls this directly."""
+    reason = str(reason or "").strip()
+    if not reason:
+        raise CertificateError(_("请填写撤销原因。"))
     if certificate.revoked_at is not None:
         return certificate
     certificate.revoked_at = timezone.now()
-    certificate.revoked_reason = str(reason)[:200]
-    certificate.save(update_fields=["revoked_at", "revoked_reason"])
+    certificate.revoked_reason = reason[:200]
+    with acting_as(user) if user is not None else contextlib.nullcontext():
+        certificate.save(update_fields=["revoked_at", "revoked_reason"])
     return certificate
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from banks.models import LoanProduct
 from banks.rules import credit_line
@@ -28,7 +28,7 @@ from enterprises.models import Batch, Consent, Enterprise, Submission
 from enterprises.selectors import consenting_bank_ids
 from loans.services import rate_ceiling
 from scoring.definitions import system_grade_ranges
-from scoring.engine.report import QUARTILES, unpack_figures
+from scoring.engine.report import PEER_STEPS, unpack_figures
 from scoring.models import Indicator, Score, ScoringRun
 from scoring.selectors import filing_input_hash
 
@@ -99,9 +99,10 @@ def value_in_unit(name: str, value: float) -> str:
         return _("是") if value >= 1 else _("否")
     if name in Submission.MONEY_FIELDS:
         return _("%(value)s 万元") % {"value": _grouped(value, 2)}
+    count = math.ceil(value)
     if name in PEOPLE_FIELDS:
-        return _("%(value)s 人") % {"value": _grouped(math.ceil(value), 0)}
-    return _("%(value)s 项") % {"value": _grouped(math.ceil(value), 0)}
+        return ngettext("%(value)s 人", "%(value)s 人", count) % {"value": _grouped(count, 0)}
+    return ngettext("%(value)s 项", "%(value)s 项", count) % {"value": _grouped(count, 0)}
 
 
 def change_in_unit(name: str, before: float, after: float) -> str:
@@ -235,20 +236,27 @@ def _advice(stored: list, score_row: Score, run: ScoringRun, indicators: dict[st
         source = indicator.source_field
         lines.append(AdviceLine(
             code=code, name=indicator.name, field=field_label(source),
-            step=_step(indicator, target, score_row.normalised[int(column)]),
+            step=_step(indicator, target, score_row.normalised[int(column)], gain / _weight(indicator, score_row)),
             today=value_in_unit(source, today), target=value_in_unit(source, target),
             change=change_in_unit(source, today, target), gain=gain,
         ))  # fmt: skip
     return lines
 
 
-def _step(indicator: Indicator, target: float, s_now: float) -> str:
-    """Which step the target is: the next peer quartile, the next tier, full marks, or the qualification."""
+def _weight(indicator: Indicator, score_row: Score) -> float:
+    return float(getattr(indicator, f"weight_{score_row.stage}") or 0) or 1.0
+
+
+def _step(indicator: Indicator, target: float, s_now: float, s_gained: float) -> str:
+    """Which step the target is: the peer percentile it reaches, the next tier, full marks, or the qualification.
+    A percentile step names the percentile the firm *reaches* (s today + gain / weight), not the nominal one: when
+    most peers report 0, the smallest positive value that passes p25 already puts a firm at p87."""
     if indicator.method == "percentile":
-        quartile = next((q for q in QUARTILES if q > s_now), 1.0)
-        if quartile >= 1.0:
+        step = next((q for q in PEER_STEPS.tolist() if q > s_now), 1.0)
+        reached = max(step, min(s_now + s_gained, 1.0)) if not indicator.is_bonus else step
+        if reached >= 1.0:
             return _("达到同行组的最高值(满分)")
-        return _("达到同行组的 %(q)s%% 分位") % {"q": round(quartile * 100)}
+        return _("达到同行组的 %(q)s%% 分位") % {"q": math.floor(reached * 100 + 1e-6)}
     if indicator.method == "tiers":
         thresholds = list(indicator.thresholds or [])
         tier = next((j + 1 for j, t in enumerate(thresholds) if math.isclose(t, target)), None)

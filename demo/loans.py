@@ -281,7 +281,9 @@ def demo_filings_corrected(*, batch: Batch) -> int:
     # A trial run (demo_trial_run) is no second list: only runs for publication count.
     if ScoringRun.objects.filter(batch=batch, trial=False).count() > 1 or batch.scoring.published_run_id is None:
         return 0
-    scores = Score.objects.filter(run_id=batch.scoring.published_run_id).order_by("enterprise_id")
+    # The demo logins' firms keep their filings, so their reports read as the README describes.
+    scores = Score.objects.filter(run_id=batch.scoring.published_run_id, enterprise__memberships__isnull=True)
+    scores = scores.order_by("enterprise_id")
     risers = list(scores.filter(eligible=True, grade__in="CD").values_list("enterprise_id", flat=True)[::7])
     newcomers = list(scores.filter(reasons="below_threshold").values_list("enterprise_id", flat=True)[::7])
     vetoed = list(scores.filter(eligible=True, grade__in="BC").values_list("enterprise_id", flat=True)[3::11])

@@ -20,7 +20,7 @@ from core.db.copy import analyze, bulk_insert, lock_table, next_ids, with_defaul
 from core.models import Bank, BankOfficer, Branch, BureauStaff, GuaranteeInstitution, GuarantorStaff, User
 from core.reference_data import PROVINCES
 from enterprises.models import Batch, Consent, Enterprise, EnterpriseMembership, Submission
-from scoring.models import IndicatorSystem
+from scoring.models import BatchScoring, IndicatorSystem, Score
 from scoring.services import batch_create, scoring_run_create, scoring_run_execute
 
 from .population import generate
@@ -219,12 +219,17 @@ def demo_users_create(batch: Batch) -> list[tuple[str, str, str]]:
     GuarantorStaff.objects.get_or_create(user=guarantor, defaults={"institution": fund})
     logins.append((guarantor.username, "担保机构(国家融资担保基金) / guarantor, national fund", "全国"))
 
-    for username, region in (("firm", "44"), ("firm2", "32")):
-        enterprise = (
-            Enterprise.objects.filter(region_code__startswith=region, submissions__batch=batch, is_tech_sme=True)
-            .order_by("id")
-            .first()
-        )
+    # ``firm`` is the first Guangdong tech SME whatever its result (its report shows why it is not recommended);
+    # ``firm2`` a Jiangsu firm the published run recommends below grade A, so its report shows the gap to the next
+    # grade and the ranked loan products of the banks it consented to.
+    firms = Enterprise.objects.filter(submissions__batch=batch, is_tech_sme=True).order_by("id")
+    published = BatchScoring.objects.filter(batch=batch).values("published_run_id")  # not a cached ``batch.scoring``
+    recommended = Score.objects.filter(run_id__in=published, eligible=True).exclude(grade="A")
+    for username, chosen in (
+        ("firm", firms.filter(region_code__startswith="44")),
+        ("firm2", firms.filter(region_code__startswith="32", pk__in=recommended.values("enterprise_id"))),
+    ):
+        enterprise = chosen.first()
         if enterprise is None:
             continue
         member = user(username, f"{enterprise.name}财务经理")

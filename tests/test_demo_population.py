@@ -79,6 +79,18 @@ def test_demo_setup_creates_a_login_for_every_role(client):
         assert client.login(username=username, password="Demo-2024!"), username
         assert client.get("/").status_code == 200
         client.logout()
+    # The firm logins' reports read as the README says: their filings stay approved (the review queue and the
+    # corrections take other firms), and firm2 is recommended below grade A, so it sees ranked loan products.
+    from scoring.models import Score
+
+    published = trial.batch.scoring.published_run
+    for username in ("firm", "firm2"):
+        filing = Submission.objects.get(batch=trial.batch, enterprise__memberships__user__username=username)
+        assert filing.status == "approved", username
+    firm2 = Score.objects.get(run=published, enterprise__memberships__user__username="firm2")
+    assert firm2.eligible and firm2.grade != "A"
+    assert client.login(username="firm2", password="Demo-2024!")
+    assert client.get("/enterprise/report/").content.decode().count("LPR") >= 1
 
 
 def test_the_demo_funnel_matches_the_national_figures_under_national_v1():

@@ -143,6 +143,11 @@ def test_a_certificate_downloaded_then_verified_logged_out_is_valid_until_a_newe
     printable.wait_for_selector(".certificate-qr svg")
     link = printable.locator("#verify-link").get_attribute("href")
     assert link.startswith(f"{base}/verify/")
+    # The QR code is the link: the page's symbol is the one segno draws for it (same modules, same path).
+    import segno
+
+    drawn = printable.locator(".certificate-qr svg path").first.get_attribute("d")
+    assert drawn and drawn in segno.make(link, error="m").svg_inline(scale=4)
     assert printable.evaluate("document.documentElement.scrollWidth") <= 390
     ARTIFACTS.mkdir(exist_ok=True)
     printable.screenshot(path=str(ARTIFACTS / "certificate-390.png"), full_page=True)
@@ -161,3 +166,10 @@ def test_a_certificate_downloaded_then_verified_logged_out_is_valid_until_a_newe
     stranger.goto(link)
     assert stranger.locator("#verdict").get_attribute("data-status") == "superseded"
     assert "已被取代" in stranger.locator("#verdict").inner_text()
+
+    # The downloaded JSON with one figure changed, pasted into /verify/: forged.
+    stranger.fill("#document", json.dumps({**document, "total": "99.99"}, ensure_ascii=False))
+    stranger.click("form[action='/verify/'] button[type=submit]")
+    stranger.wait_for_selector("#verdict[data-status]")
+    assert stranger.locator("#verdict").get_attribute("data-status") == "forged"
+    assert "伪造" in stranger.locator("#verdict").inner_text()

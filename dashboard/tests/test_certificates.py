@@ -267,3 +267,40 @@ def test_an_uploaded_certificate_is_verified_and_an_unknown_id_is_404(certificat
     assert Client().get(reverse("verify:detail", args=["00000000-0000-4000-8000-000000000000"])).status_code == 404
     empty = Client().post(reverse("verify:page"), {"document": ""}).content.decode()
     assert "请粘贴证书内容或上传证书文件。" in empty
+
+
+def test_only_the_issuing_bureaus_administrator_revokes_with_a_reason_and_verify_then_says_revoked(
+    certificate, scored_firm, firm_user
+):
+    url = reverse("verify:detail", args=[certificate.pk])
+    revoke = reverse("verify:revoke", args=[certificate.pk])
+    province = scored_firm.region_code[:2]
+    other = "11" if province != "11" else "31"
+    admin = BureauStaffFactory(region_scope="", role="admin")  # the batch is national: the national bureau runs it
+    outsiders = [BureauStaffFactory(region_scope="", role="reviewer").user,
+                 BureauStaffFactory(region_scope=other, role="admin").user, firm_user]  # fmt: skip
+    for user in outsiders:
+        client = Client()
+        client.force_login(user)
+        assert 'id="revoke"' not in client.get(url).content.decode()
+        assert client.post(revoke, {"reason": "x"}).status_code in (302, 403, 404)
+        certificate.refresh_from_db()
+        assert certificate.revoked_at is None, user
+    assert 'id="revoke"' not in Client().get(url).content.decode()
+
+    client = Client()
+    client.force_login(admin.user)
+    assert 'id="revoke"' in client.get(url).content.decode()
+    assert str(certificate.pk) in client.get(reverse("verify:issued")).content.decode()
+    client.post(revoke, {"reason": "  "})  # a reason is required: nothing changes
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is None
+    response = client.post(revoke, {"reason": "填报数据经核查不实"})
+    assert response.status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is not None and certificate.revoked_reason == "填报数据经核查不实"
+    entry = audit_entries_of(certificate).first()
+    assert entry.actor == admin.user and "revoked_reason" in entry.changes_dict
+    public = Client().get(url).content.decode()
+    assert 'data-status="revoked"' in public and "填报数据经核查不实" not in public
+    assert certificate_verify(certificate.document).status == REVOKED

@@ -236,3 +236,17 @@ def test_a_run_older_than_the_stored_figures_still_reads(client, published, scor
     data = {name: str(value) for name, value in page.context["form"].initial.items()
             if not isinstance(value, bool) and value is not None}  # fmt: skip
     assert "下一次评分后可用" in client.post(reverse("report:self-assessment"), data).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_percentile_step_names_the_percentile_the_firm_reaches_not_the_nominal_quartile():
+    # A firm with no venture capital (s = 0) when most peers have none: the smallest positive value passes p25 and
+    # puts it at p87 — the step says 87%, as the indicator table's peer percentile would afterwards.
+    from dashboard.report import _step
+    from scoring.models import Indicator
+
+    a2 = Indicator.objects.get(system__code="national", system__version=1, code="A2")
+    assert "87%" in _step(a2, 92.27, 0.0, 0.874)
+    assert "50%" in _step(a2, 10.0, 0.3, 0.2)
+    assert "90%" in _step(a2, 10.0, 0.8, 0.1)  # above p75 the highest peer step is p90
+    assert "最高值" in _step(a2, 10.0, 0.85, 0.15)  # a p90 value tied with the maximum: full marks

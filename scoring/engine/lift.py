@@ -2,7 +2,8 @@
 
 For every indicator with a positive weight for the firm's stage, the next step is:
 
-- ``percentile``: the next peer quartile (25/50/75/100% of the firm's peer group at or below it). The target is the
+- ``percentile``: the next peer step (quartiles 25/50/75%, then 90% — never the group's maximum, see
+  ``report.PEER_STEPS``; a firm at or above p90 gets no step). The target is the
   smallest value reported by a peer that, were it the firm's own value with every other peer unchanged, would put
   the firm at or above that quartile. Its new s is recomputed with the engine's own percentile function on the
   peer group with the firm's value replaced.
@@ -25,10 +26,9 @@ from .derived import source_values
 from .normalise import direct_score
 from .peers import PeerGroups, percentile_scores
 from .population import Population
+from .report import PEER_STEPS
 from .result import ScoreResult
 from .system import STAGES, IndicatorDef, SystemDef
-
-QUARTILES = (0.25, 0.5, 0.75, 1.0)
 
 
 class LiftOption(NamedTuple):
@@ -92,7 +92,7 @@ def _next_quartile(x: np.ndarray, self_pos: int, s_now: float) -> tuple[str, flo
         return None
     # s the firm would get at each candidate value: the peers at or below it plus the firm itself.
     s_at = (np.searchsorted(np.sort(others), candidates, side="right") + 1) / n
-    for quartile in QUARTILES:
+    for quartile in PEER_STEPS.tolist():
         if quartile <= s_now:
             continue
         reaching = np.flatnonzero(s_at >= quartile)
@@ -102,7 +102,7 @@ def _next_quartile(x: np.ndarray, self_pos: int, s_now: float) -> tuple[str, flo
             moved[self_pos] = value
             group = PeerGroups.build(np.zeros(n, dtype=np.int8), np.zeros(n, dtype=np.uint8), 1)
             s_new = float(percentile_scores(moved, group)[self_pos])
-            return f"peer quartile {quartile:.0%}", value, s_new
+            return f"peer step {quartile:.0%}", value, s_new
     return None
 
 

@@ -13,8 +13,9 @@
 
 The next reachable step of an indicator (``lift.score_lift`` is the one-firm reference it must agree with):
 
-- ``percentile``: the next peer quartile above the firm (25/50/75/100%). The target is the smallest peer value v
-  above the firm's and positive whose CDF in the group reaches the quartile; moving the firm there gives it
+- ``percentile``: the next peer step above the firm: quartiles 25/50/75%, then 90% (``PEER_STEPS``, never the
+  maximum). The target is the smallest peer value v above the firm's and positive whose CDF in the group reaches the
+  step; moving the firm there gives it
   s = CDF(v) (the firm leaves its old place below v and joins the peers at or below v, so the count is unchanged).
   That v is a per-group constant — the group's sorted values at position ceil(q·N) − 1, or its smallest positive
   value when that is larger — so every firm's target is a lookup, vectorised per fallback level.
@@ -42,7 +43,11 @@ from .system import BOOL_FIELDS, NUMERIC_FIELDS, STAGES, SystemDef
 
 ADVICE_SLOTS = 5
 ADVICE_WIDTH = 4  # column, value today, target, gain
-QUARTILES = np.array([0.25, 0.5, 0.75, 1.0])
+# Decision (docs/methodology-notes.md "Score lift"): the peer steps stop at p90, not the group's maximum. Past p75 the
+# next step used to be the best peer (a demo firm was told "+768 invention patents" for 1.75 points): one outlier,
+# not a goal. A firm at or above p90 gets no peer step for that indicator; full marks remain a step where they are
+# reachable — reference, flag and the top tier — and a p90 step that ties with the maximum yields s = 1 by itself.
+PEER_STEPS = np.array([0.25, 0.5, 0.75, 0.9])
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,16 +178,16 @@ def _next_quartile(x: np.ndarray, s_now: np.ndarray, peers: PeerGroups, levels: 
     target = np.zeros(n, dtype=np.float64)
     s_new = np.zeros(n, dtype=np.float64)
     valid = np.zeros(n, dtype=bool)
-    q_index = np.searchsorted(QUARTILES, s_now, side="right")  # first quartile strictly above s today
+    q_index = np.searchsorted(PEER_STEPS, s_now, side="right")  # first step strictly above s today
     for lvl, member, sorted_x, start, sizes, at_or_below in levels:
-        firms = np.flatnonzero(member & (q_index < QUARTILES.size))
+        firms = np.flatnonzero(member & (q_index < PEER_STEPS.size))
         if firms.size == 0:
             continue
         key = peers.keys[lvl]
         group = key[firms]
         size = sizes[group]
         non_positive = np.bincount(key[x <= 0], minlength=sizes.size)[group]
-        quantile_at = start[group] + np.ceil(QUARTILES[q_index[firms]] * size).astype(np.int64) - 1
+        quantile_at = start[group] + np.ceil(PEER_STEPS[q_index[firms]] * size).astype(np.int64) - 1
         has_positive = non_positive < size
         positive_at = start[group] + np.minimum(non_positive, size - 1)
         at = np.where(sorted_x[quantile_at] >= sorted_x[positive_at], quantile_at, positive_at)

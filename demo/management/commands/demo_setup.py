@@ -38,10 +38,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Trial run #{trial.pk} with national-v2 (never published): {trial.enterprise_count:,} firms")
         draft = demo_draft_system()
         self.stdout.write(f"Draft system {draft.key} (unfrozen): edit it and preview it on the batch (weight sandbox).")
+        logins = demo_users_create(batch)  # first: the review queue and the corrections leave the logins' firms be
         queued = demo_review_queue(batch)
         if queued:
             self.stdout.write(f"{queued} filings put back in the review queue (some with plausibility flags).")
-        logins = demo_users_create(batch)
         batch.refresh_from_db()
         rows = demo_push(batch=batch)  # idempotent: the publish hook may have pushed already
         if demo_filings_corrected(batch=batch):  # a second run: the lists show what changed since the first

@@ -40,7 +40,7 @@ def test_next_peer_quartile_is_the_smallest_peer_value_reaching_it():
     options = lift_of(population, system, 2)
     assert [(o.code, o.value) for o in options] == [("P", 3.0)]
     assert options[0].gain == pytest.approx(100 * (4 / 8 - 3 / 8))
-    assert "peer quartile 50%" in options[0].target
+    assert "peer step 50%" in options[0].target
 
 
 def test_a_zero_firm_targets_the_first_quartile():

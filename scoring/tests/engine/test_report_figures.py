@@ -78,3 +78,33 @@ def test_the_stored_record_reads_back_what_was_computed():
         assert percentiles == pytest.approx(figures.peer_percentile[firm].tolist(), abs=1e-6)
         used = [tuple(row) for row in figures.advice[firm] if row[0] >= 0]
         assert advice == [(int(c), t, g_t, g) for c, t, g_t, g in used]
+
+
+def _percentile_advice(values, firm):
+    system = make_system(indicator("P", "invention_patents", "percentile", 100.0), min_group_size=1)
+    population = make_population(len(values), invention_patents=values)
+    result = score(population, system)
+    figures = report_figures(population, system, result)
+    return figures.advice[firm, 0], score_lift(population, system, result, firm)
+
+
+def test_above_p75_the_step_is_p90_never_the_peer_maximum():
+    # 20 peers, one outlier at 800: the firm at 15 (s = 16/20 = 0.8) is sent to p90 (18 of 20 at or below: 17),
+    # not to the best peer's 800 — the "+768 patents for 1.75 points" advice the old steps gave.
+    values = [*range(19), 800]
+    (column, today, target, gain), options = _percentile_advice(values, 15)
+    assert (column, today, target) == (0, 15.0, 17.0)
+    assert gain == pytest.approx(100 * (18 / 20 - 16 / 20))
+    assert [o.value for o in options] == [17.0] and "peer step 90%" in options[0].target
+
+
+def test_at_or_above_p90_there_is_no_peer_step():
+    values = [*range(19), 800]
+    (column, *_), options = _percentile_advice(values, 18)  # s = 19/20 = 0.95
+    assert column == -1 and options == []
+
+
+def test_a_p90_step_tied_with_the_maximum_gives_full_marks():
+    values = [0, 1, 2, 3, 4, 5, 6, 7, 9, 9]  # p90 is the 9th value: 9, also the maximum
+    (column, today, target, gain), _ = _percentile_advice(values, 7)  # s = 8/10
+    assert (column, today, target) == (0, 7.0, 9.0) and gain == pytest.approx(100 * (1.0 - 8 / 10))
