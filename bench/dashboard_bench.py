@@ -38,6 +38,7 @@ from django.utils import timezone  # noqa: E402
 
 from banks.models import LoanProduct, Recommendation, RecommendationList
 from banks.selectors import SORTS  # noqa: E402
+from bench.figures import figure  # noqa: E402
 from core.models import (
     Bank,
     GuaranteeInstitution,
@@ -199,6 +200,7 @@ def main() -> None:
     }
     Client(HTTP_HOST="localhost").get("/healthz")  # the process's own warm-up (imports, middleware), not a page's
     print(f"{'user':<10} {'page':<52} {'first':>8} {'best':>8} {'median':>8} {'queries':>8}")
+    cold = []  # (user, page, first view): the figures of make bench
     for username, urls in pages.items():
         client = Client(HTTP_HOST="localhost")
         client.force_login(User.objects.get(username=username))
@@ -209,6 +211,10 @@ def main() -> None:
                 f"{username:<10} {url:<52} {first * 1000:7.0f}ms {best * 1000:7.0f}ms {median * 1000:7.0f}ms"
                 f" {queries:>8}{flag}"
             )
+            cold.append((username, url, first))
+    for what, users in (("bureau dashboard", ("bureau", "bureau-gd")), ("bank list", ("icbc", "icbc-gd"))):
+        _user, url, first = max((c for c in cold if c[0] in users), key=lambda c: c[2])
+        figure(f"{what}: slowest cold page ({url})", first, "s", target=1)
 
 
 if __name__ == "__main__":
