@@ -148,6 +148,7 @@ def deep_anchor(user: User, sort: str, position: int) -> int:
     """The id of the row at ``position`` (1-based) of ``user``'s list in order ``sort``: the cursor of the page that
     follows it. Read once with OFFSET, which is exactly what the pager does not do."""
     rows = Recommendation.objects.visible_to(user).current().order_by(*SORTS[sort])
+    position = max(1, min(position, rows.count() - PAGE))  # a small demo's list is shorter: its last page but one
     return rows.values_list("pk", flat=True)[position - 1]
 
 

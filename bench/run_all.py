@@ -94,9 +94,7 @@ COLUMNS = ["bench", "figure", "value", "target", "÷ target", "baseline", "vs ba
 
 
 def number(x: float) -> str:
-    if x == 0:
-        return "0"
-    if abs(x) >= 100:
+    if abs(x) >= 100 or float(x).is_integer():
         return f"{x:,.0f}"
     if abs(x) >= 10:
         return f"{x:.1f}"
@@ -106,7 +104,7 @@ def number(x: float) -> str:
 def quantity(x: float | None, unit: str) -> str:
     if x is None:
         return "—"
-    return f"{number(x)} {unit}".strip()
+    return f"{number(x)}{'' if unit in ('', '×') else ' '}{unit}"
 
 
 def verdict(record: dict) -> str:
@@ -259,7 +257,6 @@ def dropdb(url: str) -> None:
 
 
 DEMO_FIRMS = (
-    "import django; django.setup()\n"
     "from demo.services import DEMO_BATCH_NAME\n"
     "from enterprises.models import Submission\n"
     "print(Submission.objects.filter(batch__name=DEMO_BATCH_NAME).count())"
@@ -272,8 +269,11 @@ def ensure_bench_database(url: str, firms: int, env: dict, log) -> str:
     code, _ = stream([PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"], env, log)
     if code:
         sys.exit(f"migrate failed on {database_name(url)} (exit {code})")
-    have = int(subprocess.run([PYTHON, "-c", DEMO_FIRMS], cwd=ROOT, env=env, capture_output=True, text=True,
-                              check=True).stdout.split()[-1])  # fmt: skip
+    counted = subprocess.run([PYTHON, "manage.py", "shell", "-c", DEMO_FIRMS], cwd=ROOT, env=env, capture_output=True,
+                             text=True)  # fmt: skip
+    if counted.returncode:
+        sys.exit(f"could not count the demo firms of {database_name(url)}:\n{counted.stderr[-2000:]}")
+    have = int(counted.stdout.split()[-1])
     if have < firms:
         print(f"demo batch holds {have:,} firms, --firms {firms:,}: demo_setup (minutes at national scale) …")
         code, _ = stream([PYTHON, "manage.py", "demo_setup", "--firms", str(firms)], env, log)
@@ -310,12 +310,12 @@ def run(bench: Bench, options: argparse.Namespace, url: str, log) -> Result:
         result.status, result.detail = "skipped", reason
         return result
     env = bench_env(bench, url)
-    if bench.database == "import":
-        createdb(env["DATABASE_URL"], fresh=True)
     command = [PYTHON, str(HERE / bench.script), *bench.args(options)]
     banner = f"\n===== {bench.name}: {' '.join(command[1:])} · load average {os.getloadavg()[0]:.2f} =====\n"
     sys.stdout.write(banner)
     log.write(banner)
+    if bench.database == "import":
+        createdb(env["DATABASE_URL"], fresh=True)
     result.load_before = os.getloadavg()[0]
     started = time.perf_counter()
     code, result.figures = stream(command, env, log)
@@ -329,7 +329,7 @@ def run(bench: Bench, options: argparse.Namespace, url: str, log) -> Result:
 
 
 def header(options: argparse.Namespace, database: str, load: tuple[float, float, float]) -> list[str]:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True)
     return [
         f"make bench · {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · commit {commit.stdout.strip() or '?'} · "
         f"{os.cpu_count()} cores · load average (1, 5, 15 min) {' '.join(f'{x:.2f}' for x in load)} at the start, "
@@ -362,7 +362,9 @@ def main() -> None:
         if any(b.database == "bench" for b in benches):
             env = {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"}
             env.pop("CELERY_BROKER_URL", None)
+            started = time.perf_counter()
             database = ensure_bench_database(url, options.firms, env, log)
+            database += f" (checked or built in {time.perf_counter() - started:.0f} s)"
         for bench in benches:
             results.append(run(bench, options, url, log))
         lines = header(options, database, load)

@@ -41,7 +41,7 @@ def test_a_figure_prints_one_line_the_runner_parses_back():
 def test_the_table_gives_ratio_gain_and_verdict_per_figure():
     lines = [
         "score: phases …",  # human output, ignored
-        printed("scoring run", 9.0, "s", target=6, baseline=1800).strip(),
+        printed("scoring run", 9.25, "s", target=6, baseline=1800).strip(),
         printed("scoring run ÷ floor", 1.2, "×", target=1.5).strip(),
         printed("peak RSS", 517, "MiB").strip(),
         printed("lookups per second", 240, "req/s", target=300, baseline=60, better="higher").strip(),
@@ -50,15 +50,15 @@ def test_the_table_gives_ratio_gain_and_verdict_per_figure():
     by_name = {row[1]: dict(zip(run_all.COLUMNS, row, strict=True)) for row in rows}
 
     run = by_name["scoring run"]
-    assert (run["value"], run["target"], run["÷ target"], run["baseline"]) == ("9.00 s", "6.00 s", "1.50", "1,800 s")
-    assert run["vs baseline"] == "200×" and run["status"] == "OVER"
+    assert (run["value"], run["target"], run["÷ target"], run["baseline"]) == ("9.25 s", "6 s", "1.54", "1,800 s")
+    assert run["vs baseline"] == "195×" and run["status"] == "OVER"
     assert (run["wall"], run["load"]) == ("12 s", "1.5 → 2.2")  # on the bench's first row only
     floor = by_name["scoring run ÷ floor"]
     assert (floor["÷ target"], floor["status"], floor["wall"], floor["load"]) == ("0.80", "ok", "", "")
     rss = by_name["peak RSS"]
     assert (rss["target"], rss["÷ target"], rss["vs baseline"], rss["status"]) == ("—", "—", "—", "")
     rps = by_name["lookups per second"]  # higher is better: under its floor, 4x the baseline
-    assert (rps["status"], rps["vs baseline"], rps["÷ target"]) == ("UNDER", "4.00×", "0.80")
+    assert (rps["status"], rps["vs baseline"], rps["÷ target"]) == ("UNDER", "4×", "0.80")
     assert run_all.failed([result("score", lines)]) == []
     assert run_all.failed([result("score", lines)], strict=True) == ["score"]
 
