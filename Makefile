@@ -41,8 +41,11 @@ messages: install
 worker: install
 	$(VENV)/bin/celery -A config worker -Q default,scoring,push -l info --concurrency 2
 
+## make bench: every bench/ script on PostgreSQL (BENCH_DATABASE_URL, default ipp_bench, created and filled with the
+## 520,000-firm demo if missing), then one table of figures, targets and baselines (README "Benchmarks").
+## BENCH_ARGS="--only score,push", "--skip api", "--with-load", "--firms N", "--strict".
 bench: install
-	$(PY) bench/engine_bench.py --firms 520000
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 ## make security: the dependency gates of .ci/run (bandit over the code, pip-audit over the environment).
 security: install

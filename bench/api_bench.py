@@ -40,6 +40,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
+from bench.figures import figure  # noqa: E402
 from core.models import (
     ApiClient,  # noqa: E402
     Bank,
@@ -298,6 +299,13 @@ def main() -> None:
         ("no errors", all(r["non_2xx"] + r["socket_errors"] == 0 for r in results)),
     ]
     print("targets: " + ", ".join(f"{name} {'OK' if ok else 'MISSED'}" for name, ok in checks))
+    # issue #6's targets, as checked above
+    figure("API score lookup p95", lookup["p95"], "ms", target=50)
+    figure("API score lookups per second", lookup["rps"], "req/s", target=300, better="higher")
+    figure("API filtered score page p95", page["p95"], "ms", target=150)
+    figure("API CSV export of the run", csv["seconds"], "s", target=30)
+    figure("API export: worker RSS growth", csv["rss_growth_mib"], "MiB")
+    figure("API errors (non-2xx, socket)", sum(r["non_2xx"] + r["socket_errors"] for r in results), "", target=0)
 
 
 if __name__ == "__main__":

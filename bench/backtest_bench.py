@@ -29,6 +29,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.figures import figure  # noqa: E402
 from core.models import Bank  # noqa: E402
 from core.regions import in_region  # noqa: E402
 from dashboard.backtest import backtest  # noqa: E402
@@ -96,13 +97,18 @@ def main() -> None:
         "Guangdong bureau (44)": in_region(LoanContract.objects.all(), "enterprise__region_code", "44"),
         "one bank (ICBC)": LoanContract.objects.filter(bank=icbc),
     }
+    medians = {}
     for name, loans in cases.items():
         best, median, queries, data = timed(run, loans, args.repeat)
+        medians[name] = median
         rates = " ".join(f"{r.key} {r.default_rate}%" for r in data.by_grade)
         print(f"{name:<24} best {best * 1000:7.1f} ms  median {median * 1000:7.1f} ms  {queries} queries  "
               f"{data.total.loans:,} loans  AUC {data.auc:.3f}  default {rates}")  # fmt: skip
     per_loan = naive(run, args.baseline)
     print(f"naive baseline: {per_loan * 1000:.2f} ms a loan -> {per_loan * total:.1f} s for the national book")
+    for name, median in medians.items():
+        national = name == "national bureau"
+        figure(f"back-test, {name} (median)", median, "s", target=1, baseline=per_loan * total if national else None)
 
 
 if __name__ == "__main__":

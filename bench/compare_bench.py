@@ -35,6 +35,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
+from bench.figures import figure  # noqa: E402
 from core.models import BureauStaff, User  # noqa: E402
 from demo.services import DEMO_BATCH_NAME  # noqa: E402
 from enterprises.models import Batch, Submission  # noqa: E402
@@ -120,6 +121,7 @@ def main() -> None:
           f"runs #{base.pk} ({base.system.key}, {base.enterprise_count:,} firms) and #{other.pk} "
           f"({other.system.key}, {other.enterprise_count:,} firms)")  # fmt: skip
 
+    medians = {}
     for region in ("", "44"):
         who = officer(region)
         timings, result = [], None
@@ -127,7 +129,7 @@ def main() -> None:
             started = time.perf_counter()
             result = run_comparison(who=who, base=base, other=other)
             timings.append((time.perf_counter() - started, result.seconds))
-        median = statistics.median(t for t, _ in timings)
+        median = medians[region] = statistics.median(t for t, _ in timings)
         split = min(timings, key=lambda t: abs(t[0] - median))[1]
         c = result.counts
         print(f"\nbureau {region or 'national'}: {c['matched']:,} firms matched, {c['entered']:,} enter and "
@@ -135,13 +137,15 @@ def main() -> None:
               f"(reading both runs and their indicator means {split['load']:.3f}, comparing {split['compare']:.3f})"
               f"; all: {', '.join(f'{t:.3f}' for t, _ in timings)}")  # fmt: skip
 
-    if args.no_baseline:
-        return
-    started = time.perf_counter()
-    plain = naive(base, other)
-    seconds = time.perf_counter() - started
-    print(f"\nnaive baseline (ORM dicts + a Python loop, national, fewer figures): {seconds:.3f} s, measured in full "
-          f"({plain['entered']:,} enter, {plain['left']:,} leave)")  # fmt: skip
+    seconds = None
+    if not args.no_baseline:
+        started = time.perf_counter()
+        plain = naive(base, other)
+        seconds = time.perf_counter() - started
+        print(f"\nnaive baseline (ORM dicts + a Python loop, national, fewer figures): {seconds:.3f} s, measured in "
+              f"full ({plain['entered']:,} enter, {plain['left']:,} leave)")  # fmt: skip
+    figure("run comparison, national bureau (median)", medians[""], "s", target=2, baseline=seconds)
+    figure("run comparison, Guangdong bureau (median)", medians["44"], "s", target=2)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.figures import figure  # noqa: E402
 from scoring.engine import Population, score  # noqa: E402
 from scoring.engine.defaults import NATIONAL_V1, NATIONAL_V2  # noqa: E402
 from scoring.engine.population import SECTIONS  # noqa: E402
@@ -172,8 +173,10 @@ def main() -> None:
             f" {args.firms:,} (extrapolated, linear) = {args.firms / naive_full:,.0f} firms/s;"
             f" engine is {naive_full / seconds:,.0f}x faster"
         )
+        figure(f"engine score(), {label}", seconds, "s", baseline=naive_full)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"peak RSS: {peak_kib / 1024:.0f} MiB")
+    figure("engine peak RSS", peak_kib / 1024, "MiB")
 
 
 if __name__ == "__main__":

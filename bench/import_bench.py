@@ -43,6 +43,7 @@ import openpyxl  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from bench.figures import figure  # noqa: E402
 from core.models import BureauStaff, User  # noqa: E402
 from demo.services import demo_firms_create  # noqa: E402
 from enterprises.models import Enterprise, Submission, SubmissionChange  # noqa: E402
@@ -98,6 +99,11 @@ def main() -> None:
     naive = baseline(rows[: args.sample], user)
     print(f"{'naive per-row ORM (extrapolated)':34s} {args.firms:>8,} rows  {naive * args.firms / args.sample:6.1f} s"
           f"  (measured on {args.sample} rows: {naive:.2f} s)")  # fmt: skip
+    (_, dry), (_, csv_commit), (_, xlsx_commit) = figures
+    naive_total = naive * args.firms / args.sample
+    figure(f"import, CSV dry run, {args.firms:,} rows", dry, "s")
+    figure(f"import, CSV commit, {args.firms:,} rows", csv_commit, "s", target=10, baseline=naive_total)
+    figure(f"import, .xlsx commit, {args.firms:,} rows", xlsx_commit, "s", target=20, baseline=naive_total)
 
 
 def table(firms: int) -> list[list]:

@@ -43,6 +43,7 @@ from banks.models import Recommendation, RecommendationList
 from banks.selectors import push_population, push_population_forget  # noqa: E402
 from banks.services import recommendation_list_push, recommendation_push_prepare, recommendation_rows  # noqa: E402
 from banks.tasks import push_recommendations_task  # noqa: E402
+from bench.figures import figure  # noqa: E402
 from core.models import (
     Bank,
     User,  # noqa: E402
@@ -204,7 +205,7 @@ def main() -> None:
 
     # 4. Baseline: what straightforward Django does, one Recommendation.save() per row, on a sample.
     if args.skip_baseline:
-        return
+        return push_figures(args.workers, sequential, parallel if args.workers > 1 else None, superseding)
     bank = Bank.objects.get(pk=bank_ids[0])
     frame = recommendation_rows(run=run, bank=bank).head(args.sample)
     with transaction.atomic():
@@ -232,6 +233,15 @@ def main() -> None:
         f"baseline, one INSERT per row: {per_row * 1000:.2f} ms/row on {len(frame):,} rows"
         f" -> ~{per_row * rows:,.0f} s for {rows:,} rows (extrapolated linearly)"
     )
+    push_figures(args.workers, sequential, parallel if args.workers > 1 else None, superseding, per_row * rows)
+
+
+def push_figures(workers: int, one: float, parallel: float | None, superseding: float, baseline: float | None = None):
+    """The issue's figures for ``make bench``: <= 25 s in one process, <= 10 s with two workers."""
+    figure("push, one process", one, "s", target=25, baseline=baseline)
+    if parallel is not None:
+        figure(f"push, {workers} workers", parallel, "s", target=10 if workers == 2 else None, baseline=baseline)
+    figure(f"supersession push, {max(workers, 1)} workers", superseding, "s")
 
 
 if __name__ == "__main__":

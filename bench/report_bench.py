@@ -45,6 +45,7 @@ from django.db.models import Max  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from bench.figures import figure  # noqa: E402
 from core.models import User  # noqa: E402
 from demo.services import DEMO_BATCH_NAME  # noqa: E402
 from enterprises.models import Batch, EnterpriseMembership, Submission  # noqa: E402
@@ -191,6 +192,11 @@ def main() -> None:
         print(f"{labels[row['mode']]:<22}{row['cold_ms']:>9.0f} ms{row['p50_ms']:>7.1f} ms{row['p95_ms']:>7.1f} ms"
               f"{row['rss_before_mib']:>9.0f} MiB{row['rss_after_mib']:>8.0f} MiB")  # fmt: skip
     print(f"self-assessment (one firm against the stored distributions): p95 {rows[0]['what_if_p95_ms']:.0f} ms")
+    now, before = rows
+    figure("report page p95", now["p95_ms"], "ms", target=100, baseline=before["p95_ms"])
+    figure("report page, cold", now["cold_ms"], "ms", baseline=before["cold_ms"])
+    growth = {row["mode"]: row["rss_after_mib"] - row["rss_before_mib"] for row in rows}
+    figure(f"web worker RSS growth over {args.pages} reports", growth["stored"], "MiB", baseline=growth["rescore"])
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from django.db.models import Exists, IntegerField, OuterRef, Q  # noqa: E402
 from django.db.models.functions import Cast  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.figures import figure  # noqa: E402
 from core.db.copy import CENTS, WIRE_TYPES, _parse_fixed_width, arrays_insert  # noqa: E402
 from demo.services import DEMO_BATCH_NAME  # noqa: E402
 from enterprises.models import Batch, Consent, Submission  # noqa: E402
@@ -109,7 +110,7 @@ def main() -> None:
     print(f"  {'total':<10}{floor_total:>10.3f}   run / floor = {measured / floor_total:.2f}x")
 
     if args.no_baseline:
-        return
+        return run_figures(measured, floor_total, peak_mib)
     baseline = naive_baseline(batch, run, args.sample, firms)
     total_baseline = sum(baseline.values())
     print(f"\nnaive baseline — measured on {args.sample:,} firms, EXTRAPOLATED linearly to {firms:,}")
@@ -117,6 +118,15 @@ def main() -> None:
         print(f"  {phase:<34}{seconds:>12,.1f} s")
     print(f"  {'total (extrapolated)':<34}{total_baseline:>12,.1f} s")
     print(f"\nspeed-up: {total_baseline / measured:,.0f}x  (baseline {total_baseline:,.0f} s / run {measured:.2f} s)")
+    run_figures(measured, floor_total, peak_mib, baseline=total_baseline)
+
+
+def run_figures(measured: float, floor: float, peak_mib: float, *, baseline: float | None = None) -> None:
+    """The issue's figures for ``make bench``: the run against 6 s and against 1.5x the floor."""
+    figure("scoring run (load+score+report+persist+publish)", measured, "s", target=6, baseline=baseline)
+    figure("scoring run ÷ floor", measured / floor, "×", target=1.5)
+    figure("floor (COPY out, engine, COPY FREEZE)", floor, "s")
+    figure("scoring run peak RSS", peak_mib, "MiB")
 
 
 def ensure_population(firms: int | None) -> Batch:

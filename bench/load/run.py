@@ -40,6 +40,9 @@ VENV = ROOT / ".venv" / "bin"
 HOST, PORT = "127.0.0.1", 8443
 P95_TARGET_MS = 500
 
+sys.path.insert(0, str(ROOT))
+from bench.figures import figure  # noqa: E402
+
 
 def sh(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(args, cwd=ROOT, env=env, check=True, **kwargs)
@@ -288,7 +291,17 @@ def main() -> None:
     print("\n".join(summary))
     if locust.returncode not in (0, 1):  # locust exits 1 when any request failed: the table says which
         print(stderr[-3000:])
+    load_figures(out / "locust_stats.csv", failures)
     sys.exit(0 if ok else 1)
+
+
+def load_figures(stats_csv: Path, failures: str) -> None:
+    """The issue's figures for ``make bench``: every endpoint's p95 under 500 ms, no error over the whole run."""
+    for row in csv.DictReader(stats_csv.open(encoding="utf-8")):
+        name = "all requests" if row["Name"] == "Aggregated" else f"{row['Type']} {row['Name']}"
+        figure(f"load p95: {name}", float(row["95%"]), "ms", target=P95_TARGET_MS)
+    count = failures.split()[1] if len(failures.split()) > 1 else ""
+    figure("load: errors, ramp-up included", float(count) if count.isdigit() else float("nan"), "", target=0)
 
 
 if __name__ == "__main__":
