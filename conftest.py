@@ -13,11 +13,16 @@ pytest_plugins = ("banks.tests.fixtures", "banks.tests.api_fixtures")
 
 
 @pytest.fixture(scope="session", autouse=True)
-def region_names_loaded(django_db_setup, django_db_blocker):
+def region_names_loaded(request, django_db_blocker):
     """Region names are read once per process (``core.labels``), as a web worker does on its first page: load them
-    up front, so a test counting a page's queries counts the page's own."""
+    up front, so a test counting a page's queries counts the page's own. A session without database tests (one
+    pure module run alone) has no test database to read them from, and needs none."""
     from core.labels import region_label, regions_reload
 
+    uses_database = any("django_db_setup" in item.fixturenames for item in request.session.items)
+    if not uses_database:
+        return
+    request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         regions_reload()
         region_label("44")

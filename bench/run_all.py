@@ -62,6 +62,7 @@ BENCHES = [
     Bench("dashboard", "dashboard_bench.py"),  # on push_bench's lists
     Bench("report", "report_bench.py"),
     Bench("compare", "compare_bench.py", lambda o: ["--firms", str(o.firms)]),
+    Bench("sandbox", "sandbox_bench.py", lambda o: ["--firms", str(o.firms)]),
     Bench("backtest", "backtest_bench.py", lambda o: ["--firms", str(o.firms)]),
     Bench("import", "import_bench.py", lambda o: ["--firms", str(min(IMPORT_ROWS, o.firms))], database="import"),
     Bench("api", "api_bench.py", requires=("wrk",)),

@@ -34,6 +34,7 @@ django.setup()
 from compare_bench import ensure_population, ensure_run, officer  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.figures import figure  # noqa: E402
 from demo.services import weights_moved  # noqa: E402
 from scoring.comparison import run_comparison  # noqa: E402
 from scoring.indicator_systems import indicator_system_clone, indicator_system_definition  # noqa: E402
@@ -109,6 +110,8 @@ def main() -> None:
           f"{c['entered']:,} enter and {c['left']:,} leave the list")  # fmt: skip
 
     if args.no_baseline:
+        figure("weight sandbox preview, cold", cold.seconds["total"], "s", target=5)
+        figure("weight sandbox preview, warm (median)", median, "s", target=5)
         return
     seconds, timings = baseline(batch, published, draft, who)
     phases = ", ".join(f"{name} {timings.get(name, 0):.3f}" for name in ("load", "score", "report", "persist"))
@@ -116,6 +119,8 @@ def main() -> None:
         f"\nnaive baseline (a trial run written to the database, then compared): {seconds:.3f} s "
         f"({phases}, compare {timings['compare']:.3f})"
     )
+    figure("weight sandbox preview, cold", cold.seconds["total"], "s", target=5, baseline=seconds)
+    figure("weight sandbox preview, warm (median)", median, "s", target=5, baseline=seconds)
 
 
 if __name__ == "__main__":
