@@ -1,7 +1,7 @@
 """A bank's recommendations over the API: its current list (the page's FilterSet, cursor pages in list order), one
 recommendation, a consenting firm's profile (logged as on the page), and the officer's workflow — claim, status,
-notes, reopen, reassign — through the same services as the pages. Reads need ``recommendations:read``; writes are loan feedback and
-need ``loans:write`` (docs/api.md)."""
+notes, reopen, reassign — through the same services as the pages. Reads need ``recommendations:read``; writes are
+loan feedback and need ``loans:write`` (docs/api.md)."""
 
 from __future__ import annotations
 
