@@ -134,7 +134,7 @@ def main() -> None:
     headers = bank_lists(user=officer)
     current = headers[0].current
     all_rows = Recommendation.objects.filter(superseded=False).count()
-    mine = Recommendation.objects.visible_to(officer).current().consented()
+    mine = Recommendation.objects.listed_to(officer).current()
     size = mine.count()
     print(
         f"batch #{batch.pk}, run #{current.run_id}: {all_rows:,} current list rows "

@@ -93,9 +93,10 @@ class RecommendationViewSet(ReadWriteScopes, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[^/]+"  # a malformed id is a JSON 404 from the queryset, not an HTML page from the URLconf
 
     def get_queryset(self):
-        rows = scoping.recommendations_for(self.request)
         if self.action == "list":  # filters and sorts act on figures: a masked row is read by id only, never matched
-            rows = rows.current().consented()
+            rows = scoping.recommendations_listed(self.request).current()
+        else:
+            rows = scoping.recommendations_for(self.request)
         return rows.select_related("enterprise", "run", "officer").only(*FIELDS)
 
     def filter_queryset(self, queryset):
