@@ -253,7 +253,7 @@ def recommendation_page(
     if start_rank is not None and keys == SORT_KEYS["rank"] and start_rank > 1:
         anchor, backwards = {"list_rank": start_rank, "id": 0}, False  # ids start at 1: from rank N on
     elif anchor_id:
-        visible = Recommendation.objects.visible_to(user).consented().annotate(need_key=NEED_KEY)
+        visible = Recommendation.objects.listed_to(user).annotate(need_key=NEED_KEY)
         anchor = visible.filter(pk=anchor_id).order_by().values(*names)[:1]
         anchor = anchor[0] if anchor else None
     if anchor is None:
@@ -359,8 +359,7 @@ def list_changes(*, user, rows: list[Recommendation], headers: list[ListHeader])
         wanted |= Q(run_id=run_id, enterprise_id__in=firms)
     before = {
         (run_id, firm): grade
-        for run_id, firm, grade in Recommendation.objects.visible_to(user)
-        .consented()
+        for run_id, firm, grade in Recommendation.objects.listed_to(user)
         .filter(wanted)
         .values_list("run_id", "enterprise_id", "grade")
     }
@@ -391,7 +390,7 @@ def dropped_rows(*, user, headers: list[ListHeader]) -> QuerySet[Recommendation]
             run_id=header.current.run_id, bank_id=actor.bank_id, enterprise_id=OuterRef("enterprise_id")
         )
         wanted |= Q(run_id=header.previous.run_id) & ~Exists(still_listed)
-    return Recommendation.objects.visible_to(user).consented().filter(wanted)
+    return Recommendation.objects.listed_to(user).filter(wanted)
 
 
 def named_consent_firms(*, bank_id: int, enterprise_ids) -> set[int]:

@@ -536,9 +536,6 @@ def recommendation_transition(
     return rec
 
 
-REOPENABLE = _("只能重新打开已拒绝或已认领的推荐记录。")
-
-
 def _reworkable(user: User, recommendation: Recommendation) -> tuple[Recommendation, BankOfficer]:
     """The row, locked, if ``user`` may reopen or reassign it: an officer of its bank who can see it (anyone else
     never reaches this: the row is not theirs to see), on the current list, and either the officer following it or
@@ -552,7 +549,7 @@ def _reworkable(user: User, recommendation: Recommendation) -> tuple[Recommendat
     if rec.status == S.CONTRACTED:
         raise ApplicationError(_("已签约的企业不能重新打开或改派:贷款合同已登记。"))
     if rec.status != S.DECLINED and rec.officer_id is None:
-        raise ApplicationError(REOPENABLE)
+        raise ApplicationError(_("只能重新打开已拒绝或已认领的推荐记录。"))
     if rec.officer_id not in (None, user.pk) and not officer.is_admin:
         raise ApplicationError(_("只有跟进该企业的客户经理或本行管理员可以重新打开或改派。"))
     return rec, officer
@@ -582,11 +579,13 @@ def recommendation_reopen(*, recommendation: Recommendation, user: User) -> Reco
 
 
 @transaction.atomic
-def recommendation_reassign(*, recommendation: Recommendation, user: User, officer: User) -> Recommendation:
+def recommendation_reassign(*, recommendation: Recommendation, user: User, officer: User | None) -> Recommendation:
     """Hand a declined or claimed firm to another officer of the bank who can see it (its follow-up officer or the
-    bank's admin decides); the status stays, the audit trail records who handed it to whom."""
+    bank's admin decides); the status stays, the audit trail records who handed it to whom. ``officer`` is None when
+    the caller named nobody who exists (an API username): the same refusal as a colleague who cannot see the firm,
+    so the answer never tells whether a name exists at another bank."""
     rec, _officer = _reworkable(user, recommendation)
-    target = BankOfficer.objects.filter(user=officer, bank_id=rec.bank_id).first()
+    target = BankOfficer.objects.filter(user=officer, bank_id=rec.bank_id).first() if officer else None
     if target is None or not Recommendation.objects.visible_to(officer).filter(pk=rec.pk).exists():
         raise ValidationError({"officer": [_("只能改派给能看到该企业的本行客户经理。")]})
     if officer.pk == rec.officer_id:

@@ -65,7 +65,7 @@ def _filtered(request):
     # Filters and sorts act on the firm's figures, so they run over consenting firms only: a masked row (consent
     # lapsed after the bank worked it) is listed apart, unfiltered and unsorted, and would otherwise give its grade,
     # region or rank away through what it matches.
-    rows = Recommendation.objects.visible_to(request.user).current().consented().order_by(*SORTS["rank"])
+    rows = Recommendation.objects.listed_to(request.user).current().order_by(*SORTS["rank"])
     filterset = RecommendationListFilterSet(request.GET or None, rows, request=request, products=products)
     return filterset.form, products, filterset.qs
 
@@ -116,7 +116,7 @@ def recommendation_list(request):
     for name in PAGING:
         query.pop(name, None)
     withdrawn = (
-        Recommendation.objects.visible_to(request.user).current().filter(consented=False)
+        Recommendation.objects.masked_to(request.user).current()
         .select_related("enterprise", "officer").only("pk", "status", "notes", "officer", "enterprise__name")
         .order_by("enterprise__name", "pk")[:WITHDRAWN_SHOWN]
     )  # fmt: skip

@@ -4,7 +4,8 @@ drawn from the firms' latent strength, ``demo.loans.demo_loan_book_create``) on 
 Builds the population, the book and a published run once (``--firms``), then times ``dashboard.backtest.backtest``
 — the page's numbers — for the national bureau, one province and one bank, ``--repeat`` times each (best and median
 wall-clock, queries), beside a naive baseline: every loan and its score read into Python one by one and counted
-there (on the first ``--baseline`` loans, extrapolated). Target: under 1 s.
+there (on the first ``--baseline`` loans, extrapolated). Target: under 1 s. ``--firms 130000`` (a book of ~33,000
+loans) builds in under a minute on a spare database and shows the shape; the national figure is ``--firms 520000``.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ipp_backtest .venv/bin/python bench/backtest_bench.py
 """

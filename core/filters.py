@@ -63,6 +63,8 @@ class RegionPrefixFilter(django_filters.CharFilter):
         kwargs.setdefault("lookup_expr", "startswith")
         kwargs.setdefault("max_length", 6)
         kwargs.setdefault("validators", [validate_region_scope])
+        # Unstripped: " " or a no-break space is no region (a 400, as the schema's pattern says), not "everywhere".
+        kwargs.setdefault("strip", False)
         super().__init__(*args, **kwargs)
 
 

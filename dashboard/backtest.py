@@ -2,10 +2,9 @@
 default and compensated, by the run's grade and by bands of its total, per region and per bank; whether the grades
 are ordered (A no worse than B, …, D no worse than E); and the AUC of the total against default.
 
-Aggregate queries only: one ``GROUP BY`` of loans ⋈ the run's scores by (grade, total, province, bank) — every
-breakdown is a sum of those cells, and the AUC the rank sum (numpy) of their totals — and one of their compensations
-by the same cell. Who sees
-which loans is the caller's base queryset (a bureau: the loans in its region, counted, never listed; a bank: its
+One aggregate query: loans ⋈ the run's scores grouped by grade, by total, by province and by bank at once (grouping
+sets); the bands are sums of the totals' rows and the AUC the rank sum (numpy) over them. Who sees which loans is the
+caller's base queryset (a bureau: the loans in its region, counted, never listed; a bank: its
 own, ``LoanContract.objects.visible_to``).
 """
 
@@ -16,20 +15,18 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 from django.db import connections, transaction
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, Substr
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from core.labels import region_label
 from core.models import Bank
-from guarantees.models import CompensationEvent
+from guarantees.models import CompensationEvent, GuaranteeContract
 from loans.models import LoanContract, RepaymentStatus
 from scoring.choices import GRADE_ORDER
-from scoring.models import ScoringRun
+from scoring.models import Score, ScoringRun
 
 BANDS = (90, 85, 80, 75, 70, 65, 60, 50, 0)
 """Lower bounds of the total bands, best first: 5 points wide around the grade bounds and the threshold (70)."""
-ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=16, decimal_places=2))
 BAD = (RepaymentStatus.OVERDUE, RepaymentStatus.DEFAULT)
 
 
@@ -82,13 +79,6 @@ class Backtest:
         return not self.violations
 
 
-def backtest_loans(loans: QuerySet[LoanContract], *, run: ScoringRun) -> QuerySet[LoanContract]:
-    """``loans`` restricted to firms ``run`` scored, with that run's grade and total (``bt_grade``, ``bt_total``)."""
-    return loans.filter(enterprise__scores__run=run.pk).annotate(
-        bt_grade=F("enterprise__scores__grade"), bt_total=F("enterprise__scores__total")
-    )
-
-
 def _band_label(key: str) -> str:
     low = int(key)
     index = BANDS.index(low)
@@ -97,77 +87,108 @@ def _band_label(key: str) -> str:
     return f"{low}–{BANDS[index - 1]}"
 
 
-CELL = ("bt_grade", "bt_total", "bt_province", "bank_id")
-"""A cell of the one scan: the grade and the total (the band is the total's, the AUC ranks the totals), the province
-and the bank — ~114,000 cells for 130,000 loans nationally, summed here into every breakdown."""
+SETS = {"grade": "s.grade", "total": "s.total", "province": "s.region / 10000", "bank": "l.bank_id"}
+"""The breakdowns the one query groups by, as grouping sets. The bands are sums of the totals' rows (and the AUC is
+the rank sum over them), so a breakdown by band needs no set of its own. The province is the firm's when scored
+(``Score.region``), which saves joining the firms' table."""
+SET_OF = {7: "grade", 11: "total", 13: "province", 14: "bank"}
+"""``GROUPING(grade, total, province, bank)`` → the set a row belongs to (a bit set for each key not grouped by)."""
 
 
 @dataclass
-class Cells:
-    """The cells as columns: keys (object arrays) and figures (integers; money in cents, exact in float64)."""
+class Grouped:
+    """The query's rows per grouping set: keys and figures (integers; money in cents, exact in float64)."""
 
     keys: dict[str, np.ndarray]
-    totals: np.ndarray
-    figures: np.ndarray  # [cells, 5]: loans, overdue, defaults, guaranteed cents, compensated cents
+    figures: dict[str, np.ndarray]  # [rows, 5]: loans, overdue, defaults, guaranteed cents, compensated cents
 
 
-def _cells(scored: QuerySet, compensations: QuerySet) -> Cells:
-    """One scan of the loans: counts per cell; compensations (few rows) grouped by the same cell in a second
-    query."""
-    keyed = scored.annotate(bt_province=Substr("enterprise__region_code", 1, 2)).order_by()
-    rows = list(
-        keyed.values_list(*CELL).annotate(
-            n=Count("pk"),
-            overdue=Count("pk", filter=Q(repayment_status__in=BAD)),
-            defaults=Count("pk", filter=Q(repayment_status=RepaymentStatus.DEFAULT)),
-            guaranteed=Coalesce(Sum("guarantee__amount"), ZERO),
-        )
+def _grouped_sql(loans: QuerySet, run: ScoringRun, postgresql: bool) -> tuple[str, list]:
+    """One scan of the caller's loans ⋈ the run's scores (⟕ guarantees ⟕ their compensations, pre-summed per
+    guarantee so no loan counts twice), grouped by every breakdown at once.
+
+    Why it scales: the cost is one hash join of the loans against one pass over the run's scores and a handful of
+    hash aggregates; nothing is sorted and no per-group or per-loan query runs. The scores are read from the
+    partition's (region, total, enterprise) index, which carries grade and run (``score_region_total``): an
+    index-only scan of ~60 bytes a firm instead of the ~700-byte heap rows (25 MB, not 360 MB, at 520,000 firms).
+    What comes back to Python is bounded by the distinct totals (≤ 10,001 at two decimals) plus the grades,
+    provinces and banks — not by the loans: 130,000 loans give ~10,000 rows where grouping by (grade, total,
+    province, bank) cells gave ~114,000 tuples to build. ``bench/backtest_bench.py`` measures it."""
+    inner, params = (
+        loans.order_by().values("id", "enterprise_id", "bank_id", "repayment_status").query.sql_with_params()
     )
-    paid = {
-        tuple(key): amount
-        for *key, amount in compensations.values_list(*CELL).annotate(paid=Coalesce(Sum("bt_amount"), ZERO))
-    }
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 8
-    totals = np.array(columns[1], dtype=np.float64)
-    figures = np.zeros((len(rows), 5), dtype=np.float64)
-    if rows:
-        figures[:, 0], figures[:, 1], figures[:, 2] = columns[4], columns[5], columns[6]
-        figures[:, 3] = [int(g * 100) for g in columns[7]]
-        figures[:, 4] = [int(paid.get(tuple(row[:4]), 0) * 100) for row in rows] if paid else 0
+    score, guarantee = Score._meta.db_table, GuaranteeContract._meta.db_table
+    event = CompensationEvent._meta.db_table
+    source = (
+        f"FROM ({inner}) l JOIN {score} s ON s.run_id = %s AND s.enterprise_id = l.enterprise_id "
+        f"LEFT JOIN {guarantee} g ON g.loan_id = l.id "
+        f"LEFT JOIN (SELECT guarantee_id, SUM(amount) AS paid FROM {event} GROUP BY guarantee_id) c "
+        "ON c.guarantee_id = g.id"
+    )
+    params = [*params, run.pk]
+    measures = (
+        "COUNT(*), COUNT(*) FILTER (WHERE l.repayment_status IN (%s, %s)), "
+        "COUNT(*) FILTER (WHERE l.repayment_status = %s), COALESCE(SUM(g.amount), 0), COALESCE(SUM(c.paid), 0)"
+    )
+    measure_params = [*BAD, RepaymentStatus.DEFAULT]
+    if postgresql:
+        keys = ", ".join(SETS.values())
+        sets = ", ".join(f"({expression})" for expression in SETS.values())
+        sql = f"SELECT GROUPING({keys}), {keys}, {measures} {source} GROUP BY GROUPING SETS ({sets})"
+        return sql, [*measure_params, *params]
+    selects, all_params = [], []  # no GROUPING SETS (SQLite, the demo): the same rows, one GROUP BY per set
+    for code, name in SET_OF.items():
+        keys = ", ".join(expression if key == name else "NULL" for key, expression in SETS.items())
+        selects.append(f"SELECT {code}, {keys}, {measures} {source} GROUP BY {SETS[name]}")
+        all_params += [*measure_params, *params]
+    return " UNION ALL ".join(selects), all_params
+
+
+def _cents(value) -> int:
+    return int((Decimal(str(value)) * 100).to_integral_value())
+
+
+def _grouped(loans: QuerySet, run: ScoringRun) -> Grouped:
+    connection = connections[loans.db]
+    postgresql = connection.vendor == "postgresql"
+    sql, params = _grouped_sql(loans, run, postgresql)
+    with transaction.atomic(using=loans.db), connection.cursor() as cursor:
+        if postgresql:
+            # The planner overestimates the join and JIT-compiles the aggregates for longer than they run.
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    keys: dict[str, np.ndarray] = {}
+    figures: dict[str, np.ndarray] = {}
+    for code, name in SET_OF.items():
+        position = 1 + list(SETS).index(name)
+        mine = [row for row in rows if row[0] == code]
+        values = [row[position] for row in mine]
+        if name == "total":
+            keys[name] = np.array([float(v) for v in values], dtype=np.float64)
+        elif name == "province":
+            keys[name] = np.array([f"{int(v):02d}" for v in values], dtype=object)
+        else:
+            keys[name] = np.array([str(v) for v in values], dtype=object)
+        block = np.zeros((len(mine), 5), dtype=np.float64)
+        for i, row in enumerate(mine):
+            block[i] = (row[5], row[6], row[7], _cents(row[8]), _cents(row[9]))
+        figures[name] = block
     lows = np.array(BANDS[::-1], dtype=np.float64)  # ascending lower bounds
-    band = np.array([f"{low:02d}" for low in BANDS[::-1]], dtype=object)[
-        np.clip(np.searchsorted(lows, totals, side="right") - 1, 0, None)
+    keys["band"] = np.array([f"{low:02d}" for low in BANDS[::-1]], dtype=object)[
+        np.clip(np.searchsorted(lows, keys["total"], side="right") - 1, 0, None)
     ]
-    keys = {
-        "grade": np.array(columns[0], dtype=object),
-        "band": band,
-        "province": np.array(columns[2], dtype=object),
-        "bank": np.array([str(b) for b in columns[3]], dtype=object),
-    }
-    return Cells(keys, totals, figures)
+    figures["band"] = figures["total"]
+    return Grouped(keys, figures)
 
 
-def _compensations(loans: QuerySet, run: ScoringRun) -> QuerySet:
-    """The compensation events of ``loans`` with their loan's cell (the same keys as ``_cells``)."""
-    prefix = "guarantee__loan__"
-    events = CompensationEvent.objects.filter(
-        guarantee__loan__in=loans.values("pk"), **{f"{prefix}enterprise__scores__run": run.pk}
-    )
-    return events.order_by().annotate(
-        bt_grade=F(f"{prefix}enterprise__scores__grade"),
-        bt_total=F(f"{prefix}enterprise__scores__total"),
-        bt_province=Substr(f"{prefix}enterprise__region_code", 1, 2),
-        bank_id=F(f"{prefix}bank_id"),
-        bt_amount=F("amount"),
-    )
-
-
-def _rollup(cells: Cells, key: str) -> dict[str, BacktestRow]:
-    """The cells summed by one of their keys (numpy: one pass whatever the number of cells)."""
-    if not len(cells.totals):
+def _rollup(grouped: Grouped, key: str) -> dict[str, BacktestRow]:
+    """The rows of one breakdown, summed by their key (the bands: several totals each)."""
+    figures = grouped.figures[key]
+    if not len(figures):
         return {}
-    labels, inverse = np.unique(cells.keys[key].astype(str), return_inverse=True)
-    sums = np.column_stack([np.bincount(inverse, weights=cells.figures[:, i]) for i in range(5)])
+    labels, inverse = np.unique(grouped.keys[key].astype(str), return_inverse=True)
+    sums = np.column_stack([np.bincount(inverse, weights=figures[:, i], minlength=len(labels)) for i in range(5)])
     cent = Decimal("0.01")
     return {
         str(label): BacktestRow(str(label), str(label), int(n), int(o), int(d), (Decimal(int(g)) * cent),
@@ -209,16 +230,9 @@ def auc_of(totals: np.ndarray, defaulted: np.ndarray) -> float | None:
 
 
 def backtest(*, run: ScoringRun, loans: QuerySet[LoanContract]) -> Backtest:
-    """The back-test of ``run`` over ``loans`` (the caller's visible loans; see the module docstring): two queries
-    — the loans per cell, their compensations per cell — and sums in Python."""
-    scored = backtest_loans(loans, run=run)
-    with transaction.atomic(using=scored.db):
-        if connections[scored.db].vendor == "postgresql":
-            with connections[scored.db].cursor() as cursor:
-                # The planner overestimates the join (millions of rows for 130,000) and JIT-compiles the CASE of
-                # the bands for ~2 s; plain execution takes 0.2–0.8 s (bench/backtest_bench.py).
-                cursor.execute("SET LOCAL jit = off")
-        cells = _cells(scored, _compensations(loans, run))
+    """The back-test of ``run`` over ``loans`` (the caller's visible loans; see the module docstring): one grouped
+    query (``_grouped_sql``) and sums in numpy."""
+    cells = _grouped(loans, run)
     grades = _rollup(cells, "grade")
     by_grade = [grades.get(g, BacktestRow(g, g)) for g in GRADE_ORDER]
     bands = _rollup(cells, "band")
@@ -236,7 +250,7 @@ def backtest(*, run: ScoringRun, loans: QuerySet[LoanContract]) -> Backtest:
     for row in by_grade:
         for name in ("loans", "overdue", "defaults", "guaranteed", "compensated"):
             setattr(total, name, getattr(total, name) + getattr(row, name))
-    totals, loans_at, defaults_at = cells.totals, cells.figures[:, 0], cells.figures[:, 2]
+    totals, loans_at, defaults_at = cells.keys["total"], cells.figures["total"][:, 0], cells.figures["total"][:, 2]
     populated = [r for r in by_grade if r.loans]
     violations = [
         (better.key, worse.key)

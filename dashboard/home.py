@@ -31,7 +31,7 @@ def home(request):
         }
     if hasattr(user, "bank_officer"):
         context["roles"].append("bank")
-        rows = Recommendation.objects.visible_to(user).current().consented()
+        rows = Recommendation.objects.listed_to(user).current()
         context["bank"] = {
             "new": rows.filter(status=RecommendationStatus.NEW).count(),
             "mine": rows.filter(officer=user).exclude(status__in=CLOSED).count(),

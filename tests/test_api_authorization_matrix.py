@@ -48,6 +48,8 @@ OBJECT_ROUTES: dict[str, tuple[str, str]] = {
     "api:recommendation-notes": ("POST", "recommendation"),
     "api:recommendation-profile": ("GET", "recommendation"),
     "api:recommendation-transition": ("POST", "recommendation"),
+    "api:recommendation-reopen": ("POST", "recommendation"),
+    "api:recommendation-reassign": ("POST", "recommendation"),
     "api:recommendation-loan": ("POST", "recommendation_id"),
     "api:loan-detail": ("GET", "loan"),
     "api:product-detail": ("GET", "product"),

@@ -203,7 +203,8 @@ FIRST_LISTED: dict[str, tuple[str, str, object]] = {
 NOT_READ = {
     "api:recommendation-claim", "api:recommendation-notes", "api:recommendation-transition", "api:recommendation-loan",
     "api:loan-guarantee", "api:guarantee-compensations", "api:submission-approve", "api:submission-return",
-    "api:submission-submit", "api:not-found", "api:loan-warning-acknowledge",
+    "api:submission-submit", "api:not-found", "api:loan-warning-acknowledge", "api:recommendation-reopen",
+    "api:recommendation-reassign",
 }  # fmt: skip
 
 # --- Facts the invariants check against ----------------------------------------------------------------------------

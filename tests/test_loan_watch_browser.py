@@ -101,7 +101,11 @@ def test_the_bureaus_back_test_shows_default_falling_from_e_to_a_on_the_demo(pag
     assert float(page.inner_text("#auc")) > 0.7
     page.wait_for_function("document.querySelector('#chart-grades canvas') !== null")
     assert fits_390(page)
-    page.screenshot(path=str(ARTIFACTS / "backtest.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.screenshot(path=str(ARTIFACTS / "backtest-1366.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(ARTIFACTS / "backtest-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
     with page.expect_download() as download:
         page.click("text=导出 CSV")
     assert download.value.suggested_filename.startswith("backtest-")

@@ -10,3 +10,8 @@ from core.actors import actor_of
 def recommendations_for(request) -> QuerySet[Recommendation]:
     """Every visible recommendation, superseded ones included (their detail says so); lists add ``current()``."""
     return Recommendation.objects.visible_to(actor_of(request))
+
+
+def recommendations_listed(request) -> QuerySet[Recommendation]:
+    """The visible ones whose firm consents now (``listed_to``: ``recommendations_for(request).consented()``)."""
+    return Recommendation.objects.listed_to(actor_of(request))

@@ -63,6 +63,12 @@ class RecommendationNotesSerializer(serializers.Serializer):
     notes = serializers.CharField(allow_blank=True, max_length=5000)
 
 
+class RecommendationReassignSerializer(serializers.Serializer):
+    """Whom to hand the firm to: a colleague of the bank who can see it, by username (as ``officer`` reads)."""
+
+    officer = serializers.CharField(max_length=150, help_text="接手的本行客户经理的用户名(须能看到该企业)")
+
+
 class ProfileScoreSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Stage.choices)
     total = serializers.FloatField()

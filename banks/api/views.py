@@ -1,7 +1,7 @@
 """A bank's recommendations over the API: its current list (the page's FilterSet, cursor pages in list order), one
 recommendation, a consenting firm's profile (logged as on the page), and the officer's workflow — claim, status,
-notes — through the same services as the pages. Reads need ``recommendations:read``; writes are loan feedback and
-need ``loans:write`` (docs/api.md)."""
+notes, reopen, reassign — through the same services as the pages. Reads need ``recommendations:read``; writes are
+loan feedback and need ``loans:write`` (docs/api.md)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,13 @@ from banks.services import (
     recommendation_claim,
     recommendation_mark_viewed,
     recommendation_note,
+    recommendation_reassign,
+    recommendation_reopen,
     recommendation_transition,
 )
 from core.api.auth import ReadWriteScopes, api_actor
 from core.api.pagination import StrictCursorPagination
+from core.models import User
 from core.permissions import bank_officer_of
 from enterprises.access import bank_read_log, client_ip
 from enterprises.choices import BankRead
@@ -34,6 +37,7 @@ from . import scoping
 from .serializers import (
     RecommendationNotesSerializer,
     RecommendationProfileSerializer,
+    RecommendationReassignSerializer,
     RecommendationSerializer,
     RecommendationStatusSerializer,
 )
@@ -89,9 +93,10 @@ class RecommendationViewSet(ReadWriteScopes, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[^/]+"  # a malformed id is a JSON 404 from the queryset, not an HTML page from the URLconf
 
     def get_queryset(self):
-        rows = scoping.recommendations_for(self.request)
         if self.action == "list":  # filters and sorts act on figures: a masked row is read by id only, never matched
-            rows = rows.current().consented()
+            rows = scoping.recommendations_listed(self.request).current()
+        else:
+            rows = scoping.recommendations_for(self.request)
         return rows.select_related("enterprise", "run", "officer").only(*FIELDS)
 
     def filter_queryset(self, queryset):
@@ -160,6 +165,39 @@ class RecommendationViewSet(ReadWriteScopes, viewsets.ReadOnlyModelViewSet):
         rec = self.get_object()
         data = _valid(RecommendationNotesSerializer, request)
         return self._updated(recommendation_note(recommendation=rec, user=api_actor(request), notes=data["notes"]))
+
+    @extend_schema(
+        summary="重新打开或释放认领 / Reopen a declined row, or release a claimed one",
+        description="Scope `loans:write`. The officer's page's rule (`banks.services.recommendation_reopen`): a "
+        "declined row goes back to `viewed` (its `decline_category` and `decline_reason` cleared; the audit trail "
+        "keeps them, with the caller as actor); a claimed row that is not declined is released (`officer` null). "
+        "Only the officer following the firm (a client: its service account) or the bank's admin may; a row "
+        "neither declined nor claimed, a contracted or a superseded one is a 400 naming the rule; another bank's "
+        "row is a 404. Nothing is saved on a refusal.",
+        request=None,
+        responses=RecommendationSerializer,
+        parameters=[ID],
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        rec = self.get_object()
+        return self._updated(recommendation_reopen(recommendation=rec, user=api_actor(request)))
+
+    @extend_schema(
+        summary="改派 / Hand a declined or claimed row to a colleague",
+        description="Scope `loans:write`. The page's rule (`banks.services.recommendation_reassign`): `officer` is "
+        "the username of an officer of the bank who can see the firm (else a 400 on `officer`); the status stays; "
+        "the audit trail records who handed it to whom. The same refusals as `reopen`.",
+        request=RecommendationReassignSerializer,
+        responses=RecommendationSerializer,
+        parameters=[ID],
+    )
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        rec = self.get_object()
+        data = _valid(RecommendationReassignSerializer, request)
+        officer = User.objects.filter(username=data["officer"], is_active=True).first()
+        return self._updated(recommendation_reassign(recommendation=rec, user=api_actor(request), officer=officer))
 
     @extend_schema(
         summary="企业画像(须企业授权,查阅留痕) / The firm's profile, behind its consent, logged",

@@ -21,10 +21,11 @@ def urls(rec) -> dict[str, tuple[str, str, dict]]:
         "claim": ("post", reverse("api:recommendation-claim", args=[rec.pk]), {}),
         "status": ("post", reverse("api:recommendation-transition", args=[rec.pk]), {"status": "contacted"}),
         "notes": ("post", reverse("api:recommendation-notes", args=[rec.pk]), {"notes": "电话已联系"}),
+        "reopen": ("post", reverse("api:recommendation-reopen", args=[rec.pk]), {}),  # releases the claim above
     }
 
 
-READS, WRITES = ("detail", "profile"), ("claim", "status", "notes")
+READS, WRITES = ("detail", "profile"), ("claim", "status", "notes", "reopen")
 # What each role gets on bank A's recommendation (list: the banks whose rows it lists; None = empty list).
 EXPECTED = {
     "anonymous": (401, dict.fromkeys(READS + WRITES, 401)),

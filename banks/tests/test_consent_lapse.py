@@ -23,6 +23,12 @@ def test_a_lapsed_consent_hides_the_firm_and_masks_the_bank_s_own_work(client, r
         revoked_at=timezone.now()
     )
 
+    visible = Recommendation.objects.visible_to(icbc_officer)
+    listed, masked = Recommendation.objects.listed_to(icbc_officer), Recommendation.objects.masked_to(icbc_officer)
+    assert set(masked) == set(visible.filter(consented=False)) == {worked}  # the two fast paths, the one rule
+    assert set(listed) == set(visible.consented()) and untouched not in listed and worked not in listed
+    assert all(rec.masked for rec in masked) and not any(rec.masked for rec in listed[:20])
+
     client.force_login(icbc_officer)
     page = client.get(reverse("banks:list")).content.decode()
     main, withdrawn = page.split('id="withdrawn"')
