@@ -50,6 +50,7 @@ from rest_framework.test import APIClient  # noqa: E402
 from banks.filters import RecommendationFilterSet  # noqa: E402
 from banks.models import Recommendation, RecommendationList  # noqa: E402
 from banks.selectors import SORTS, bank_lists  # noqa: E402
+from bench.figures import figure  # noqa: E402
 from core.models import ApiClient, Bank, User  # noqa: E402
 from demo.services import DEMO_BATCH_NAME  # noqa: E402
 from enterprises.models import Batch, Enterprise  # noqa: E402
@@ -197,6 +198,10 @@ def main() -> None:
         n50, _n95, _ = timed(naive_call, max(3, args.repeat // 5))
         line += f"   {n50 * scale * 1000:8.0f}ms" + (" (extrapolated)" if scale != 1 else "")
         print(line)
+        export = name.startswith("CSV")  # a download, not a page: no page target
+        figure(f"bank list: {name}, page p95", p95, "s", target=None if export else 0.5, baseline=n50 * scale)
+        if api_call is not None:
+            figure(f"bank list: {name}, API p95", a95, "s", target=0.5)
 
 
 if __name__ == "__main__":

@@ -60,6 +60,7 @@ BENCHES = [
     # after score: the run score_bench published has no lists yet; push_bench pushes it, then supersedes it
     Bench("push", "push_bench.py", lambda o: ["--workers", "2"]),
     Bench("dashboard", "dashboard_bench.py"),  # on push_bench's lists
+    Bench("list", "list_bench.py"),
     Bench("report", "report_bench.py"),
     Bench("compare", "compare_bench.py", lambda o: ["--firms", str(o.firms)]),
     Bench("sandbox", "sandbox_bench.py", lambda o: ["--firms", str(o.firms)]),
