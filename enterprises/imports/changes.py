@@ -70,12 +70,9 @@ def plan_changes(plan: ImportPlan, *, limit: int) -> PlanChanges:
     shown = []
     for k, (i, j) in enumerate(zip(rows.tolist(), columns.tolist(), strict=True)):
         name = plan.columns[j]
-        shown.append(
-            CellChange(
-                row=i + 2, credit_code=plan.values[KEY].iat[i], name=names.get(int(ids[i]), ""),
-                field=field_label(name), old=_label(name, stored[name].iat[k]), new=_label(name, plan.values[name].iat[i]),
-            )
-        )  # fmt: skip
+        old, new = _label(name, stored[name].iat[k]), _label(name, plan.values[name].iat[i])
+        code = plan.values[KEY].iat[i]
+        shown.append(CellChange(i + 2, code, names.get(int(ids[i]), ""), field_label(name), old, new))
     touched = changed.any(axis=1)
     return PlanChanges(
         cells=int(changed.sum()), filings=int(touched.sum()), unchanged=int((updates & ~touched).sum()), shown=shown
@@ -91,4 +88,3 @@ def _label(name: str, value) -> str:
     if name in COUNT_FIELDS:
         return value_label(name, int(value))
     return value_label(name, round(float(value), 2))
-

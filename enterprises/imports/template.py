@@ -72,7 +72,9 @@ def template_xlsx() -> bytes:
         "flags": ",".join([yes_no(True), yes_no(False)]),
         "levels": ",".join(str(label) for label in RdPlatformLevel.labels),
     }
-    validations = {key: DataValidation(type="list", formula1=f'"{text}"', allow_blank=True) for key, text in lists.items()}
+    validations = {
+        key: DataValidation(type="list", formula1=f'"{text}"', allow_blank=True) for key, text in lists.items()
+    }
     for index, name in enumerate(IMPORTABLE, start=3):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = 16

@@ -139,7 +139,8 @@ def validate(table: Table, *, batch, user) -> ImportPlan:
         elif name == "rd_platform_level":  # by its name (as the export and the template write it) or its number
             levels = text.str.lower().map(level_aliases())
             allowed = listing(f"“{label}”" for label in RdPlatformLevel.labels)
-            report(usable & levels.isna(), name, _("研发平台级别应为%(allowed)s之一(或 0 至 3)。") % {"allowed": allowed})
+            message = _("研发平台级别应为%(allowed)s之一(或 0 至 3)。") % {"allowed": allowed}
+            report(usable & levels.isna(), name, message)
             values[name] = levels.fillna(0).astype(np.int64)
         else:
             numbers = pd.to_numeric(text.where(usable, "0"), errors="coerce")

@@ -93,9 +93,9 @@ def test_a_filled_template_imports(client, officer, batch, firms, language):
     with translation.override(language):
         from enterprises.labels import field_label
 
-        row.update({header[0]: CODES[2], header[1]: "", field_label("revenue"): 3200.5, field_label("employees"): 40,
-                    field_label("rd_staff"): 8, field_label("net_profit"): -12.25, field_label("is_tech_sme"): labels[0],
-                    field_label("dishonest_debtor"): labels[1], field_label("rd_platform_level"): labels[2]})  # fmt: skip
+        filled = {"revenue": 3200.5, "employees": 40, "rd_staff": 8, "net_profit": -12.25, "is_tech_sme": labels[0],
+                  "dishonest_debtor": labels[1], "rd_platform_level": labels[2]}  # fmt: skip
+        row.update({header[0]: CODES[2], header[1]: ""} | {field_label(k): v for k, v in filled.items()})
         for name in Submission.FLAG_FIELDS:
             if row[field_label(name)] == 0:
                 row[field_label(name)] = labels[1]
