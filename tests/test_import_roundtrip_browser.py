@@ -85,7 +85,7 @@ def test_an_admin_downloads_the_template_fills_it_previews_the_changes_and_commi
     batch = batch_create(name="2024年度创新积分", year=2024, reference_date=date(2024, 12, 31), status="open",
                          system=IndicatorSystem.objects.get(code="national", version=1),
                          opens_on=date(2025, 1, 1), closes_on=date(2025, 12, 31))  # fmt: skip
-    filed = EnterpriseFactory(credit_code=valid_credit_code(8801), region_code="440305", name="深圳芯光智能制造有限公司")
+    filed = EnterpriseFactory(credit_code=valid_credit_code(8801), region_code="440305", name="深圳芯光智能制造公司")
     SubmissionFactory(enterprise=filed, batch=batch, status="approved", rd_platform_level=1)
     newcomers = [EnterpriseFactory(credit_code=valid_credit_code(8802 + i), region_code="440106",
                                    name=f"广州瑞腾信息技术{i}有限公司") for i in range(2)]  # fmt: skip
