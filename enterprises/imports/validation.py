@@ -42,6 +42,7 @@ class RowError:
     row: int
     column: str
     message: str
+    title: str = ""  # the column's header as the file names it (a data row's error), so the page can say which
 
 
 @dataclass
@@ -163,6 +164,9 @@ def validate(table: Table, *, batch, user) -> ImportPlan:
     plan.values = typed
     if plan.existing is not None:
         _check_consistency(typed, plan, letter, rows)
+    titles = {column_letter(i): title for i, title in enumerate(table.header)}
+    for error in plan.errors:
+        error.title = titles.get(error.column, "") if error.row > 1 else ""
     plan.errors.sort(key=lambda e: (e.row, len(e.column), e.column))
     return plan
 

@@ -174,7 +174,10 @@ def test_bad_input_names_row_and_column_in_the_officers_language(officer, batch,
     rows = [["credit_code", "rd_platform_level", "is_tech_sme"], [CODES[0], "区级", "maybe"]]
     with translation.override("en"):
         report = _import(officer, batch, openpyxl_bytes(rows), "bad.xlsx", dry_run=True)
-    assert [(e.row, e.column) for e in report.errors] == [(2, "B"), (2, "C")]
+    assert [(e.row, e.column, e.title) for e in report.errors] == [
+        (2, "B", "rd_platform_level"),
+        (2, "C", "is_tech_sme"),
+    ]
     assert "R&D platform level" in report.errors[0].message and "Provincial" in report.errors[0].message
     assert "Yes" in report.errors[1].message or "yes" in report.errors[1].message
     assert not report.changes
