@@ -22,7 +22,6 @@ from enterprises.models import Batch
 from .choices import DataSource
 from .imports.reader import MAX_UPLOAD_BYTES
 from .imports.template import export_csv_lines, template_xlsx
-from .imports.validation import IMPORTABLE
 from .models import Submission
 from .services import submission_import
 
@@ -71,7 +70,7 @@ def _batches(user):
 @bureau_required
 def import_page(request):
     context = {"batches": _batches(request.user), "sources": [DataSource.IMPORTED, DataSource.VERIFIED],
-               "fields": IMPORTABLE, "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024)}  # fmt: skip
+               "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024)}  # fmt: skip
     if request.method != "POST":
         return render(request, "enterprises/import.html", context)
     batch = _batches(request.user).filter(pk=request.POST.get("batch") or 0).first()

@@ -62,10 +62,6 @@ class ImportPlan:
             return 0
         return int(np.count_nonzero(~np.isin(self.enterprise_ids, self.existing.index.to_numpy())))
 
-    @property
-    def update_count(self) -> int:
-        return self.rows - self.new_count if self.enterprise_ids is not None else 0
-
 
 def column_letter(index: int) -> str:
     letters = ""
