@@ -29,7 +29,7 @@ from .population import generate, previous_year
 DEMO_PASSWORD = "Demo-2024!"  # noqa: S105 # nosec B105 # printed on purpose; demo users exist only in demo databases
 DEMO_BATCH_NAME = "2024年度企业创新积分评价"
 DEMO_PREVIOUS_BATCH_NAME = "2023年度企业创新积分评价"
-DEMO_LOCAL_SYSTEM = "guangdong-local"
+DEMO_LOCAL_SYSTEM = "guangdong"  # not "…-local": a code word such as "local" reads as a raw choice value
 RAW_FIELDS = (*Submission.MONEY_FIELDS, *Submission.COUNT_FIELDS, *Submission.FLAG_FIELDS)
 
 

@@ -106,13 +106,13 @@ def test_demo_setup_creates_a_login_for_every_role(client):
     from scoring.indicator_systems import indicator_system_errors
     from scoring.models import IndicatorSystem
 
-    local = IndicatorSystem.objects.get(code="guangdong-local")
+    local = IndicatorSystem.objects.get(code="guangdong")
     assert not local.frozen and local.region_scope == "44" and local.indicators.filter(code="L1").exists()
     assert indicator_system_errors(local) == []
     filed_last_year = last_year.submissions.count()
     call_command("demo_setup", firms=300)  # running it again adds nothing
     assert (Batch.objects.count(), last_year.submissions.count()) == (2, filed_last_year)
-    assert IndicatorSystem.objects.filter(code="guangdong-local").count() == 1
+    assert IndicatorSystem.objects.filter(code="guangdong").count() == 1
     for username in ("admin", "bureau", "bureau-gd", "icbc", "icbc-gd", "cmb", "guarantor", "firm"):
         assert client.login(username=username, password="Demo-2024!"), username
         assert client.get("/").status_code == 200
