@@ -234,3 +234,50 @@ def _names(rng: np.random.Generator, n: int, province: np.ndarray, section: np.n
     trade = pd.Series(section).map(NAME_TRADES).fillna("科技")
     serial = pd.Series(rng.integers(1, 1000, n)).map("{:03d}".format)
     return (short + first + second + trade + serial + "有限公司").to_numpy()
+
+
+# Share of firms whose previous year's filing is far below this year's (a unit slip in one of the two years), so
+# the review queue's "last year" flag has something to show.
+LAST_YEAR_SLIPS = 0.004
+
+
+def previous_year(filings: pd.DataFrame, *, seed: int) -> pd.DataFrame:
+    """Last year's filings of the same firms, consistent with this year's: its revenue and R&D expense are what this
+    year's filing gives as the previous year's (``revenue_prev``, ``rd_expense_prev``), staff, patents and the other
+    amounts a little lower, the qualifications mostly the same. Firms without a previous-year revenue (under a year
+    old) get none. ``filings`` holds ``enterprise_id`` and the raw fields; the result has the same columns."""
+    rng = np.random.default_rng(seed)
+    frame = filings[filings.revenue_prev > 0].reset_index(drop=True)
+    n = len(frame)
+    if not n:
+        return frame
+    money = lambda a: np.round(np.maximum(a, 0), 2)  # noqa: E731
+    revenue = frame.revenue_prev.to_numpy(float)
+    ratio = revenue / np.maximum(frame.revenue.to_numpy(float), 1e-9)  # last year's scale against this year's
+    slip = np.zeros(n, dtype=bool)
+    slip[rng.choice(n, size=max(1, round(n * LAST_YEAR_SLIPS)), replace=False)] = True  # at least one to show
+    revenue = np.where(slip, revenue / 20, revenue)  # a unit slip: far below what this year says it was
+    growth = np.clip(0.08 + rng.standard_normal(n) * 0.2, -0.5, 2.0)
+    shrink = lambda: np.clip(rng.normal(0.9, 0.08, n), 0.6, 1.0)  # noqa: E731
+    employees = np.maximum(1, np.round(frame.employees.to_numpy(float) * shrink()))
+    counts = {name: np.floor(frame[name].to_numpy(float) * shrink()).astype(int)
+              for name in ("invention_patents", "other_ip", "standards", "graduates_hired", "sci_awards",
+                           "sci_projects")}  # fmt: skip
+    out = frame.copy()
+    out["revenue"] = money(revenue)
+    out["revenue_prev"] = money(revenue / (1 + growth))
+    out["rd_expense"] = frame.rd_expense_prev.to_numpy(float)
+    out["rd_expense_prev"] = money(frame.rd_expense_prev.to_numpy(float) / (1 + np.clip(growth + 0.04, -0.5, 2.0)))
+    out["employees"] = employees.astype(int)
+    out["rd_staff"] = np.minimum(np.round(frame.rd_staff.to_numpy(float) * shrink()), employees).astype(int)
+    for name, values in counts.items():
+        out[name] = values
+    for name in ("tech_contract_turnover", "taxes_paid", "vc_investment"):
+        out[name] = money(frame[name].to_numpy(float) * ratio * shrink())
+    out["high_tech_revenue"] = np.minimum(money(frame.high_tech_revenue.to_numpy(float) * ratio), out["revenue"])
+    out["net_profit"] = np.round(frame.net_profit.to_numpy(float) * ratio, 2)
+    out["net_assets"] = np.round(frame.net_assets.to_numpy(float) * ratio * shrink(), 2)
+    out["rd_platform_level"] = np.maximum(frame.rd_platform_level.to_numpy(int) - (rng.random(n) < 0.1), 0)
+    for name in ("is_high_tech_enterprise", "is_specialised_sme", "is_little_giant"):
+        out[name] = frame[name].to_numpy(bool) & (rng.random(n) > 0.08)  # some gained the title this year
+    return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -16,17 +16,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from banks.models import LoanProduct
-from core.db.copy import analyze, bulk_insert, lock_table, next_ids, with_defaults
+from core.db.copy import CENTS, analyze, bulk_insert, lock_table, next_ids, queryset_to_arrays, with_defaults
 from core.models import Bank, BankOfficer, Branch, BureauStaff, GuaranteeInstitution, GuarantorStaff, User
 from core.reference_data import PROVINCES
 from enterprises.models import Batch, Consent, Enterprise, EnterpriseMembership, Submission
-from scoring.models import BatchScoring, IndicatorSystem, Score
+from scoring.indicator_systems import indicator_system_clone
+from scoring.models import BatchScoring, Indicator, IndicatorSystem, Score
 from scoring.services import batch_create, scoring_run_create, scoring_run_execute
 
-from .population import generate
+from .population import generate, previous_year
 
 DEMO_PASSWORD = "Demo-2024!"  # noqa: S105 # nosec B105 # printed on purpose; demo users exist only in demo databases
 DEMO_BATCH_NAME = "2024年度企业创新积分评价"
+DEMO_PREVIOUS_BATCH_NAME = "2023年度企业创新积分评价"
+DEMO_LOCAL_SYSTEM = "guangdong"  # not "…-local": a code word such as "local" reads as a raw choice value
+RAW_FIELDS = (*Submission.MONEY_FIELDS, *Submission.COUNT_FIELDS, *Submission.FLAG_FIELDS)
 
 
 @dataclass
@@ -72,6 +76,62 @@ def demo_firms_create(*, firms: int, seed: int, batch: Batch) -> DemoReport:
     analyze(Enterprise, Submission, Consent)
     return DemoReport(firms=firms, seconds=time.perf_counter() - started, batch=batch, enterprise_ids=ids,
                       strength=population.strength)  # fmt: skip
+
+
+@transaction.atomic
+def demo_previous_year_create(batch: Batch, *, seed: int = 2023) -> int:
+    """The year before ``batch`` (a closed 2023 batch) with an approved filing for each of its firms that is over a
+    year old, consistent with this year's (``demo.population.previous_year``), so the review page shows last year's
+    values beside this year's and the growth flags have a past to compare with. Bulk path, as the firms; only firms
+    without a filing of that year are added (re-running after more firms were generated fills them in).
+    Returns the number of filings written."""
+    system = IndicatorSystem.objects.get(code="national", version=1)
+    year = batch.year - 1
+    previous = Batch.objects.filter(name=DEMO_PREVIOUS_BATCH_NAME).first() or batch_create(
+        name=DEMO_PREVIOUS_BATCH_NAME, year=year, reference_date=date(year, 12, 31), system=system, status="closed",
+        opens_on=date(year + 1, 1, 1), closes_on=date(year + 1, 6, 30),
+    )  # fmt: skip
+    current = Submission.objects.filter(batch=batch).exclude(enterprise__submissions__batch=previous)
+    columns = {"enterprise_id": "int64"} | {
+        name: CENTS if name in Submission.MONEY_FIELDS else "bool" if name in Submission.FLAG_FIELDS else "int64"
+        for name in RAW_FIELDS
+    }  # fmt: skip
+    filings = previous_year(pd.DataFrame(queryset_to_arrays(current, columns)), seed=seed)
+    if filings.empty:
+        return 0
+    stamp = timezone.make_aware(datetime(year + 1, 3, 31, 10))
+    lock_table(Submission)
+    reserved = next_ids(Submission, len(filings))
+    frame = filings.assign(
+        id=np.arange(reserved.start, reserved.stop), batch_id=previous.pk, status="approved",
+        data_source="self_reported", submitted_at=stamp, reviewed_at=stamp,
+    )  # fmt: skip
+    bulk_insert(Submission, with_defaults(Submission, frame))
+    analyze(Submission)
+    return len(filings)
+
+
+def demo_local_system_create() -> IndicatorSystem:
+    """A draft local system of Guangdong (region 44): national-v1 with a local indicator (science awards, weight 2
+    taken from the standards indicator), not frozen, so the editor and "preview on batch" can be tried. Kept if it
+    exists."""
+    existing = IndicatorSystem.objects.filter(code=DEMO_LOCAL_SYSTEM).order_by("-version").first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        source = IndicatorSystem.objects.get(code="national", version=1)
+        system = indicator_system_clone(source=source, code=DEMO_LOCAL_SYSTEM, name="广东省创新积分地方体系(草稿)",
+                                        user=None, region_scope="44")  # fmt: skip
+        standards = system.indicators.get(source_field="standards")
+        for stage in ("startup", "growth", "stable"):
+            setattr(standards, f"weight_{stage}", getattr(standards, f"weight_{stage}") - 2)
+        standards.save()
+        Indicator.objects.create(
+            system=system, code="L1", name="省级以上科技奖励", category=standards.category, source_field="sci_awards",
+            method="reference", reference=2, weight_startup=2, weight_growth=2, weight_stable=2,
+            order=max(system.indicators.values_list("order", flat=True)) + 1,
+        )  # fmt: skip
+    return system
 
 
 @transaction.atomic
@@ -170,13 +230,19 @@ def demo_review_queue(batch: Batch, *, flagged: int = 8, plain: int = 12) -> int
     """Put some of the batch's filings back in the review queue (submitted), ``flagged`` of them raising a
     plausibility flag and ``plain`` not, so the queue's flags, its filter and "approve all that match" can be tried.
     Values are not touched (the published run's inputs stay as scored). Kept if the queue already has filings."""
+    from enterprises.review_flags import FLAGS
     from enterprises.review_flags import flagged as with_flag
 
     filings = Submission.objects.filter(batch=batch)
     if filings.filter(status="submitted").exists():
         return 0
     approved = filings.filter(status="approved").exclude(enterprise__memberships__isnull=False)
-    chosen = list(with_flag(approved, batch, "any").order_by("pk").values_list("pk", flat=True)[:flagged])
+    chosen: list[int] = []
+    for flag in FLAGS:  # a filing of every kind of flag there is, then any flagged ones
+        of_kind = with_flag(approved.exclude(pk__in=chosen), batch, flag.code).order_by("pk")
+        chosen += of_kind.values_list("pk", flat=True)[:1]
+    chosen += list(with_flag(approved.exclude(pk__in=chosen), batch, "any").order_by("pk")
+                   .values_list("pk", flat=True)[: max(flagged - len(chosen), 0)])  # fmt: skip
     chosen += list(approved.exclude(pk__in=chosen).order_by("pk").values_list("pk", flat=True)[:plain])
     return Submission.objects.filter(pk__in=chosen).update(status="submitted", reviewer=None, reviewed_at=None)
 

@@ -9,25 +9,25 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
-from core.exports import csv_lines
 from core.permissions import bureau_required
 from enterprises.models import Batch
 
 from .choices import DataSource
 from .imports.reader import MAX_UPLOAD_BYTES
-from .imports.validation import IMPORTABLE
+from .imports.template import export_csv_lines, template_xlsx
 from .models import Submission
 from .services import submission_import
 
 SESSION_KEY = "enterprise_import"
 ERRORS_SHOWN = 1000
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_MAX_AGE = timedelta(hours=1)  # a preview unconfirmed for an hour is swept at the next preview
 
 
@@ -70,7 +70,7 @@ def _batches(user):
 @bureau_required
 def import_page(request):
     context = {"batches": _batches(request.user), "sources": [DataSource.IMPORTED, DataSource.VERIFIED],
-               "fields": IMPORTABLE, "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024)}  # fmt: skip
+               "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024)}  # fmt: skip
     if request.method != "POST":
         return render(request, "enterprises/import.html", context)
     batch = _batches(request.user).filter(pk=request.POST.get("batch") or 0).first()
@@ -122,18 +122,22 @@ def import_page(request):
 
 
 @bureau_required
+def import_template(request):
+    """The .xlsx template in the officer's language: the columns to fill, drop-down lists, a sheet of explanations."""
+    response = HttpResponse(template_xlsx(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="filings-import-template.xlsx"'
+    return response
+
+
+@bureau_required
 @require_POST
 def export_filings(request):
-    """The region's filings of a batch as CSV (UTF-8 with BOM for Excel); text cells are escaped, numbers are not."""
+    """The region's filings of a batch as CSV (UTF-8 with BOM for Excel) in the template's columns and words, so it
+    can be edited and imported back; text cells are escaped, numbers are not."""
     batch = _batches(request.user).filter(pk=request.POST.get("batch") or 0).first()
     if batch is None:
         return redirect("review:import")
-    columns = ["credit_code", "name", "status", "data_source", *IMPORTABLE]
-    rows = (
-        Submission.objects.visible_to(request.user).filter(batch=batch).order_by("enterprise__credit_code")
-        .values_list("enterprise__credit_code", "enterprise__name", "status", "data_source", *IMPORTABLE)
-        .iterator(chunk_size=5000)
-    )  # fmt: skip
-    response = StreamingHttpResponse(csv_lines(columns, rows), content_type="text/csv; charset=utf-8")
+    filings = Submission.objects.visible_to(request.user).filter(batch=batch)
+    response = StreamingHttpResponse(export_csv_lines(filings), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="filings-{batch.pk}.csv"'
     return response

@@ -7,6 +7,7 @@ app_name = "review"
 urlpatterns = [
     path("", review_views.queue, name="queue"),
     path("import/", import_views.import_page, name="import"),
+    path("import/template/", import_views.import_template, name="import-template"),
     path("export/", import_views.export_filings, name="export"),
     path("bulk-approve/", review_views.bulk_approve, name="bulk-approve"),
     path("approve-matching/", review_views.approve_matching, name="approve-matching"),

@@ -130,7 +130,8 @@ def filing_comparison(*, submission: Submission, previous: Submission | None) ->
             label = Submission._meta.get_field(name).verbose_name
             rows.append({"name": name, "label": label, "current": current, "previous": before, "change": change,
                          "jump": jump, "current_label": value_label(name, current),
-                         "previous_label": value_label(name, before)})  # fmt: skip
+                         "previous_label": value_label(name, before),
+                         "change_label": "" if change is None else f"{change * 100:+,.1f} %"})  # fmt: skip
     return rows
 
 

@@ -1,7 +1,7 @@
 """Write operations on enterprises and filings. Every write validates the whole object first: bad input saves none."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -428,6 +428,9 @@ def _bank_reads_insert_select(ids: QuerySet, *, bank_id, user, read, ip, now) ->
 # --- Bulk import ---------------------------------------------------------------------------------------------------
 
 
+CHANGES_SHOWN = 1000  # changed values the dry run lists (the counts cover them all)
+
+
 @dataclass
 class ImportReport:
     """The outcome of an import or its dry run: every problem by row and column; counts when it went through."""
@@ -436,8 +439,11 @@ class ImportReport:
     columns: list[str]
     errors: list  # RowError(row, column, message), sorted
     new_count: int = 0
-    update_count: int = 0
+    update_count: int = 0  # existing filings the import changes
     committed: bool = False
+    unchanged_count: int = 0  # existing filings it leaves as they are (not rewritten)
+    change_count: int = 0  # values it changes in existing filings
+    changes: list = field(default_factory=list)  # the first CHANGES_SHOWN of them, CellChange(row, …, old, new)
 
 
 def submission_import(
@@ -449,6 +455,7 @@ def submission_import(
     submitted; existing ones get the imported columns. Every written filing is marked with ``source`` and gets an
     audit entry. Raises ``ApplicationError`` when the file as a whole cannot be read.
     """
+    from .imports.changes import plan_changes
     from .imports.reader import ImportFileError, read_table
     from .imports.validation import validate
     from .imports.writer import write_plan
@@ -463,8 +470,13 @@ def submission_import(
     except ImportFileError as error:
         raise ApplicationError(error.message) from None
     plan = validate(table, batch=batch, user=user)
-    report = ImportReport(plan.rows, plan.columns, plan.errors, plan.new_count, plan.update_count)
-    if dry_run or plan.errors:
+    report = ImportReport(plan.rows, plan.columns, plan.errors, plan.new_count)
+    if plan.errors:
+        return report
+    changes = plan_changes(plan, limit=CHANGES_SHOWN)
+    report.update_count, report.unchanged_count = changes.filings, changes.unchanged
+    report.change_count, report.changes = changes.cells, changes.shown
+    if dry_run:
         return report
     with transaction.atomic():
         counts = write_plan(plan, batch=batch, user=user, source=source)

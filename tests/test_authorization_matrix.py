@@ -80,6 +80,7 @@ OBJECT_ROUTES: dict[str, tuple[str, str]] = {
 ROLE_ROUTES: dict[str, tuple[str, str, str | None]] = {
     "review:queue": ("GET", "bureau", "foreign_firm_name"),
     "review:import": ("GET", "bureau", None),
+    "review:import-template": ("GET", "bureau", None),
     "review:export": ("POST", "bureau", None),  # needs a batch and a format: the queue covers its rows
     "review:bulk-approve": ("POST", "bureau", None),
     "review:approve-matching": ("POST", "bureau", None),  # its region only: tests/test_review_flags.py

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from core.validators import is_valid_uscc
-from demo.population import generate
+from demo.population import generate, previous_year
 from enterprises.models import Consent, Enterprise, Submission
 
 
@@ -38,6 +38,21 @@ def test_same_seed_gives_the_same_population():
     assert not a.submissions.equals(generate(300, np.arange(1, 301), seed=4).submissions)
 
 
+def test_last_years_filings_agree_with_this_years_previous_year_figures():
+    filings = generate(3000, np.arange(1, 3001), seed=5).submissions
+    last = previous_year(filings, seed=1)
+    assert set(last.enterprise_id) == set(filings.enterprise_id[filings.revenue_prev > 0])
+    this = filings.set_index("enterprise_id").loc[last.enterprise_id]
+    same = np.isclose(last.revenue.to_numpy(), this.revenue_prev.to_numpy())
+    assert 0.99 < same.mean() < 1  # a few unit slips, far below: the review's "last year" flag
+    assert (last.revenue.to_numpy()[~same] * 10 < this.revenue.to_numpy()[~same]).all()
+    assert np.allclose(last.rd_expense.to_numpy(), this.rd_expense_prev.to_numpy())
+    assert (last.rd_staff <= last.employees).all() and (last.high_tech_revenue <= last.revenue + 0.01).all()
+    numeric = last.drop(columns=["net_profit", "net_assets", "financing_amount", "financing_term_months"])
+    assert (numeric.select_dtypes("number") >= 0).all().all()
+    assert (last.invention_patents.to_numpy() <= this.invention_patents.to_numpy()).all()
+
+
 @pytest.mark.django_db
 def test_generate_demo_writes_firms_filings_and_consents_that_pass_model_validation():
     call_command("generate_demo", firms=400, seed=1)
@@ -54,6 +69,7 @@ def test_generate_demo_writes_firms_filings_and_consents_that_pass_model_validat
 @pytest.mark.django_db
 def test_demo_setup_creates_a_login_for_every_role(client):
     call_command("demo_setup", firms=300)
+    from core.models import User
     from scoring.models import ScoringRun
 
     trial = ScoringRun.objects.get(trial=True)  # beside the published national-v1 run, to be compared with
@@ -75,6 +91,33 @@ def test_demo_setup_creates_a_login_for_every_role(client):
 
     draft = IndicatorSystem.objects.get(code="local-draft")  # the weight sandbox has a valid draft to preview
     assert not draft.frozen and not indicator_system_errors(draft)
+    # Last year's batch: the same firms' 2023 filings beside the queue's, and the "last year" flag on some.
+    from enterprises.models import Batch
+    from enterprises.selectors import filing_comparison, previous_submission
+
+    last_year = Batch.objects.get(year=2023)
+    assert last_year.status == "closed" and last_year.submissions.filter(status="approved").count() > 250
+    assert flagged(queue, trial.batch, "last_year").exists()  # growth beyond 10× last year's filing
+    waiting = queue.order_by("pk").first()
+    previous = previous_submission(submission=waiting)
+    assert previous.batch == last_year
+    revenue = next(row for row in filing_comparison(submission=waiting, previous=previous) if row["name"] == "revenue")
+    assert revenue["previous"] == previous.revenue and revenue["change_label"].endswith(" %")
+    client.force_login(User.objects.get(username="bureau"))
+    page = client.get(f"/bureau/review/{waiting.pk}/").content.decode()
+    assert "2023" in page and revenue["change_label"] in page
+    client.logout()
+    # A draft local system to edit and preview, the trial run to compare.
+    from scoring.indicator_systems import indicator_system_errors
+    from scoring.models import IndicatorSystem
+
+    local = IndicatorSystem.objects.get(code="guangdong")
+    assert not local.frozen and local.region_scope == "44" and local.indicators.filter(code="L1").exists()
+    assert indicator_system_errors(local) == []
+    filed_last_year = last_year.submissions.count()
+    call_command("demo_setup", firms=300)  # running it again adds nothing
+    assert (Batch.objects.count(), last_year.submissions.count()) == (2, filed_last_year)
+    assert IndicatorSystem.objects.filter(code="guangdong").count() == 1
     for username in ("admin", "bureau", "bureau-gd", "icbc", "icbc-gd", "cmb", "guarantor", "firm"):
         assert client.login(username=username, password="Demo-2024!"), username
         assert client.get("/").status_code == 200

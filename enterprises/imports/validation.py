@@ -16,13 +16,18 @@ from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.labels import listing
 from core.validators import USCC_ALPHABET, USCC_WEIGHTS
 
+from ..choices import RdPlatformLevel
 from ..models import COUNT_FIELDS, FLAG_FIELDS, MONEY_FIELDS, SIGNED_FIELDS, Enterprise, Submission
 from .reader import Table
 
 KEY = "credit_code"
 IMPORTABLE = (*MONEY_FIELDS, *COUNT_FIELDS, *FLAG_FIELDS)
+# Columns the filings export and the template carry for the reader's sake; the import skips them (a name, a status
+# or a data source is never set by a spreadsheet).
+INFORMATIONAL = {"name": Enterprise, "status": Submission, "data_source": Submission}
 MAX_MONEY = 10**14  # DecimalField(max_digits=16, decimal_places=2)
 MAX_COUNT = 2**31 - 1
 LOOKUP_CHUNK = 5_000  # ids per IN (...) query: under SQLite's bound-variable limit, few round trips at 100,000 rows
@@ -37,6 +42,7 @@ class RowError:
     row: int
     column: str
     message: str
+    title: str = ""  # the column's header as the file names it (a data row's error), so the page can say which
 
 
 @dataclass
@@ -56,10 +62,6 @@ class ImportPlan:
             return 0
         return int(np.count_nonzero(~np.isin(self.enterprise_ids, self.existing.index.to_numpy())))
 
-    @property
-    def update_count(self) -> int:
-        return self.rows - self.new_count if self.enterprise_ids is not None else 0
-
 
 def column_letter(index: int) -> str:
     letters = ""
@@ -77,10 +79,21 @@ def header_aliases() -> dict[str, str]:
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             aliases[str(Enterprise._meta.get_field("credit_code").verbose_name).lower()] = KEY
+            for name, model in INFORMATIONAL.items():
+                aliases[str(model._meta.get_field(name).verbose_name).lower()] = name
             for name in IMPORTABLE:
                 label = str(Submission._meta.get_field(name).verbose_name)
                 for alias in (name, label, _LABEL_UNIT.sub("", label)):
                     aliases[alias.lower()] = name
+    return aliases
+
+
+def level_aliases() -> dict[str, int]:
+    """R&D platform level by its name in any UI language (无/市级/省级/国家级, None/Municipal/…) or its number."""
+    aliases = {str(level): level for level in RdPlatformLevel.values} | {f"{level}.0": level for level in range(4)}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            aliases.update({str(label).lower(): value for value, label in RdPlatformLevel.choices})
     return aliases
 
 
@@ -100,6 +113,8 @@ def validate(table: Table, *, batch, user) -> ImportPlan:
 
     values: dict[str, pd.Series] = {}
     for index, name in columns.items():
+        if name in INFORMATIONAL:
+            continue
         text = frame[index]
         blank = text == ""
         formula = text.str.startswith("=")
@@ -118,6 +133,12 @@ def validate(table: Table, *, batch, user) -> ImportPlan:
             truthy, falsy = lowered.isin(TRUE), lowered.isin(FALSE)
             report(usable & ~truthy & ~falsy, name, _("请填写“是”或“否”(1/0、true/false)。"))
             values[name] = truthy
+        elif name == "rd_platform_level":  # by its name (as the export and the template write it) or its number
+            levels = text.str.lower().map(level_aliases())
+            allowed = listing(f"“{label}”" for label in RdPlatformLevel.labels)
+            message = _("研发平台级别应为%(allowed)s之一(或 0 至 3)。") % {"allowed": allowed}
+            report(usable & levels.isna(), name, message)
+            values[name] = levels.fillna(0).astype(np.int64)
         else:
             numbers = pd.to_numeric(text.where(usable, "0"), errors="coerce")
             bad = usable & (numbers.isna() | ~np.isfinite(numbers.fillna(0)))
@@ -129,18 +150,19 @@ def validate(table: Table, *, batch, user) -> ImportPlan:
             if name in COUNT_FIELDS:
                 report(ok & (numbers % 1 != 0), name, _("应为整数。"))
                 report(ok & (numbers.abs() > MAX_COUNT), name, _("数值过大。"))
-                if name == "rd_platform_level":
-                    report(ok & (numbers > 3), name, _("研发平台级别应为 0 至 3。"))
             else:
                 report(ok & text.str.contains(_DECIMALS), name, _("金额最多保留两位小数。"))
                 report(ok & (numbers.abs() >= MAX_MONEY), name, _("数值过大。"))
             values[name] = numbers
     typed = pd.DataFrame(values)
     _match_enterprises(typed, plan, letter, rows, batch=batch, user=user)
-    plan.columns = [name for name in columns.values() if name != KEY]
+    plan.columns = [name for name in columns.values() if name != KEY and name not in INFORMATIONAL]
     plan.values = typed
     if plan.existing is not None:
         _check_consistency(typed, plan, letter, rows)
+    titles = {column_letter(i): title for i, title in enumerate(table.header)}
+    for error in plan.errors:
+        error.title = titles.get(error.column, "") if error.row > 1 else ""
     plan.errors.sort(key=lambda e: (e.row, len(e.column), e.column))
     return plan
 
@@ -160,7 +182,7 @@ def _map_header(header: list[str], plan: ImportPlan) -> dict[int, str]:
             columns[i] = name
     if KEY not in columns.values():
         plan.errors.append(RowError(1, "A", _("缺少“统一社会信用代码”(credit_code)列。")))
-    elif len(columns) == 1:
+    elif not set(columns.values()) - {KEY, *INFORMATIONAL}:
         plan.errors.append(RowError(1, "B", _("除统一社会信用代码外,至少需要一列指标数据。")))
     return columns
 

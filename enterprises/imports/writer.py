@@ -16,6 +16,7 @@ from core.db.copy import bulk_insert, lock_table, next_ids, with_defaults
 
 from ..choices import SubmissionStatus
 from ..models import FLAG_FIELDS, MONEY_FIELDS, Submission, SubmissionChange
+from .changes import changed_cells
 from .validation import ImportPlan
 
 UPDATE_CHUNK_ROWS = 5_000  # rows per UPDATE … FROM (VALUES …) statement / executemany call
@@ -52,9 +53,12 @@ def write_plan(plan: ImportPlan, *, batch, user, source: str) -> dict[str, int]:
     )  # fmt: skip
     bulk_insert(Submission, with_defaults(Submission, frame))
 
-    existing = plan.existing.reindex(ids[~is_new])
+    # Only filings with a changed value are rewritten: a row equal to the stored filing leaves it (and its data
+    # source) as it is, so re-importing the filings export writes nothing.
+    updating = changed_cells(plan)[1].any(axis=1)
+    existing = plan.existing.reindex(ids[updating])
     old_values = existing[columns].reset_index(drop=True)
-    update_values = values[~is_new].reset_index(drop=True)
+    update_values = values[updating].reset_index(drop=True)
     _update(existing["id"].to_numpy(), update_values, source=source, now=now)
 
     changes = _changes(new_ids, new_values, None, columns) + _changes(
@@ -66,7 +70,7 @@ def write_plan(plan: ImportPlan, *, batch, user, source: str) -> dict[str, int]:
             comment=f"source={source}", created_at=now,
         )  # fmt: skip
         bulk_insert(SubmissionChange, with_defaults(SubmissionChange, frame))
-    return {"inserted": int(is_new.sum()), "updated": int((~is_new).sum())}
+    return {"inserted": int(is_new.sum()), "updated": int(updating.sum())}
 
 
 def _changes(submission_ids, new: pd.DataFrame, old: pd.DataFrame | None, columns) -> list[tuple[int, str]]:

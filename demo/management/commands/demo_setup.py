@@ -10,6 +10,8 @@ from demo.services import (
     DEMO_PASSWORD,
     demo_batch_get_or_create,
     demo_draft_system,
+    demo_local_system_create,
+    demo_previous_year_create,
     demo_review_queue,
     demo_trial_run,
     demo_users_create,
@@ -34,6 +36,11 @@ class Command(BaseCommand):
         if batch.scoring.published_run_id is None or existing < firms:
             self.stdout.write("Scoring the demo batch and publishing the run ...")
             call_command("score_batch", batch.pk, publish=True, stdout=self.stdout)
+        previous = demo_previous_year_create(batch)
+        if previous:
+            self.stdout.write(f"Previous year's batch (2023): {previous:,} approved filings of the same firms.")
+        local = demo_local_system_create()
+        self.stdout.write(f"Draft local indicator system {local.key} (region 44, not frozen).")
         trial = demo_trial_run(batch)
         self.stdout.write(f"Trial run #{trial.pk} with national-v2 (never published): {trial.enterprise_count:,} firms")
         draft = demo_draft_system()
