@@ -9,6 +9,13 @@ class BanksConfig(AppConfig):
     def ready(self) -> None:
         from scoring.signals import run_published
 
+        from core.audit import track
+
+        from . import financing_notices  # noqa: F401  (registers the firm's notice kinds)
+        from .models import FinancingApplication, FinancingNeed
         from .receivers import recommendations_push_on_publication
+
+        track(FinancingNeed, m2m=("preferred_banks", "preferred_products"))
+        track(FinancingApplication)
 
         run_published.connect(recommendations_push_on_publication, dispatch_uid="banks-push-on-publication")
