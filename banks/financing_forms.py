@@ -46,7 +46,7 @@ class ApplyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["need"].queryset = needs
         self.fields["need"].label_from_instance = lambda need: _("%(amount)s 万元 · %(term)s 个月 · %(purpose)s") % {
-            "amount": f"{need.amount:g}", "term": need.term_months, "purpose": need.purpose
+            "amount": f"{need.amount.normalize():f}", "term": need.term_months, "purpose": need.purpose
         }
 
 

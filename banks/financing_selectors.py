@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, QuerySet
 
+from core.actors import actor_of
 from core.regions import scope_covers
 from enterprises.models import Batch, Enterprise, Submission
 from scoring.models import Score
@@ -133,5 +134,8 @@ def open_needs_for_bank(*, user, enterprise_id: int) -> QuerySet[FinancingNeed]:
 
 
 def incoming_applications(*, user) -> QuerySet[FinancingApplication]:
-    """Applications addressed to the user's bank that it may see, newest first."""
+    """Applications addressed to the user's bank that it may see, newest first; nobody else's (a firm reads its own
+    through ``FinancingApplication.visible_to``, without the bank's internal note)."""
+    if not actor_of(user).is_bank:
+        return FinancingApplication.objects.none()
     return FinancingApplication.objects.visible_to(user).select_related("need__enterprise", "product", "bank")
