@@ -7,9 +7,8 @@ class BanksConfig(AppConfig):
     verbose_name = _("银行与推荐")
 
     def ready(self) -> None:
-        from scoring.signals import run_published
-
         from core.audit import track
+        from scoring.signals import run_published
 
         from . import financing_notices  # noqa: F401  (registers the firm's notice kinds)
         from .models import FinancingApplication, FinancingNeed

@@ -121,7 +121,10 @@ def _notify(application: FinancingApplication) -> None:
     enterprise_notify(
         enterprise=need.enterprise,
         kind=status_notice_kind(application.status, application.decline_category),
-        params={"bank": application.bank.short_name or application.bank.name, "amount": f"{Decimal(need.amount).normalize():f}"},
+        params={
+            "bank": application.bank.short_name or application.bank.name,
+            "amount": f"{Decimal(need.amount).normalize():f}",
+        },
         url="/enterprise/financing/",
     )
 

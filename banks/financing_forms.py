@@ -9,8 +9,10 @@ from scoring.choices import Stage
 from .choices import ApplicationStatus, DeclineCategory, GuaranteeMode, Urgency
 from .models import FinancingNeed
 
+ALL = _("全部")
 
-def _blank(choices, label=_("全部")):
+
+def _blank(choices, label=ALL):
     return [("", label), *choices]
 
 
@@ -45,9 +47,10 @@ class ApplyForm(forms.Form):
     def __init__(self, *args, needs, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["need"].queryset = needs
-        self.fields["need"].label_from_instance = lambda need: _("%(amount)s 万元 · %(term)s 个月 · %(purpose)s") % {
-            "amount": f"{need.amount.normalize():f}", "term": need.term_months, "purpose": need.purpose
-        }
+        self.fields["need"].label_from_instance = lambda need: (
+            _("%(amount)s 万元 · %(term)s 个月 · %(purpose)s")
+            % {"amount": f"{need.amount.normalize():f}", "term": need.term_months, "purpose": need.purpose}
+        )
 
 
 class ApplicationStatusForm(forms.Form):

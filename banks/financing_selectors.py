@@ -128,8 +128,8 @@ def open_need_counts(*, user, enterprise_ids) -> dict[int, int]:
 
 
 def open_needs_for_bank(*, user, enterprise_id: int) -> QuerySet[FinancingNeed]:
-    return FinancingNeed.objects.visible_to(user).filter(enterprise_id=enterprise_id).prefetch_related(
-        "preferred_banks"
+    return (
+        FinancingNeed.objects.visible_to(user).filter(enterprise_id=enterprise_id).prefetch_related("preferred_banks")
     )
 
 

@@ -28,7 +28,9 @@ def consents(request):
     # firm here with the bank chosen, and back there once it has consented).
     form = ConsentForm(request.POST or None, initial={"bank": request.GET.get("bank")})
     after = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(after, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        after, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         after = ""
     if request.method == "POST" and form.is_valid():
         expires_on = form.cleaned_data["expires_on"]

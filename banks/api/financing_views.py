@@ -53,11 +53,17 @@ def _valid(serializer_class, request) -> dict:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="本企业的融资需求 / The firm's financing needs", description="Newest first, each "
-                       "with its applications and their steps (a decline by its category only)." + FIRM_ONLY),
+    list=extend_schema(
+        summary="本企业的融资需求 / The firm's financing needs",
+        description="Newest first, each "
+        "with its applications and their steps (a decline by its category only)." + FIRM_ONLY,
+    ),
     retrieve=extend_schema(summary="融资需求 / A financing need", parameters=[ID], description=FIRM_ONLY),
-    create=extend_schema(summary="发布融资需求 / Post a financing need", description="A need above 100000 万元 (10 "
-                         "亿) or valid until a past date is a 400 naming the field; nothing is saved." + FIRM_ONLY),
+    create=extend_schema(
+        summary="发布融资需求 / Post a financing need",
+        description="A need above 100000 万元 (10 "
+        "亿) or valid until a past date is a 400 naming the field; nothing is saved." + FIRM_ONLY,
+    ),
 )
 class FinancingNeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                            viewsets.GenericViewSet):  # fmt: skip
@@ -130,14 +136,17 @@ class FirmApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
                         status=status.HTTP_201_CREATED)  # fmt: skip
 
 
-
-
 @extend_schema_view(
-    list=extend_schema(summary="本行收到的融资申请 / Applications addressed to the bank",
-                       description="Scope `recommendations:read`. Only firms that consent to the bank now, in the "
-                       "caller's region; a withdrawn need's applications are gone."),  # fmt: skip
-    retrieve=extend_schema(summary="收到的融资申请 / An incoming application", parameters=[ID],
-                           description="Scope `recommendations:read`. Reading a received one marks it viewed."),
+    list=extend_schema(
+        summary="本行收到的融资申请 / Applications addressed to the bank",
+        description="Scope `recommendations:read`. Only firms that consent to the bank now, in the "
+        "caller's region; a withdrawn need's applications are gone.",
+    ),  # fmt: skip
+    retrieve=extend_schema(
+        summary="收到的融资申请 / An incoming application",
+        parameters=[ID],
+        description="Scope `recommendations:read`. Reading a received one marks it viewed.",
+    ),
 )
 class IncomingApplicationViewSet(ReadWriteScopes, viewsets.ReadOnlyModelViewSet):
     read_scope = "recommendations:read"

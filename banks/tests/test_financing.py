@@ -69,8 +69,16 @@ def test_a_need_with_a_past_validity_is_refused_naming_the_validity_and_nothing_
 
 def test_the_page_names_the_field_of_a_bad_need_and_saves_nothing(client, member):
     client.force_login(member.user)
-    response = client.post(reverse("financing:needs"), {"amount": "200000", "term_months": "12", "purpose": "x",
-                                                        "urgency": "normal", "valid_until": TOMORROW.isoformat()})
+    response = client.post(
+        reverse("financing:needs"),
+        {
+            "amount": "200000",
+            "term_months": "12",
+            "purpose": "x",
+            "urgency": "normal",
+            "valid_until": TOMORROW.isoformat(),
+        },
+    )
     assert response.status_code == 400
     assert "需求金额(万元):需求金额不能超过 10 亿元" in response.content.decode()
     assert not FinancingNeed.objects.exists()
@@ -137,10 +145,15 @@ def test_the_status_flow_tells_the_firm_each_step_and_a_decline_only_its_categor
     with pytest.raises(ValidationError) as error:
         financing_application_transition(application=application, user=icbc_officer, status="declined")
     assert list(error.value.message_dict) == ["decline_category"]
-    financing_application_transition(application=application, user=icbc_officer, status="declined",
-                                     category="risk", reason="内部:现金流紧张")
+    financing_application_transition(
+        application=application, user=icbc_officer, status="declined", category="risk", reason="内部:现金流紧张"
+    )
     assert [s.status for s in ApplicationStep.objects.filter(application=application)] == [
-        "received", "viewed", "contacted", "declined"]
+        "received",
+        "viewed",
+        "contacted",
+        "declined",
+    ]
     texts = [n.text for n in notices_for(enterprise=firm)]
     assert "已拒绝:风险偏高" in texts[0] and all("现金流" not in text for text in texts)
     assert EnterpriseNotice.objects.filter(enterprise=firm).count() == 4
