@@ -7,7 +7,7 @@ from core.models import Bank
 from scoring.choices import Stage
 
 from .choices import ApplicationStatus, DeclineCategory, GuaranteeMode, Urgency
-from .models import FinancingNeed
+from .models import FinancingNeed, LoanProduct
 
 ALL = _("全部")
 
@@ -43,6 +43,9 @@ class ShelfFilterForm(forms.Form):
 
 class ApplyForm(forms.Form):
     need = forms.ModelChoiceField(FinancingNeed.objects.none(), label=_("融资需求"), empty_label=None)
+    product = forms.ModelChoiceField(
+        LoanProduct.objects.filter(active=True).select_related("bank"), label=_("申请产品"), widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, needs, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,5 +10,5 @@ urlpatterns = [
     path("", financing_views.needs, name="needs"),
     path("<int:pk>/withdraw/", financing_views.need_withdraw, name="need-withdraw"),
     path("products/", financing_views.products, name="products"),
-    path("products/<int:pk>/apply/", financing_views.apply, name="apply"),
+    path("products/apply/", financing_views.apply, name="apply"),
 ]

@@ -22,7 +22,7 @@ from .financing_selectors import (
     needs_of,
     supermarket,
 )
-from .models import FinancingNeed, LoanProduct
+from .models import FinancingNeed
 
 
 def _errors_to_form(form, error: ValidationError) -> None:
@@ -88,15 +88,15 @@ def products(request):
 
 @enterprise_required
 @require_POST
-def apply(request, pk: int):
-    """Address one of the firm's open needs to the product's bank; without the consent that bank needs, on to the
-    consent page with the bank chosen (and back here once given)."""
-    product = get_object_or_404(LoanProduct.objects.filter(active=True).select_related("bank"), pk=pk)
+def apply(request):
+    """Address one of the firm's open needs (``need``) to the bank of a product on sale (``product``); without the
+    consent that bank needs, on to the consent page with the bank chosen (and back here once given)."""
     form = ApplyForm(request.POST, needs=FinancingNeed.objects.visible_to(request.user).open())
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, _("融资需求") + ":" + " ".join(errors))
+            messages.error(request, " ".join(errors))
         return redirect("financing:products")
+    product = form.cleaned_data["product"]
     try:
         financing_apply(need=form.cleaned_data["need"], bank=product.bank, product=product, user=request.user)
     except ConsentRequired as error:

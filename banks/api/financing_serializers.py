@@ -25,6 +25,7 @@ class FirmApplicationSerializer(serializers.ModelSerializer):
     firm is told, issue #15) — under names of its own, never the bank's work fields (``decline_reason``, officer)."""
 
     bank_name = serializers.CharField(source="bank.short_label", read_only=True)
+    purpose = serializers.CharField(source="need.purpose", read_only=True)
     status_label = serializers.SerializerMethodField(help_text="企业看到的状态(拒绝时附原因类别)")
     status_date = serializers.DateTimeField(source="status_changed_at", read_only=True)
     reason_category = serializers.CharField(source="decline_category", read_only=True,
@@ -33,7 +34,7 @@ class FirmApplicationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FinancingApplication
-        fields = ["id", "need", "bank", "bank_name", "product", "status", "status_label", "status_date",
+        fields = ["id", "need", "purpose", "bank", "bank_name", "product", "status", "status_label", "status_date",
                   "reason_category", "steps", "created_at"]  # fmt: skip
         read_only_fields = fields
 

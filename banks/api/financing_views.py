@@ -105,7 +105,11 @@ class FirmApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     def get_queryset(self):
         if _firm(self.request) is None:
             return FinancingApplication.objects.none()
-        return FinancingApplication.objects.visible_to(self.request).prefetch_related("steps").select_related("bank")
+        return (
+            FinancingApplication.objects.visible_to(self.request)
+            .prefetch_related("steps")
+            .select_related("bank", "need")
+        )
 
     @extend_schema(
         summary="向银行提交融资申请 / Apply to a bank",

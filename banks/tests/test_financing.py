@@ -180,11 +180,11 @@ def test_the_firm_applies_from_the_supermarket_page_and_is_sent_to_consent_first
     client.force_login(member.user)
     page = client.get(reverse("financing:products"))
     assert page.status_code == 200 and "积分贷" in page.content.decode()
-    response = client.post(reverse("financing:apply", args=[product.pk]), {"need": need.pk})
+    response = client.post(reverse("financing:apply"), {"need": need.pk, "product": product.pk})
     assert response.status_code == 302 and f"bank={icbc.pk}" in response["Location"]
     assert not FinancingApplication.objects.exists()
     ConsentFactory(enterprise=firm, bank=icbc)
-    response = client.post(reverse("financing:apply", args=[product.pk]), {"need": need.pk})
+    response = client.post(reverse("financing:apply"), {"need": need.pk, "product": product.pk})
     assert response["Location"] == reverse("financing:needs")
     assert FinancingApplication.objects.get().product == product
     assert "已收到" in client.get(reverse("financing:needs")).content.decode()
