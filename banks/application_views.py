@@ -44,7 +44,9 @@ def application_detail(request, pk: int):
         "application": application,
         "need": application.need,
         "enterprise": enterprise,
-        "open_needs": open_needs_for_bank(user=request.user, enterprise_id=enterprise.pk),
+        "other_needs": open_needs_for_bank(user=request.user, enterprise_id=enterprise.pk).exclude(
+            pk=application.need_id
+        ),
         "next_statuses": sorted(APPLICATION_TRANSITIONS.get(application.status, ()) - {"viewed"}),
         "form": ApplicationStatusForm(),
     }

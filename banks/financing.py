@@ -129,6 +129,18 @@ def _notify(application: FinancingApplication) -> None:
     )
 
 
+def recommendation_status_notify(recommendation) -> None:
+    """Tell the firm where a bank's list entry of it now stands (a decline by its category only): called by each
+    service that moves a recommendation's status (``banks.services``, the loan contract in ``loans.services``)."""
+    status = "received" if recommendation.status == "new" else recommendation.status
+    enterprise_notify(
+        enterprise=recommendation.enterprise,
+        kind=status_notice_kind(status, recommendation.decline_category, list_entry=True),
+        params={"bank": recommendation.bank.short_name or recommendation.bank.name},
+        url="/enterprise/financing/",
+    )
+
+
 def _step(application: FinancingApplication, user: User | None) -> None:
     ApplicationStep.objects.create(application=application, status=application.status,
                                    decline_category=application.decline_category, at=application.status_changed_at,

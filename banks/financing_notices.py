@@ -23,16 +23,21 @@ def _text(status: str, category: str) -> str:
     return gettext("%(bank)s 处理了您 %(amount)s 万元的融资申请:") + status_label(status, category)
 
 
-_lazy_text = lazy(_text, str)
+def _list_text(status: str, category: str) -> str:
+    return gettext("%(bank)s 更新了贵企业在推荐名单上的进度:") + status_label(status, category)
 
 
-def status_notice_kind(status: str, category: str = "") -> str:
-    return f"{PREFIX}{status}_{category}" if category else f"{PREFIX}{status}"
+_lazy_text, _lazy_list_text = lazy(_text, str), lazy(_list_text, str)
 
 
+def status_notice_kind(status: str, category: str = "", *, list_entry: bool = False) -> str:
+    """The kind of the notice of an application's (or, ``list_entry``, a recommendation-list entry's) status."""
+    prefix = LIST_PREFIX if list_entry else PREFIX
+    return f"{prefix}{status}_{category}" if category else f"{prefix}{status}"
+
+
+LIST_PREFIX = "listentry_"
 for _status in ApplicationStatus.values:
-    if _status == ApplicationStatus.DECLINED:
-        for _category in DeclineCategory.values:
-            notice_kind(status_notice_kind(_status, _category), _lazy_text(_status, _category))
-    else:
-        notice_kind(status_notice_kind(_status), _lazy_text(_status, ""))
+    for _category in DeclineCategory.values if _status == ApplicationStatus.DECLINED else ("",):
+        notice_kind(status_notice_kind(_status, _category), _lazy_text(_status, _category))
+        notice_kind(status_notice_kind(_status, _category, list_entry=True), _lazy_list_text(_status, _category))

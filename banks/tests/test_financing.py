@@ -188,3 +188,18 @@ def test_the_firm_applies_from_the_supermarket_page_and_is_sent_to_consent_first
     assert response["Location"] == reverse("financing:needs")
     assert FinancingApplication.objects.get().product == product
     assert "已收到" in client.get(reverse("financing:needs")).content.decode()
+
+
+def test_a_list_entry_the_bank_works_tells_the_firm_each_status_and_a_decline_by_category(pushed, icbc_officer):
+    from banks.models import Recommendation
+    from banks.services import recommendation_mark_viewed, recommendation_transition
+
+    rec = Recommendation.objects.filter(bank__code="icbc", superseded=False).order_by("list_rank")[0]
+    recommendation_mark_viewed(recommendation=rec, user=icbc_officer)
+    recommendation_mark_viewed(recommendation=rec, user=icbc_officer)  # once only: it is viewed already
+    rec.refresh_from_db()
+    recommendation_transition(recommendation=rec, user=icbc_officer, status="declined", category="line",
+                              reason="内部:行内额度已满")  # fmt: skip
+    texts = [n.text for n in notices_for(enterprise=rec.enterprise)]
+    assert len(texts) == 2 and "已拒绝:额度不足" in texts[0] and "已查看" in texts[1]
+    assert all("额度已满" not in text for text in texts)

@@ -53,8 +53,10 @@ def test_a_firm_posts_a_need_applies_and_reads_a_decline_by_its_category_only(fi
     assert bank.get(f"/api/v1/incoming-applications/{pk}/").json()["status"] == "viewed"
     missing = bank.post(f"/api/v1/incoming-applications/{pk}/status/", {"status": "declined"})
     assert missing.status_code == 400 and "decline_category" in str(missing.json())
-    declined = bank.post(f"/api/v1/incoming-applications/{pk}/status/",
-                         {"status": "declined", "decline_category": "line", "decline_reason": "内部:额度已满"})
+    declined = bank.post(
+        f"/api/v1/incoming-applications/{pk}/status/",
+        {"status": "declined", "decline_category": "line", "decline_reason": "内部:额度已满"},
+    )
     assert declined.status_code == 200 and declined.json()["status"] == "declined"
 
     mine = firm_api.get("/api/v1/financing-applications/")
