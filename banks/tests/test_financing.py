@@ -203,3 +203,17 @@ def test_a_list_entry_the_bank_works_tells_the_firm_each_status_and_a_decline_by
     texts = [n.text for n in notices_for(enterprise=rec.enterprise)]
     assert len(texts) == 2 and "已拒绝:额度不足" in texts[0] and "已查看" in texts[1]
     assert all("额度已满" not in text for text in texts)
+
+
+def test_the_banks_list_and_profile_show_a_consenting_firms_open_needs_until_withdrawn(client, pushed, icbc_officer):
+    from banks.models import Recommendation
+
+    rec = Recommendation.objects.filter(bank__code="icbc", superseded=False).order_by("list_rank")[0]
+    need = post(rec.enterprise, purpose="扩建产线 NEED-MARK")
+    client.force_login(icbc_officer)
+    listing = client.get(reverse("banks:list")).content.decode()
+    assert "1 项在线需求" in listing
+    assert "NEED-MARK" in client.get(reverse("banks:detail", args=[rec.pk])).content.decode()
+    financing_need_withdraw(need=need, user=None)
+    assert "项在线需求" not in client.get(reverse("banks:list")).content.decode()
+    assert "NEED-MARK" not in client.get(reverse("banks:detail", args=[rec.pk])).content.decode()
