@@ -1,6 +1,6 @@
 """Banks, their branches and officers, their points-loan products, and the recommendation lists pushed to them."""
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -8,8 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Bank, BaseModel, Branch
 
-from .choices import DEFAULT_LINE_BY_GRADE, DeclineCategory, RecommendationStatus
-from .querysets import LoanProductQuerySet, RecommendationQuerySet
+from .choices import (
+    DEFAULT_LINE_BY_GRADE,
+    NEED_AMOUNT_MAX,
+    ApplicationStatus,
+    DeclineCategory,
+    GuaranteeMode,
+    RecommendationStatus,
+    Urgency,
+)
+from .querysets import FinancingApplicationQuerySet, FinancingNeedQuerySet, LoanProductQuerySet, RecommendationQuerySet
 
 
 def default_line_by_grade() -> dict:
@@ -33,6 +41,9 @@ class LoanProduct(BaseModel):
     term_months = models.PositiveSmallIntegerField(_("最长期限(月)"), default=12, validators=[MinValueValidator(1)])
     rate_spread_bp = models.IntegerField(_("利率上限(LPR加点,基点)"), default=100)
     line_by_grade = models.JSONField(_("各等级授信额度(万元)"), default=default_line_by_grade)
+    guarantee_mode = models.CharField(
+        _("担保方式"), max_length=12, choices=GuaranteeMode.choices, default=GuaranteeMode.CREDIT
+    )
     active = models.BooleanField(_("在售"), default=True)
 
     objects = LoanProductQuerySet.as_manager()
@@ -257,3 +268,120 @@ def _url_of(name: str) -> str:
         return reverse(name)
     except NoReverseMatch:
         return ""
+
+
+class FinancingNeed(BaseModel):
+    """A financing need a firm posts whenever it needs money, independent of the yearly filing.
+
+    The filing's own need (``Submission.financing_amount``...) stays what it was: a figure of the filing, copied onto
+    the recommendation list at the push and sorted on there. This is the live channel: any number of needs, each
+    open until its validity ends or the firm withdraws it, seen by the banks the firm consents to (and addressed to
+    one of them by an application). Validated by ``banks.financing.financing_need_post``."""
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", models.CASCADE, related_name="financing_needs", verbose_name=_("企业")
+    )
+    amount = models.DecimalField(
+        _("需求金额(万元)"), max_digits=12, decimal_places=2,
+        validators=[MinValueValidator(0.01), MaxValueValidator(NEED_AMOUNT_MAX)],
+    )  # fmt: skip
+    term_months = models.PositiveSmallIntegerField(
+        _("期限(月)"), validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    purpose = models.CharField(_("资金用途"), max_length=200)
+    urgency = models.CharField(_("紧急程度"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
+    preferred_banks = models.ManyToManyField(
+        Bank, blank=True, related_name="preferred_in_needs", verbose_name=_("意向银行")
+    )
+    preferred_products = models.ManyToManyField(
+        LoanProduct, blank=True, related_name="preferred_in_needs", verbose_name=_("意向产品")
+    )
+    valid_until = models.DateField(_("有效期至"))
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        "core.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("发布人")
+    )
+
+    objects = FinancingNeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("融资需求")
+        verbose_name_plural = _("融资需求")
+        indexes = [models.Index(fields=["enterprise", "valid_until"], name="need_firm_validity")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(amount__lte=NEED_AMOUNT_MAX), name="need_amount_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} · {self.amount}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.withdrawn_at is None and self.valid_until >= timezone.localdate()
+
+
+class FinancingApplication(BaseModel):
+    """A firm's need addressed to one bank (from the product supermarket, or naming the bank), and where the bank
+    has got with it. The firm reads the status and, on a decline, the category only — never ``decline_reason``."""
+
+    need = models.ForeignKey(FinancingNeed, models.CASCADE, related_name="applications", verbose_name=_("融资需求"))
+    bank = models.ForeignKey(Bank, models.CASCADE, related_name="financing_applications", verbose_name=_("银行"))
+    product = models.ForeignKey(
+        LoanProduct, models.SET_NULL, null=True, blank=True, related_name="applications", verbose_name=_("申请产品")
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.RECEIVED
+    )
+    status_changed_at = models.DateTimeField(_("状态变更时间"), default=timezone.now)
+    decline_category = models.CharField(
+        _("拒绝原因"), max_length=12, choices=DeclineCategory.choices, blank=True, default=""
+    )
+    decline_reason = models.TextField(_("拒绝说明(内部)"), blank=True, help_text=_("本行内部备注,企业不可见。"))
+    officer = models.ForeignKey(
+        "core.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("跟进客户经理")
+    )
+    created_by = models.ForeignKey(
+        "core.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("申请人")
+    )
+
+    objects = FinancingApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("融资申请")
+        verbose_name_plural = _("融资申请")
+        constraints = [
+            models.UniqueConstraint(fields=["need", "bank"], name="application_once_per_need_and_bank"),
+            models.CheckConstraint(
+                condition=~Q(status=ApplicationStatus.DECLINED) | ~Q(decline_category=""),
+                name="application_decline_needs_category",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.need} → {self.bank}"
+
+
+class ApplicationStep(models.Model):
+    """One step of an application (received, viewed, ...), with its date: the firm's timeline. Append-only."""
+
+    application = models.ForeignKey(
+        FinancingApplication, models.CASCADE, related_name="steps", verbose_name=_("融资申请")
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=ApplicationStatus.choices)
+    decline_category = models.CharField(_("拒绝原因"), max_length=12, choices=DeclineCategory.choices, blank=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    actor = models.ForeignKey(
+        "core.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("申请进度")
+        verbose_name_plural = _("申请进度")
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.status}"

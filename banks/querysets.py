@@ -4,7 +4,7 @@ A foreign bank's rows are simply absent."""
 from django.db import models
 from django.db.models import BooleanField, Q, Value
 
-from core.actors import actor_of
+from core.actors import ENTERPRISE, actor_of
 from core.regions import in_region
 
 WORKED = ~Q(status="new") | Q(officer__isnull=False) | ~Q(notes="")
@@ -75,3 +75,39 @@ class LoanProductQuerySet(models.QuerySet):
         """A bank sees its own products."""
         actor = actor_of(who)
         return self.filter(bank_id=actor.bank_id) if actor.is_bank else self.none()
+
+
+class FinancingNeedQuerySet(models.QuerySet):
+    def open(self):
+        """Not withdrawn and still valid today."""
+        from django.utils import timezone
+
+        return self.filter(withdrawn_at__isnull=True, valid_until__gte=timezone.localdate())
+
+    def visible_to(self, who):
+        """A member: their own firm's needs (withdrawn ones too). A bank (officers, API clients): the open needs of
+        firms in its region that consent to it now (``consent_covers_bank``: the one consent rule). Nobody else."""
+        actor = actor_of(who)
+        if actor.kind == ENTERPRISE:
+            return self.filter(enterprise_id=actor.enterprise_id)
+        if not actor.is_bank:
+            return self.none()
+        from enterprises.selectors import consent_covers_bank
+
+        needs = in_region(self.open(), "enterprise__region_code", actor.region)
+        return needs.filter(consent_covers_bank(actor.bank_id))
+
+
+class FinancingApplicationQuerySet(models.QuerySet):
+    def visible_to(self, who):
+        """A member: their firm's applications. A bank: those addressed to it, of firms in its region that consent
+        to it now, whose need is not withdrawn (withdrawing takes the need back from every bank)."""
+        actor = actor_of(who)
+        if actor.kind == ENTERPRISE:
+            return self.filter(need__enterprise_id=actor.enterprise_id)
+        if not actor.is_bank:
+            return self.none()
+        from enterprises.selectors import consent_covers_bank
+
+        rows = in_region(self.filter(bank_id=actor.bank_id), "need__enterprise__region_code", actor.region)
+        return rows.filter(consent_covers_bank(actor.bank_id, "need__enterprise_id"), need__withdrawn_at__isnull=True)

@@ -35,6 +35,7 @@ from scoring.models import ScoringRun
 
 from . import partitions
 from .choices import DeclineCategory, RecommendationStatus
+from .financing import recommendation_status_notify
 from .models import LoanProduct, Notice, Recommendation, RecommendationList, list_notice_message
 from .rules import credit_lines_half_cents, half_cents_to_cents, product_fit_mask
 from .selectors import GRADES, STAGES, preferred_enterprise_ids, product_rules, push_population
@@ -530,6 +531,7 @@ def recommendation_transition(
     if rec.officer_id is None and status != S.VIEWED:
         rec.officer = user
     rec.save()
+    recommendation_status_notify(rec)
     if status == S.DECLINED:
         audit_changes(rec, {"status": (old_status, status), "decline_category": ("", category)}, actor=user,
                       object_repr=f"{rec._meta.verbose_name} #{rec.pk}")  # fmt: skip
@@ -574,6 +576,8 @@ def recommendation_reopen(*, recommendation: Recommendation, user: User) -> Reco
     else:
         rec.officer = None
     rec.save()
+    if rec.status != before["status"]:
+        recommendation_status_notify(rec)
     _audit_work(rec, before, user=user, action="reopen")
     return rec
 
@@ -599,9 +603,14 @@ def recommendation_reassign(*, recommendation: Recommendation, user: User, offic
 
 def recommendation_mark_viewed(*, recommendation: Recommendation, user: User) -> None:
     """Opening the profile moves a new recommendation to viewed (a conditional UPDATE: no lock, no race)."""
-    Recommendation.objects.visible_to(user).filter(pk=recommendation.pk, status=S.NEW).update(
-        status=S.VIEWED, status_changed_at=timezone.now()
+    moved = (
+        Recommendation.objects.visible_to(user)
+        .filter(pk=recommendation.pk, status=S.NEW)
+        .update(status=S.VIEWED, status_changed_at=timezone.now())
     )
+    if moved:
+        recommendation.status = S.VIEWED
+        recommendation_status_notify(recommendation)
 
 
 @transaction.atomic

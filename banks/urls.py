@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import client_views, views
+from . import application_views, client_views, views
 
 app_name = "banks"
 
@@ -17,6 +17,9 @@ urlpatterns = [
     path("products/", views.product_list, name="product-list"),
     path("products/new/", views.product_edit, name="product-create"),
     path("products/<int:pk>/", views.product_edit, name="product-edit"),
+    path("applications/", application_views.application_list, name="applications"),
+    path("applications/<int:pk>/", application_views.application_detail, name="application-detail"),
+    path("applications/<int:pk>/status/", application_views.application_status, name="application-status"),
     path("notices/", views.notice_list, name="notices"),
     path("api-clients/", client_views.api_client_list, name="api-clients"),
     path("api-clients/new/", client_views.api_client_new, name="api-client-create"),

@@ -27,6 +27,7 @@ from scoring.templatetags.scoring_labels import stage as stage_label
 
 from .choices import RecommendationStatus
 from .filters import RecommendationListFilterSet
+from .financing_selectors import open_need_counts, open_needs_for_bank
 from .forms import LoanProductForm, NotesForm, ReassignForm, StatusForm
 from .models import LoanProduct, Notice, Recommendation
 from .selectors import (
@@ -106,7 +107,9 @@ def recommendation_list(request):
     headers = bank_lists(user=request.user)
     changes = list_changes(user=request.user, rows=page.rows, headers=headers)
     named = named_consent_firms(bank_id=request.bank_officer.bank_id, enterprise_ids=[r.enterprise_id for r in page])
+    needs = open_need_counts(user=request.user, enterprise_ids=[r.enterprise_id for r in page if not r.masked])
     for rec in page:
+        rec.open_needs = needs.get(rec.enterprise_id, 0)
         rec.product_names = [names.get(i, f"#{i}") for i in rec.product_ids]
         rec.change = changes.get(rec.pk)
         rec.named_consent = rec.enterprise_id in named
@@ -273,6 +276,7 @@ def recommendation_detail(request, pk: int):
         "can_contract": rec.status == "approved" and not rec.superseded,
         "loan": loan,
         "financials": scope == "financials",
+        "open_needs": open_needs_for_bank(user=request.user, enterprise_id=rec.enterprise_id),
     }
     return render(request, "banks/recommendation_detail.html", context)
 

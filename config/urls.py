@@ -40,6 +40,7 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("enterprise/report/", include("dashboard.report_urls")),
     path("verify/", include("dashboard.verify_urls")),
+    path("enterprise/financing/", include("banks.financing_urls")),
     path("enterprise/", include("enterprises.urls")),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -165,19 +165,23 @@ def demo_organisations_create() -> None:
 
 
 def _demo_products(bank: Bank) -> None:
+    """Tiered products across the life cycle (issue #15): a start-up loan (state-owned and regional banks), a
+    general points loan, a growth loan under the special guarantee plan and a stable-stage IP-pledge loan."""
     specs = [
-        (f"{bank.short_name}积分贷", "C", [], 1000, 12, 80, None),
+        (f"{bank.short_name}积分贷", "C", [], 1000, 12, 80, None, "credit"),
         (f"{bank.short_name}科创成长贷", "B", ["growth", "stable"], 3000, 36, 120,
-         {"A": 3000, "B": 1500, "C": 0, "D": 0, "E": 0}),
+         {"A": 3000, "B": 1500, "C": 0, "D": 0, "E": 0}, "special_plan"),
+        (f"{bank.short_name}知识产权稳健贷", "B", ["stable"], 5000, 60, 100,
+         {"A": 5000, "B": 2500, "C": 0, "D": 0, "E": 0}, "ip_pledge"),
     ]  # fmt: skip
     if bank.kind in {"state_owned", "regional"}:
         specs.append((f"{bank.short_name}初创积分贷", "C", ["startup"], 300, 12, 150,
-                      {"A": 300, "B": 200, "C": 100, "D": 0, "E": 0}))  # fmt: skip
-    for name, min_grade, stages, max_amount, term, spread, lines in specs:
+                      {"A": 300, "B": 200, "C": 100, "D": 0, "E": 0}, "credit"))  # fmt: skip
+    for name, min_grade, stages, max_amount, term, spread, lines, mode in specs:
         LoanProduct.objects.get_or_create(
             bank=bank, name=name,
             defaults={"min_grade": min_grade, "stages": stages, "max_amount": max_amount, "term_months": term,
-                      "rate_spread_bp": spread, **({"line_by_grade": lines} if lines else {})},
+                      "rate_spread_bp": spread, "guarantee_mode": mode, **({"line_by_grade": lines} if lines else {})},
         )  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,7 +24,14 @@ PAGE_SIZE = 50
 
 @enterprise_required
 def consents(request):
-    form = ConsentForm(request.POST or None)
+    # ``?bank=<id>&next=<path>``: the consent an application to that bank needs (the product supermarket sends the
+    # firm here with the bank chosen, and back there once it has consented).
+    form = ConsentForm(request.POST or None, initial={"bank": request.GET.get("bank")})
+    after = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        after, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        after = ""
     if request.method == "POST" and form.is_valid():
         expires_on = form.cleaned_data["expires_on"]
         expires_at = timezone.make_aware(datetime.combine(expires_on, time.max)) if expires_on else None
@@ -37,11 +45,11 @@ def consents(request):
             form.add_error(None, error.message)
         else:
             messages.success(request, _("授权已生效。"))
-            return redirect("enterprises:consents")
+            return redirect(after or "enterprises:consents")
     now = timezone.now()
     rows = [(consent, consent.is_active(now)) for consent in consents_of(enterprise=request.enterprise)]
     may_grant = firm_admin_is(user=request.user, enterprise=request.enterprise)
-    context = {"enterprise": request.enterprise, "form": form, "rows": rows, "may_grant": may_grant}
+    context = {"enterprise": request.enterprise, "form": form, "rows": rows, "may_grant": may_grant, "next": after}
     return render(request, "enterprises/consents.html", context, status=400 if form.errors else 200)
 
 

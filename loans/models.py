@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from banks.choices import GuaranteeMode  # noqa: F401  (re-exported: loans.models.GuaranteeMode, as it always was)
 from core.models import BaseModel
 
 from .querysets import LoanContractQuerySet, LoanWarningQuerySet
@@ -15,12 +16,6 @@ class RepaymentStatus(models.TextChoices):
     OVERDUE = "overdue", _("逾期")
     DEFAULT = "default", _("违约")
     SETTLED = "settled", _("已结清")
-
-
-class GuaranteeMode(models.TextChoices):
-    CREDIT = "credit", _("纯信用")
-    SPECIAL_PLAN = "special_plan", _("科技创新专项担保计划")
-    IP_PLEDGE = "ip_pledge", _("知识产权质押")
 
 
 class LoanContract(BaseModel):

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from banks.choices import RecommendationStatus
+from banks.financing import recommendation_status_notify
 from banks.models import LoanProduct, Notice, Recommendation, warnings_notice_message
 from banks.rules import credit_line
 from core.actors import actor_of
@@ -168,6 +169,7 @@ def loan_contract_create(
     rec.status_changed_at = timezone.now()
     rec.officer_id = rec.officer_id or user.pk
     rec.save(update_fields=["status", "status_changed_at", "officer", "updated_at"])
+    recommendation_status_notify(rec)
     return loan
 
 

@@ -4,7 +4,7 @@ tests/test_api_authorization_matrix.py for the API): two of every kind of organi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -167,6 +167,19 @@ def _world() -> World:
     profile_access_record(enterprise=firm_y, bank=cmb, user=officer_b, scope="profile", ip="10.0.0.2")
     Notice.objects.create(user=officer_b, message="招商银行专属通知 NOTICE-B")
 
+    # Firm Y's financing need, applied to CMB (firm Y consents to CMB only): no other firm or bank sees either.
+    from banks.financing import financing_apply, financing_need_post
+
+    need_y = financing_need_post(
+        enterprise=firm_y,
+        user=firm_y_user,
+        amount=500,
+        term_months=12,
+        purpose="NEED-Y 浙江企业融资需求",
+        valid_until=date.today() + timedelta(days=30),
+    )
+    application_y = financing_apply(need=need_y, bank=cmb, user=firm_y_user)
+
     tokens = {}
     for role, record in {
         "client-bank": ApiClient(name="bank A system", bank=icbc,
@@ -203,10 +216,14 @@ def _world() -> World:
             "api_client": (client_zj.pk, zhejiang),
             "bank_api_client": (client_cmb.pk, officer_b),
             "claim": (claim.pk, zhejiang),
+            "need": (need_y.pk, firm_y_user),
+            "application": (application_y.pk, officer_b),
+            "firm_application": (application_y.pk, firm_y_user),
         },
         counterparts={"firm": firm_y_user, "bureau": zhejiang, "officer": officer_b, "guarantor": guarantor_b},
         markers={
             "foreign_firm_name": firm_y.name,
+            "foreign_need": need_y.purpose,
             "foreign_batch_name": batch_bj.name,
             "foreign_system_name": system_bj.name,
             "foreign_list_firm": firm_y.name,

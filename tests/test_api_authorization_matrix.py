@@ -58,6 +58,11 @@ OBJECT_ROUTES: dict[str, tuple[str, str]] = {
     "api:loan-guarantee": ("POST", "loan_id"),
     "api:guarantee-detail": ("GET", "guarantee"),
     "api:guarantee-compensations": ("POST", "guarantee"),
+    "api:financing-need-detail": ("GET", "need"),
+    "api:financing-need-withdraw": ("POST", "need"),
+    "api:financing-application-detail": ("GET", "firm_application"),
+    "api:incoming-application-detail": ("GET", "application"),
+    "api:incoming-application-transition": ("POST", "application"),
 }
 
 BANK_ROLES = frozenset({"officer", "client-bank"})
@@ -82,6 +87,9 @@ LIST_ROUTES: dict[str, tuple[str | None, str]] = {
     "api:loan-warning-list": (None, "firm_y_code"),
     "api:product-list": (None, "product_b"),
     "api:guarantee-list": (None, "firm_y_code"),
+    "api:financing-need-list": (None, "need_y"),
+    "api:financing-application-list": (None, "need_y"),
+    "api:incoming-application-list": (None, "firm_y_code"),
 }
 
 # Aggregates without rows of any one firm: who may read them is covered by the apps' own API tests.
@@ -122,6 +130,9 @@ def _objects(world) -> dict[str, tuple[dict, object]]:
         "warning": ({"pk": world.objects["warning"][0]}, world.objects["warning"][1]),
         "guarantee": ({"pk": world.objects["guarantee"][0]}, world.objects["guarantee"][1]),
         "product": ({"pk": world.objects["product"][0]}, world.objects["product"][1]),
+        "need": ({"pk": world.objects["need"][0]}, world.objects["need"][1]),
+        "firm_application": ({"pk": world.objects["firm_application"][0]}, world.objects["firm_application"][1]),
+        "application": ({"pk": world.objects["application"][0]}, world.objects["application"][1]),
         "national_batch": ({"batch_id": world.batch.pk}, None),
         "national_run": ({"run_id": world.batch.runs.get(state="published").pk}, None),
         "national_province_33": ({"batch_id": world.batch.pk, "province": "33"}, None),
@@ -142,6 +153,7 @@ def _markers(world) -> dict[str, str]:
         "system_name": world.markers["foreign_system_name"],
         "run_of_batch": f'"batch":{world.batch_foreign.pk},',
         "product_b": world.markers["foreign_product_name"],
+        "need_y": world.markers["foreign_need"],
     }
 
 
@@ -204,6 +216,7 @@ def test_the_foreign_row_is_listed_for_its_owner(world, db, route):
         "run_of_batch": [world.counterparts["bureau"]],
         "system_name": [world.counterparts["bureau"]],
         "product_b": [world.counterparts["officer"]],
+        "need_y": [world.counterparts["firm"]],
     }[marker]
     text = _markers(world)[marker].encode()
     seen = []

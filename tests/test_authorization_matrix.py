@@ -74,6 +74,9 @@ OBJECT_ROUTES: dict[str, tuple[str, str]] = {
     "review:claim-licence": ("GET", "claim"),
     "review:claim-approve": ("POST", "claim"),
     "review:claim-reject": ("POST", "claim"),
+    "financing:need-withdraw": ("POST", "need"),
+    "banks:application-detail": ("GET", "application"),
+    "banks:application-status": ("POST", "application"),
 }
 
 # route name → (method, the role that may open it, foreign marker key or None)
@@ -121,6 +124,11 @@ ROLE_ROUTES: dict[str, tuple[str, str, str | None]] = {
     "enterprises:consents": ("GET", "firm", None),
     "enterprises:access-log": ("GET", "firm", "foreign_officer_name"),
     "enterprises:members": ("GET", "firm", "foreign_member_name"),
+    "enterprises:notices": ("GET", "firm", None),  # the notices landed without a matrix entry
+    "financing:needs": ("GET", "firm", "foreign_need"),
+    "financing:products": ("GET", "firm", None),
+    "financing:apply": ("POST", "firm", None),
+    "banks:applications": ("GET", "officer", "foreign_list_firm"),
 }
 
 PUBLIC_ROUTES = {

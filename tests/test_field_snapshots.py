@@ -42,7 +42,7 @@ import io
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -52,6 +52,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from banks.api.serializers import RecommendationProfileSerializer
+from banks.financing import financing_application_transition, financing_apply, financing_need_post
 from banks.models import Recommendation
 from banks.services import recommendation_note, recommendation_transition
 from core.models import Bank
@@ -139,6 +140,9 @@ LISTS: dict[str, tuple[str, str | None, dict]] = {
     "branch-list": ("api:branch-list", None, {"page_size": PAGE}),
     "product-list": ("api:product-list", None, {"page_size": PAGE}),
     "guarantor-list": ("api:guarantor-list", None, {"page_size": PAGE}),
+    "financing-need-list": ("api:financing-need-list", None, {"page_size": PAGE}),
+    "financing-application-list": ("api:financing-application-list", None, {"page_size": PAGE}),
+    "incoming-application-list": ("api:incoming-application-list", None, {"page_size": PAGE}),
 }
 
 # name → (route, URL arguments key in ``_facts().kwargs``): one object named by the world
@@ -164,6 +168,9 @@ DETAILS: dict[str, tuple[str, str]] = {
     "enterprise-detail [firm-z]": ("api:enterprise-detail", "firm_z"),
     "recommendation-detail [firm-z]": ("api:recommendation-detail", "recommendation_z"),
     "recommendation-profile [firm-z]": ("api:recommendation-profile", "recommendation_z"),
+    "financing-need-detail [firm-x]": ("api:financing-need-detail", "need_x"),
+    "financing-application-detail [firm-x]": ("api:financing-application-detail", "application_x"),
+    "incoming-application-detail [firm-x]": ("api:incoming-application-detail", "application_x"),
 }
 
 # name → (route, the list read first, how its first row names the object)
@@ -193,6 +200,15 @@ FIRST_LISTED: dict[str, tuple[str, str, object]] = {
     "loan-warning-detail [first listed]": (
         "api:loan-warning-detail", "loan-warning-list", lambda row, f: {"pk": row["id"]},
     ),
+    "financing-need-detail [first listed]": (
+        "api:financing-need-detail", "financing-need-list", lambda row, f: {"pk": row["id"]},
+    ),
+    "financing-application-detail [first listed]": (
+        "api:financing-application-detail", "financing-application-list", lambda row, f: {"pk": row["id"]},
+    ),
+    "incoming-application-detail [first listed]": (
+        "api:incoming-application-detail", "incoming-application-list", lambda row, f: {"pk": row["id"]},
+    ),
     "bank-detail [first listed]": ("api:bank-detail", "bank-list", lambda row, f: {"pk": row["id"]}),
     "branch-detail [first listed]": ("api:branch-detail", "branch-list", lambda row, f: {"pk": row["id"]}),
     "product-detail [first listed]": ("api:product-detail", "product-list", lambda row, f: {"pk": row["id"]}),
@@ -204,7 +220,7 @@ NOT_READ = {
     "api:recommendation-claim", "api:recommendation-notes", "api:recommendation-transition", "api:recommendation-loan",
     "api:loan-guarantee", "api:guarantee-compensations", "api:submission-approve", "api:submission-return",
     "api:submission-submit", "api:not-found", "api:loan-warning-acknowledge", "api:recommendation-reopen",
-    "api:recommendation-reassign",
+    "api:recommendation-reassign", "api:financing-need-withdraw", "api:incoming-application-transition",
 }  # fmt: skip
 
 # --- Facts the invariants check against ----------------------------------------------------------------------------
@@ -213,6 +229,7 @@ NOTE_X = "OFFICER-NOTE-X 工行内部跟进备注"  # ICBC's officer on firm X's
 NOTE_Y = "OFFICER-NOTE-Y 招行内部跟进备注"  # CMB's officer on firm Y's row
 NOTE_Z = "OFFICER-NOTE-Z 工行内部跟进备注"  # ICBC's officer on firm Z's row (then masked)
 DECLINE_Z = "DECLINE-REASON-Z 工行拒绝原因"
+DECLINE_X = "DECLINE-REASON-X 工行拒绝融资申请的内部说明"  # ICBC's internal note on firm X's application
 NOTE_G2 = "COMPENSATION-NOTE-G2 担保乙代偿备注"  # guarantor G2's, on firm Y's guarantee
 
 
@@ -260,6 +277,13 @@ def _facts(world) -> Facts:  # noqa: F811
         consent_revoke(consent=consent, user=None)
     masked_z = Recommendation.objects.filter(pk=rec_z.pk).values(*Recommendation.MASKED_FIELDS).get()
 
+    # Firm X (on ICBC's list, consenting to it) posts a need and applies to ICBC, which declines it with a note.
+    need_x = financing_need_post(enterprise=firm_x, user=None, amount=Decimal(300), term_months=12, purpose="设备",
+                                 valid_until=date.today() + timedelta(days=30))  # fmt: skip
+    application_x = financing_apply(need=need_x, bank=icbc, user=None)
+    financing_application_transition(application=application_x, user=officer_a, status="declined",
+                                     category="documents", reason=DECLINE_X)  # fmt: skip
+
     guarantor_b = world.counterparts["guarantor"]
     loan_y = LoanContract.objects.get(pk=world.objects["loan"][0])
     loan_repayment_update(loan=loan_y, user=officer_b, status="overdue")
@@ -299,6 +323,8 @@ def _facts(world) -> Facts:  # noqa: F811
             "guarantor_g2": {"pk": GuaranteeContract.objects.get(pk=world.objects["guarantee"][0]).guarantor_id},
             "score_z": {"batch_id": national, "credit_code": firm_z.credit_code},
             "firm_z": {"credit_code": firm_z.credit_code},
+            "need_x": {"pk": need_x.pk},
+            "application_x": {"pk": application_x.pk},
             "recommendation_z": {"pk": rec_z.pk},
         },
         national_batch=national,
@@ -313,6 +339,7 @@ def _facts(world) -> Facts:  # noqa: F811
             NOTE_Y: "bank-b-officer",
             NOTE_Z: "bank-a-officer",
             DECLINE_Z: "bank-a-officer",
+            DECLINE_X: "bank-a-officer",
             NOTE_G2: "guarantor-g2",
             officer_a.username: "bank-a-officer",
             officer_b.username: "bank-b-officer",

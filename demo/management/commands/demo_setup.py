@@ -5,6 +5,7 @@ import os
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from demo.financing import demo_financing_create
 from demo.loans import demo_filings_corrected, demo_loans_create, demo_push, demo_warnings_create
 from demo.services import (
     DEMO_PASSWORD,
@@ -58,9 +59,10 @@ class Command(BaseCommand):
             rows = demo_push(batch=batch)
         loans = demo_loans_create(batch=batch)
         warnings = demo_warnings_create(batch=batch)
+        applications = demo_financing_create()
         self.stdout.write(
             f"Recommendation lists: {rows:,} rows; demo loan contracts created: {loans}; "
-            f"post-loan warnings: {warnings}."
+            f"post-loan warnings: {warnings}; the demo firm's applications to banks: {applications}."
         )
         self.stdout.write("\n" + "=" * 78)
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})  ·  演示账号(统一密码:{DEMO_PASSWORD})")

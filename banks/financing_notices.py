@@ -1,0 +1,43 @@
+"""The wording of the firm's notices about its applications (``enterprises.notices``): one kind per status, and
+one per decline category, so each member reads it in their own language. Loaded by ``BanksConfig.ready``."""
+
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+
+from enterprises.notices import notice_kind
+
+from .choices import ApplicationStatus, DeclineCategory
+
+PREFIX = "financing_"
+
+
+def status_label(status: str, category: str = "") -> str:
+    """What the firm reads for a status: its label, and for a decline "已拒绝:<category>" (never the bank's note)."""
+    label = str(ApplicationStatus(status).label) if status in ApplicationStatus.values else status
+    if status == ApplicationStatus.DECLINED and category in DeclineCategory.values:
+        return gettext("%(status)s:%(category)s") % {"status": label, "category": DeclineCategory(category).label}
+    return label
+
+
+def _text(status: str, category: str) -> str:
+    return gettext("%(bank)s 处理了您 %(amount)s 万元的融资申请:") + status_label(status, category)
+
+
+def _list_text(status: str, category: str) -> str:
+    return gettext("%(bank)s 更新了贵企业在推荐名单上的进度:") + status_label(status, category)
+
+
+_lazy_text, _lazy_list_text = lazy(_text, str), lazy(_list_text, str)
+
+
+def status_notice_kind(status: str, category: str = "", *, list_entry: bool = False) -> str:
+    """The kind of the notice of an application's (or, ``list_entry``, a recommendation-list entry's) status."""
+    prefix = LIST_PREFIX if list_entry else PREFIX
+    return f"{prefix}{status}_{category}" if category else f"{prefix}{status}"
+
+
+LIST_PREFIX = "listentry_"
+for _status in ApplicationStatus.values:
+    for _category in DeclineCategory.values if _status == ApplicationStatus.DECLINED else ("",):
+        notice_kind(status_notice_kind(_status, _category), _lazy_text(_status, _category))
+        notice_kind(status_notice_kind(_status, _category, list_entry=True), _lazy_list_text(_status, _category))
