@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "core",
     "enterprises",
     "scoring",
+    "policies",
     "banks",
     "loans",
     "guarantees",
