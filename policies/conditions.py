@@ -191,7 +191,10 @@ def shortfall_text(condition: Mapping, have: float | None, gap: float | None) ->
     field = condition["field"]
     if field not in NUMBER_FIELDS or have is None or (isinstance(have, float) and math.isnan(have)):
         if field == "grade" and have is not None and not math.isnan(have):
-            return _("积分等级 %(have)s → %(need)s") % {"have": firm_value_text(condition, have), "need": condition["value"]}
+            return _("积分等级 %(have)s → %(need)s") % {
+                "have": firm_value_text(condition, have),
+                "need": condition["value"],
+            }
         return _("需:%(condition)s") % {"condition": condition_text(condition)}
     text = f"{condition_field_label(field)} {_shown(field, have)} → {_shown(field, condition['value'])}"
     if gap is None or math.isnan(gap):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-import numpy as np
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from core.db.copy import CENTS, queryset_to_arrays
@@ -132,5 +131,3 @@ def version_conditions(*, policy: Policy, version: int) -> list[dict]:
 def firm_values(*, run: ScoringRun, enterprise_id: int) -> MatchPopulation | None:
     firm = run_match_population(run=run, enterprise_id=enterprise_id)
     return firm if firm.n else None
-
-

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import acting_as
 from core.db.copy import ArrayColumn, arrays_insert
 from core.models import User
 from core.regions import scope_covers
@@ -46,7 +47,8 @@ def _policy_save(policy: Policy, *, user: User | None, fields: dict[str, Any]) -
         raise ValidationError({"region_scope": [_("只能管理本地区的政策。")]})
     policy.full_clean(exclude=["conditions"])
     policy.conditions = conditions_validate(policy.conditions, scope=policy.region_scope)
-    policy.save()
+    with acting_as(user):  # the audit entry names who saved, from a page, a command or a test alike
+        policy.save()
     PolicyVersion.objects.create(policy=policy, version=policy.version, content=_content(policy), saved_by=user)
     transaction.on_commit(lambda: _match_soon(policy.pk))
     return policy

@@ -49,7 +49,9 @@ def random_conditions(rng: np.random.Generator, population: MatchPopulation) -> 
         elif kind == "grade":
             conditions.append({"field": "grade", "op": ">=", "value": str(rng.choice(GRADES))})
         else:
-            conditions.append({"field": "region", "op": "in", "value": [str(rng.choice(["32", "33", "4403", "110101"]))]})
+            conditions.append(
+                {"field": "region", "op": "in", "value": [str(rng.choice(["32", "33", "4403", "110101"]))]}
+            )
     return conditions
 
 
