@@ -74,6 +74,10 @@ OBJECT_ROUTES: dict[str, tuple[str, str]] = {
     "review:claim-licence": ("GET", "claim"),
     "review:claim-approve": ("POST", "claim"),
     "review:claim-reject": ("POST", "claim"),
+    "policies:detail": ("GET", "policy"),
+    "policies:edit": ("GET", "policy"),
+    "policies:match": ("POST", "policy"),
+    "policies:export": ("GET", "policy"),
 }
 
 # route name → (method, the role that may open it, foreign marker key or None)
@@ -120,6 +124,10 @@ ROLE_ROUTES: dict[str, tuple[str, str, str | None]] = {
     "enterprises:consents": ("GET", "firm", None),
     "enterprises:access-log": ("GET", "firm", "foreign_officer_name"),
     "enterprises:members": ("GET", "firm", "foreign_member_name"),
+    "enterprises:notices": ("GET", "firm", None),
+    "policies:list": ("GET", "bureau", "foreign_policy_name"),
+    "policies:create": ("GET", "bureau", None),
+    "policies-firm:list": ("GET", "firm", "foreign_policy_name"),
 }
 
 PUBLIC_ROUTES = {
