@@ -145,49 +145,74 @@ def condition_mask(population: MatchPopulation, condition: Mapping, cache: dict 
 def match_policy(population: MatchPopulation, conditions: Sequence[Mapping], *, scope: str = "",
                  cache: dict | None = None) -> PolicyResult:  # fmt: skip
     """Evaluate one policy (its region ``scope`` and ``conditions``) over the whole population. ``cache`` keeps
-    per-population intermediates (region prefixes) across the policies of one run."""
+    per-population intermediates (region prefixes) across the policies of one run.
+
+    Each firm's count of met conditions is summed in one int8 array (a bool mask viewed as int8 adds without a
+    cast); the placing conditions (region, section) are folded in as a large offset, so that "placed and all met"
+    and "placed and one unmet" are each a single comparison."""
     cache = {} if cache is None else cache
-    placed = _region_mask(population, [scope], cache)
+    placed: np.ndarray | None = None if not scope else _region_mask(population, [scope], cache)
     soft: list[tuple[int, np.ndarray]] = []
     for index, condition in enumerate(conditions):
         mask = condition_mask(population, condition, cache)
         if condition["field"] in SCOPE_FIELDS:
-            placed &= mask
+            placed = mask if placed is None else placed & mask
         else:
             soft.append((index, mask))
-    unmet = np.zeros(population.n, dtype=np.int8)
+    placed_offset = 64  # above any count of conditions (at most 20)
+    met = (
+        np.full(population.n, placed_offset, dtype=np.int8)
+        if placed is None
+        else placed.view(np.int8) * np.int8(placed_offset)
+    )
     for _index, mask in soft:
-        unmet += ~mask
-    matched = np.flatnonzero(placed & (unmet == 0))
-    near = np.flatnonzero(placed & (unmet == 1))
+        met += mask.view(np.int8)
+    matched = np.flatnonzero(met == placed_offset + len(soft))
+    near = np.flatnonzero(met == placed_offset + len(soft) - 1) if soft else np.zeros(0, dtype=np.int64)
     which = np.full(near.size, -1, dtype=np.int16)
     for index, mask in soft:
         which[~mask[near]] = index
-    have, need, gap = _shortfalls(population.take(near), conditions, which)
+    have, need, gap = _shortfalls(population, near, conditions, which)
     return PolicyResult(matched=matched, near=near, near_condition=which, have=have, need=need, gap=gap)
 
 
-def _shortfalls(firms: MatchPopulation, conditions: Sequence[Mapping], which: np.ndarray):
-    """For each near-miss firm, its value of the unmet condition's field, the threshold, and the filed amount that
-    closes the gap (NaN for conditions without a threshold: a qualification, a stage, a grade)."""
-    have = np.full(firms.n, np.nan)
-    need = np.full(firms.n, np.nan)
-    gap = np.full(firms.n, np.nan)
-    for index in np.unique(which):
-        condition = conditions[int(index)]
-        rows = which == index
+def _shortfalls(population: MatchPopulation, near: np.ndarray, conditions: Sequence[Mapping], which: np.ndarray):
+    """For each near-miss firm (positions ``near``), its value of the unmet condition's field, the threshold, and the
+    filed amount that closes the gap (NaN for conditions without a threshold: a qualification, a stage). The firms
+    are grouped by their unmet condition once (a stable sort), so each group is a slice; only the columns a gap
+    reads are gathered, and only at those firms."""
+    have = np.full(near.size, np.nan)
+    need = np.full(near.size, np.nan)
+    gap = np.full(near.size, np.nan)
+    order = np.argsort(which, kind="stable")
+    grouped = which[order]
+    bounds = np.flatnonzero(np.diff(grouped)) + 1
+    for start, stop in zip(np.r_[0, bounds], np.r_[bounds, grouped.size], strict=True):
+        if start == stop:
+            continue
+        condition = conditions[int(grouped[start])]
+        rows = order[start:stop]
+        at = near[rows]
         field = condition["field"]
         if field == "grade":
-            have[rows] = firms.grade[rows]
+            have[rows] = population.grade[at]
             need[rows] = GRADES.index(condition["value"])
             continue
-        if field not in firms.numbers:
+        if field not in population.numbers:
             continue
         value = float(condition["value"])
-        have[rows] = firms.numbers[field][rows]
+        have[rows] = population.numbers[field][at]
         need[rows] = value
-        gap[rows] = threshold_gap(field, value, {k: v[rows] for k, v in firms.numbers.items()})
+        inputs = {name: population.numbers[name][at] for name in GAP_INPUTS.get(field, (field,))}
+        gap[rows] = threshold_gap(field, value, inputs)
     return have, need, gap
+
+
+GAP_INPUTS = {
+    "rd_intensity": ("revenue", "rd_expense"), "high_tech_share": ("revenue", "high_tech_revenue"),
+    "rd_staff_ratio": ("employees", "rd_staff"), "roe": ("net_assets", "net_profit"),
+    "revenue_growth": ("revenue_prev", "revenue"), "rd_expense_growth": ("rd_expense_prev", "rd_expense"),
+}  # fmt: skip
 
 
 def threshold_gap(field: str, threshold: float, numbers: Mapping[str, np.ndarray]) -> np.ndarray:
