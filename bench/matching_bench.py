@@ -1,4 +1,4 @@
-"""Benchmark of policy matching (``policies.matching``) against a per-firm Python loop (``policies/tests/reference.py``).
+"""Benchmark of policy matching (``policies.matching``) against a per-firm loop (``policies/tests/reference.py``).
 
 Builds a synthetic population of N firms (skewed sizes, many zeros, 31 provinces, 20 sections, three stages, five
 grades) and P policies of 2–6 conditions each (qualifications, thresholds on filed, derived and published fields at
