@@ -76,13 +76,19 @@ class PolicyMatch(models.Model):
     replaced as a whole by each matching, written in bulk (COPY on PostgreSQL). ``region`` and ``section`` are the
     firm's when scored, so a bureau's counts and lists need no join."""
 
-    policy = models.ForeignKey(Policy, models.CASCADE, related_name="matches", verbose_name=_("政策"))
-    batch = models.ForeignKey("enterprises.Batch", models.CASCADE, related_name="+", verbose_name=_("批次"))
-    run = models.ForeignKey(
-        "scoring.ScoringRun", models.CASCADE, related_name="+", verbose_name=_("评分任务"), db_constraint=False
-    )
+    pk = models.CompositePrimaryKey("policy", "batch", "enterprise")  # the natural key: one index fewer to maintain
+    # No database constraints and no single-column indexes on these keys: one matching writes ~100,000s of rows
+    # whose ids it has just read, and checking three foreign keys per row at commit cost more than the COPY itself
+    # (18 s of 36 s for 170,000 rows here); Django still cascades deletions. The unique key starts with the policy
+    # and the (enterprise, near) index serves the firm's page.
+    policy = models.ForeignKey(Policy, models.CASCADE, related_name="matches", verbose_name=_("政策"),
+                               db_constraint=False, db_index=False)  # fmt: skip
+    batch = models.ForeignKey("enterprises.Batch", models.CASCADE, related_name="+", verbose_name=_("批次"),
+                              db_constraint=False, db_index=False)  # fmt: skip
+    run = models.ForeignKey("scoring.ScoringRun", models.CASCADE, related_name="+", verbose_name=_("评分任务"),
+                            db_constraint=False, db_index=False)  # fmt: skip
     enterprise = models.ForeignKey("enterprises.Enterprise", models.CASCADE, related_name="policy_matches",
-                                   verbose_name=_("企业"))  # fmt: skip
+                                   verbose_name=_("企业"), db_constraint=False, db_index=False)  # fmt: skip
     policy_version = models.PositiveIntegerField(_("政策版本"))
     near = models.BooleanField(_("差一项条件"))
     condition = models.SmallIntegerField(_("未满足的条件"), null=True, blank=True)
@@ -98,9 +104,6 @@ class PolicyMatch(models.Model):
     class Meta:
         verbose_name = _("政策匹配结果")
         verbose_name_plural = _("政策匹配结果")
-        constraints = [
-            models.UniqueConstraint(fields=["policy", "batch", "enterprise"], name="policy_match_unique_firm")
-        ]
         indexes = [
             models.Index(fields=["policy", "near", "region"], name="policy_match_policy_region"),
             models.Index(fields=["enterprise", "near"], name="policy_match_enterprise"),

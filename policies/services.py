@@ -147,13 +147,24 @@ def _match_columns(population, policies, results, run: ScoringRun) -> list[Array
 
     condition, have, need, gap = (near_values("near_condition", np.int16), near_values("have", np.float64),
                                   near_values("need", np.float64), near_values("gap", np.float64))  # fmt: skip
+    # Rows in primary-key order (policy, then firm): the key's index grows at its right edge instead of at random.
+    enterprise = population.enterprise_id[index].astype(np.int64)
+    order = np.lexsort((enterprise, policy))
+    index, policy, version, near, enterprise = (
+        index[order],
+        policy[order],
+        version[order],
+        near[order],
+        enterprise[order],
+    )
+    condition, have, need, gap = condition[order], have[order], need[order], gap[order]
     letters = np.frombuffer(SECTIONS.encode(), dtype="S1")
     now = np.full(index.size, np.datetime64(timezone.now().replace(tzinfo=None), "us"))
     return [
         ArrayColumn("policy_id", "int8", policy),
         ArrayColumn("batch_id", "int8", np.full(index.size, run.batch_id, dtype=np.int64)),
         ArrayColumn("run_id", "int8", np.full(index.size, run.pk, dtype=np.int64)),
-        ArrayColumn("enterprise_id", "int8", population.enterprise_id[index].astype(np.int64)),
+        ArrayColumn("enterprise_id", "int8", enterprise),
         ArrayColumn("policy_version", "int4", version.astype(np.int32)),
         ArrayColumn("near", "bool", near),
         ArrayColumn("condition", "int2", condition, null=~near),

@@ -29,7 +29,7 @@ LIST_SHOWN = 50
 @require_GET
 def policy_list(request):
     policies = list(Policy.objects.visible_to(request.user))
-    counts = PolicyMatch.objects.visible_to(request.user).values("policy_id", "near").annotate(n=Count("pk"))
+    counts = PolicyMatch.objects.visible_to(request.user).values("policy_id", "near").annotate(n=Count("enterprise_id"))
     by_policy = {(row["policy_id"], row["near"]): row["n"] for row in counts}
     for policy in policies:
         policy.matched_count = by_policy.get((policy.pk, False), 0)
