@@ -20,7 +20,8 @@ from .forms import PolicyForm
 from .models import Policy, PolicyMatch
 from .presenters import export_header, export_rows, match_lines
 from .selectors import policy_matches, policy_reach
-from .services import policy_create, policy_match_now, policy_update
+from .services import policy_create, policy_update
+from .tasks import policy_match_task
 
 LIST_SHOWN = 50
 
@@ -93,11 +94,11 @@ def policy_detail(request, pk: int):
 @bureau_required
 @require_POST
 def policy_match(request, pk: int):
+    """Queues the matching (a worker loads every published run it concerns); on the embedded default it has run by
+    the time the page reloads."""
     policy = get_object_or_404(Policy.objects.managed_by(request.user), pk=pk)
-    summaries = policy_match_now(policy=policy)
-    matched = sum(s.matched for s in summaries)
-    messages.success(request, _("匹配完成:%(matched)s 家企业符合,%(near)s 家差一项条件。")
-                     % {"matched": f"{matched:,}", "near": f"{sum(s.near for s in summaries):,}"})  # fmt: skip
+    policy_match_task.delay(policy.pk)
+    messages.success(request, _("已开始匹配。完成后本页显示最新的覆盖企业。"))
     return redirect("policies:detail", pk=policy.pk)
 
 

@@ -108,3 +108,13 @@ def test_a_firm_sees_its_matches_and_near_misses_and_never_another_firms(publish
     assert other_row.enterprise.name not in body
     rows = _client(user).get(reverse("policies-firm:list")).context["near"]
     assert [r.enterprise_id for r in rows] == [near_row.enterprise_id]
+
+
+def test_match_now_stores_the_policys_matches(published):
+    admin = BureauStaffFactory(region_scope="").user
+    policy = policy_create(user=None, conditions=[{"field": "is_tech_sme", "op": "is", "value": True}], name="P",
+                           issuer="I", policy_class="talent", benefit="B")  # fmt: skip
+    assert not PolicyMatch.objects.filter(policy=policy).exists()  # the save's on-commit matching did not run here
+    response = _client(admin).post(reverse("policies:match", args=[policy.pk]))
+    assert response.status_code == 302
+    assert PolicyMatch.objects.filter(policy=policy, near=False).count() > 0
