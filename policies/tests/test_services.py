@@ -108,3 +108,23 @@ def test_a_new_match_is_notified_once(published):
     assert EnterpriseNotice.objects.filter(kind="policy_match").count() == matched
     again = policies_match(run=published)  # the same firms match again: nothing new to tell
     assert again.notified == 0 and PolicyMatch.objects.filter(policy=policy, near=False).count() == matched
+
+
+def test_a_publication_matches_every_policy_once_committed(batch, django_capture_on_commit_callbacks):
+    demo_firms_create(firms=200, seed=3, batch=batch)
+    policy = policy_create(user=None, conditions=CONDITIONS[:1], **GOOD)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = publish_new_run(batch)
+    assert PolicyMatch.objects.filter(policy=policy, run_id=run.pk, near=False).exists()
+
+
+def test_the_command_matches_on_demand(published):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    policy = policy_create(user=None, conditions=CONDITIONS, **GOOD)
+    out = StringIO()
+    call_command("match_policies", "--policy", str(policy.pk), stdout=out)
+    matched = PolicyMatch.objects.filter(policy=policy, near=False).count()
+    assert f"{matched:,} matches" in out.getvalue() and matched > 0
