@@ -48,6 +48,7 @@ REASONS = {
 
 MAX_PRODUCTS_SHOWN = 5
 
+
 @dataclass
 class IndicatorLine:
     code: str
