@@ -13,17 +13,15 @@ products on sale now that the push's rule (``banks.rules``) matches to the firm'
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from banks.models import LoanProduct
 from banks.rules import credit_line
 from banks.selectors import products_fitting
-from enterprises.choices import RdPlatformLevel
 from enterprises.models import Batch, Consent, Enterprise, Submission
 from enterprises.selectors import consenting_bank_ids
 from loans.services import rate_ceiling
@@ -31,6 +29,7 @@ from scoring.definitions import system_grade_ranges
 from scoring.engine.report import PEER_STEPS, unpack_figures
 from scoring.models import Indicator, Score, ScoringRun
 from scoring.selectors import filing_input_hash
+from scoring.units import change_in_unit, field_label, value_in_unit
 
 # Each reason code of methodology §7: what it means and what the firm can do about it.
 REASONS = {
@@ -48,71 +47,6 @@ REASONS = {
 }  # fmt: skip
 
 MAX_PRODUCTS_SHOWN = 5
-
-# Derived fields of methodology §2, as an advice names them.
-DERIVED_LABELS = {
-    "rd_intensity": gettext_lazy("研发费用占营业收入比重"),
-    "rd_staff_ratio": gettext_lazy("研发人员占比"),
-    "roe": gettext_lazy("净资产利润率"),
-    "high_tech_share": gettext_lazy("高新技术产品收入占比"),
-    "revenue_growth": gettext_lazy("营业收入增长率"),
-    "rd_expense_growth": gettext_lazy("研发费用增长率"),
-    "qualification": gettext_lazy("企业资质等级"),
-}
-RATIO_FIELDS = frozenset(("rd_intensity", "rd_staff_ratio", "roe", "high_tech_share", "revenue_growth",
-                          "rd_expense_growth"))  # fmt: skip
-PEOPLE_FIELDS = frozenset(("employees", "rd_staff", "graduates_hired"))
-QUALIFICATION_LABELS = {
-    0: gettext_lazy("无资质"),
-    1: gettext_lazy("科技型中小企业"),
-    2: gettext_lazy("高新技术企业或专精特新中小企业"),
-    3: gettext_lazy("专精特新“小巨人”"),
-}
-_UNIT_SUFFIX = re.compile(r"\s*[((][^()()]*[))]\s*$")
-
-
-def field_label(name: str) -> str:
-    """The field an indicator reads, in the reader's language, without the unit the values carry themselves."""
-    if name in DERIVED_LABELS:
-        return str(DERIVED_LABELS[name])
-    try:
-        label = str(Submission._meta.get_field(name).verbose_name)
-    except Exception:
-        return name
-    return _UNIT_SUFFIX.sub("", label)
-
-
-def _grouped(value: float, decimals: int) -> str:
-    text = f"{value:,.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def value_in_unit(name: str, value: float) -> str:
-    """A value of field ``name`` in the field's own unit: 1,250 万元, 6.5%, 3 项, 12 人, 省级, 是."""
-    if name in RATIO_FIELDS:
-        return _("%(value)s%%") % {"value": _grouped(value * 100, 1)}
-    if name == "rd_platform_level":
-        return str(RdPlatformLevel(min(max(int(value), 0), 3)).label)
-    if name == "qualification":
-        return str(QUALIFICATION_LABELS.get(int(value), int(value)))
-    if name in Submission.FLAG_FIELDS:
-        return _("是") if value >= 1 else _("否")
-    if name in Submission.MONEY_FIELDS:
-        return _("%(value)s 万元") % {"value": _grouped(value, 2)}
-    count = math.ceil(value)
-    if name in PEOPLE_FIELDS:
-        return ngettext("%(value)s 人", "%(value)s 人", count) % {"value": _grouped(count, 0)}
-    return ngettext("%(value)s 项", "%(value)s 项", count) % {"value": _grouped(count, 0)}
-
-
-def change_in_unit(name: str, before: float, after: float) -> str:
-    """The change from today to the target, signed, in the field's unit (+1,250 万元, +3 个百分点, +2 项)."""
-    if name in RATIO_FIELDS:
-        return _("+%(value)s 个百分点") % {"value": _grouped((after - before) * 100, 1)}
-    if name in ("rd_platform_level", "qualification") or name in Submission.FLAG_FIELDS:
-        return _("从“%(before)s”到“%(after)s”") % {
-            "before": value_in_unit(name, before), "after": value_in_unit(name, after)}  # fmt: skip
-    return "+" + value_in_unit(name, after - before)
 
 
 @dataclass

@@ -78,13 +78,17 @@ def _engine_annotations(queryset: QuerySet[Submission]) -> QuerySet[Submission]:
     )
 
 
-def population_load(*, batch: Batch, with_codes: bool = False) -> Population:
+def population_load(*, batch: Batch, with_codes: bool = False, enterprise_id: int | None = None) -> Population:
     """Every scored filing of ``batch`` as engine arrays, read in bulk (binary COPY on PostgreSQL).
 
     ``consent`` is whether the firm has an active consent at load time. ``with_codes`` also reads the full industry
     and region codes, which the engine does not need but an export does (an ORM query: exports are rare, offline).
+    ``enterprise_id`` reads one firm's row only (a policy page explaining that firm's match).
     """
-    arrays = queryset_to_arrays(population_queryset(batch=batch), POPULATION_COLUMNS)
+    queryset = population_queryset(batch=batch)
+    if enterprise_id is not None:
+        queryset = queryset.filter(enterprise_id=enterprise_id)
+    arrays = queryset_to_arrays(queryset, POPULATION_COLUMNS)
     ids = arrays["enterprise_id"]
     consent = np.isin(ids, consenting_enterprise_ids())
     industry_code = region_code = None

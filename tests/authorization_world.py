@@ -140,6 +140,12 @@ def _world() -> World:
         officer=officer_b.bank_officer, name="招行信贷系统 CLIENT-CMB", scopes=["recommendations:read"]
     )
 
+    from policies.services import policies_match, policy_create
+
+    policy_zj = policy_create(user=zhejiang, region_scope="33", name="浙江省专项政策 POLICY-ZJ", issuer="浙江省科技厅",
+                              policy_class="rd_subsidy", benefit="补助", conditions=[])  # fmt: skip
+    policies_match(run=run, notify=False)  # firm Y (Zhejiang) matches it, firm X (Guangdong) does not
+
     submission_y = Submission.objects.get(enterprise=firm_y, batch=batch)
     Submission.objects.filter(pk=submission_y.pk).update(status="submitted")  # waiting in the Zhejiang queue
     evidence_y = _evidence(submission_y, firm_y_user)
@@ -219,6 +225,7 @@ def _world() -> World:
             "need": (need_y.pk, firm_y_user),
             "application": (application_y.pk, officer_b),
             "firm_application": (application_y.pk, firm_y_user),
+            "policy": (policy_zj.pk, zhejiang),
         },
         counterparts={"firm": firm_y_user, "bureau": zhejiang, "officer": officer_b, "guarantor": guarantor_b},
         markers={
@@ -235,5 +242,6 @@ def _world() -> World:
             "foreign_api_client": "CLIENT-ZJ",
             "foreign_bank_api_client": "CLIENT-CMB",
             "foreign_claim": "claimant-zj",
+            "foreign_policy_name": "POLICY-ZJ",
         },
     )

@@ -227,6 +227,7 @@ def user_data_strings() -> list[str]:
         "scoring.IndicatorSystem": ("name", "description"),
         "scoring.Indicator": ("name", "category"),
         "core.Region": ("name",),
+        "policies.Policy": ("name", "issuer", "benefit", "office", "contact", "how_to_apply"),
     }
     english_names = {name for code, name in PROVINCES if code in PROVINCES_EN} | {name for _, name in SECTIONS}
     values: set[str] = set()

@@ -77,6 +77,10 @@ OBJECT_ROUTES: dict[str, tuple[str, str]] = {
     "financing:need-withdraw": ("POST", "need"),
     "banks:application-detail": ("GET", "application"),
     "banks:application-status": ("POST", "application"),
+    "policies:detail": ("GET", "policy"),
+    "policies:edit": ("GET", "policy"),
+    "policies:match": ("POST", "policy"),
+    "policies:export": ("GET", "policy"),
 }
 
 # route name → (method, the role that may open it, foreign marker key or None)
@@ -125,11 +129,14 @@ ROLE_ROUTES: dict[str, tuple[str, str, str | None]] = {
     "enterprises:consents": ("GET", "firm", None),
     "enterprises:access-log": ("GET", "firm", "foreign_officer_name"),
     "enterprises:members": ("GET", "firm", "foreign_member_name"),
-    "enterprises:notices": ("GET", "firm", None),  # the notices landed without a matrix entry
     "financing:needs": ("GET", "firm", "foreign_need"),
     "financing:products": ("GET", "firm", None),
     "financing:apply": ("POST", "firm", None),
     "banks:applications": ("GET", "officer", "foreign_list_firm"),
+    "enterprises:notices": ("GET", "firm", None),
+    "policies:list": ("GET", "bureau", "foreign_policy_name"),
+    "policies:create": ("GET", "bureau", None),
+    "policies-firm:list": ("GET", "firm", "foreign_policy_name"),
 }
 
 PUBLIC_ROUTES = {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-ORDER = ["core", "enterprises", "scoring", "banks", "loans", "guarantees", "dashboard", "demo"]
+ORDER = ["core", "enterprises", "scoring", "policies", "banks", "loans", "guarantees", "dashboard", "demo"]
 """Lowest first: each app may import the apps before it, never those after it."""
 
 PROJECT = {"config"}

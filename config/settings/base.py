@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "core",
     "enterprises",
     "scoring",
+    "policies",
     "banks",
     "loans",
     "guarantees",

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from demo.financing import demo_financing_create
 from demo.loans import demo_filings_corrected, demo_loans_create, demo_push, demo_warnings_create
+from demo.policies import demo_policies_create, demo_policies_matched
 from demo.services import (
     DEMO_PASSWORD,
     demo_batch_get_or_create,
@@ -34,6 +35,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Demo batch already holds {existing:,} firms; not adding more.")
         batch.refresh_from_db()
+        if demo_policies_create():  # before publication: its matching covers them
+            self.stdout.write("Policy library: 24 demo policies over 12 classes.")
         if batch.scoring.published_run_id is None or existing < firms:
             self.stdout.write("Scoring the demo batch and publishing the run ...")
             call_command("score_batch", batch.pk, publish=True, stdout=self.stdout)
@@ -57,6 +60,8 @@ class Command(BaseCommand):
             call_command("score_batch", batch.pk, publish=True, stdout=self.stdout)
             batch.refresh_from_db()
             rows = demo_push(batch=batch)
+        matched = demo_policies_matched(batch=batch)
+        self.stdout.write(f"Policy matching of the published run: {matched:,} matches and near-misses stored.")
         loans = demo_loans_create(batch=batch)
         warnings = demo_warnings_create(batch=batch)
         applications = demo_financing_create()

@@ -1,0 +1,9 @@
+"""The wording of the firm notices this app sends (loaded by ``PoliciesConfig.ready``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.notices import notice_kind
+
+POLICY_MATCH = "policy_match"
+
+notice_kind(POLICY_MATCH, _("有一项政策与贵企业的条件相符:%(policy)s。请在“适合您的政策”中查看申报方式。"))

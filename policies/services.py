@@ -1,0 +1,183 @@
+"""Policy library and matching: create and edit a policy (validated, versioned, audited), and match policies over a
+published run's whole population (vectorised, stored in one transaction, new matches notified to the firms)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import acting_as
+from core.db.copy import ArrayColumn, arrays_insert
+from core.models import User
+from core.regions import scope_covers
+from enterprises.notices import enterprises_notify
+from scoring.engine.population import SECTIONS
+from scoring.models import ScoringRun
+
+from .conditions import conditions_validate
+from .matching import match_policy
+from .models import Policy, PolicyMatch, PolicyVersion
+from .notices import POLICY_MATCH
+from .selectors import policies_to_match, published_runs, run_match_population
+
+EDITABLE_FIELDS = ("region_scope", "name", "issuer", "policy_class", "benefit", "deadline", "office", "contact",
+                   "how_to_apply", "conditions", "active")  # fmt: skip
+
+
+def _staff_region(user: User | None) -> str | None:
+    staff = getattr(user, "bureau_staff", None) if user is not None else None
+    return staff.region_scope if staff is not None and staff.role == "admin" else None
+
+
+def _policy_save(policy: Policy, *, user: User | None, fields: dict[str, Any]) -> Policy:
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValueError(f"not an editable policy field: {name}")
+        setattr(policy, name, value)
+    region = _staff_region(user)
+    if user is not None and (region is None or not scope_covers(region, policy.region_scope or "")):
+        raise ValidationError({"region_scope": [_("只能管理本地区的政策。")]})
+    policy.full_clean(exclude=["conditions"])
+    policy.conditions = conditions_validate(policy.conditions, scope=policy.region_scope)
+    with acting_as(user):  # the audit entry names who saved, from a page, a command or a test alike
+        policy.save()
+    PolicyVersion.objects.create(policy=policy, version=policy.version, content=_content(policy), saved_by=user)
+    transaction.on_commit(lambda: _match_soon(policy.pk))
+    return policy
+
+
+def _content(policy: Policy) -> dict[str, Any]:
+    content = {name: getattr(policy, name) for name in EDITABLE_FIELDS}
+    content["deadline"] = policy.deadline.isoformat() if policy.deadline else None
+    return content
+
+
+def _match_soon(policy_id: int) -> None:
+    from .tasks import policy_match_task  # the task module imports these services
+
+    policy_match_task.delay(policy_id)
+
+
+@transaction.atomic
+def policy_create(*, user: User | None, **fields: Any) -> Policy:
+    """A new policy (version 1). ``user`` must administer a region covering it (``None``: the demo, a command)."""
+    return _policy_save(Policy(created_by=user), user=user, fields=fields)
+
+
+@transaction.atomic
+def policy_update(*, policy: Policy, user: User | None, **fields: Any) -> Policy:
+    """Save a new version of ``policy``; the previous one stays in ``PolicyVersion`` (and in the audit trail).
+    Decision: the policy row is always the current version and matches name the version they were made with, so
+    firms are never shown conditions that were never in force together."""
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    region = _staff_region(user)
+    if user is not None and (region is None or not scope_covers(region, policy.region_scope)):
+        raise ValidationError({"region_scope": [_("只能管理本地区的政策。")]})
+    policy.version += 1
+    return _policy_save(policy, user=user, fields=fields)
+
+
+@dataclass
+class MatchSummary:
+    run_id: int
+    policies: int = 0
+    firms: int = 0
+    matched: int = 0
+    near: int = 0
+    notified: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def policies_match(*, run: ScoringRun, policy_ids=None, notify: bool = True) -> MatchSummary:
+    """Match the active policies (or ``policy_ids``) over every firm of ``run`` (a published run): the population is
+    loaded once, each policy is one vectorised pass (``policies.matching``), and the rows of (policy, batch) are
+    replaced in one transaction with one bulk write. Firms that match a policy they did not match before get a
+    notice (one bulk insert per policy)."""
+    summary = MatchSummary(run_id=run.pk)
+    started = time.perf_counter()
+    policies = policies_to_match(batch=run.batch, policy_ids=policy_ids)
+    summary.policies = len(policies)
+    if not policies:
+        return summary
+    population = run_match_population(run=run)
+    summary.firms = population.n
+    loaded = time.perf_counter()
+    cache: dict = {}
+    results = [match_policy(population, p.conditions, scope=p.region_scope, cache=cache) for p in policies]
+    matched = time.perf_counter()
+    columns = _match_columns(population, policies, results, run)
+    with transaction.atomic():
+        ids = [p.pk for p in policies]
+        before = PolicyMatch.objects.filter(policy_id__in=ids, batch_id=run.batch_id, near=False)
+        old = set(before.values_list("policy_id", "enterprise_id").iterator(chunk_size=10000)) if notify else set()
+        PolicyMatch.objects.filter(policy_id__in=ids, batch_id=run.batch_id).delete()
+        arrays_insert(PolicyMatch, columns)
+        Policy.objects.filter(pk__in=ids).update(matched_at=timezone.now())
+        if notify:
+            for policy, result in zip(policies, results, strict=True):
+                fresh = [int(i) for i in population.enterprise_id[result.matched] if (policy.pk, int(i)) not in old]
+                summary.notified += enterprises_notify(
+                    enterprise_ids=fresh, kind=POLICY_MATCH, params={"policy": policy.name},
+                    url=reverse("policies-firm:list"),
+                )  # fmt: skip
+    summary.matched = sum(int(r.matched.size) for r in results)
+    summary.near = sum(int(r.near.size) for r in results)
+    summary.timings = {"load": loaded - started, "match": matched - loaded, "store": time.perf_counter() - matched}
+    return summary
+
+
+def _match_columns(population, policies, results, run: ScoringRun) -> list[ArrayColumn]:
+    """The rows of every policy's matches and near-misses as columns for one bulk insert."""
+    index = np.concatenate([np.concatenate([r.matched, r.near]) for r in results])
+    count = lambda r: r.matched.size + r.near.size  # noqa: E731
+    policy = np.repeat(np.array([p.pk for p in policies], dtype=np.int64), [count(r) for r in results])
+    version = np.repeat(np.array([p.version for p in policies], dtype=np.int64), [count(r) for r in results])
+    near = np.concatenate([np.r_[np.zeros(r.matched.size, bool), np.ones(r.near.size, bool)] for r in results])
+
+    def near_values(name: str, dtype) -> np.ndarray:
+        return np.concatenate([np.r_[np.zeros(r.matched.size, dtype), getattr(r, name).astype(dtype)] for r in results])
+
+    condition, have, need, gap = (near_values("near_condition", np.int16), near_values("have", np.float64),
+                                  near_values("need", np.float64), near_values("gap", np.float64))  # fmt: skip
+    # Rows in primary-key order (policy, then firm): the key's index grows at its right edge instead of at random.
+    enterprise = population.enterprise_id[index].astype(np.int64)
+    order = np.lexsort((enterprise, policy))
+    index, policy, version, near, enterprise = (
+        index[order],
+        policy[order],
+        version[order],
+        near[order],
+        enterprise[order],
+    )
+    condition, have, need, gap = condition[order], have[order], need[order], gap[order]
+    letters = np.frombuffer(SECTIONS.encode(), dtype="S1")
+    now = np.full(index.size, np.datetime64(timezone.now().replace(tzinfo=None), "us"))
+    return [
+        ArrayColumn("policy_id", "int8", policy),
+        ArrayColumn("batch_id", "int8", np.full(index.size, run.batch_id, dtype=np.int64)),
+        ArrayColumn("run_id", "int8", np.full(index.size, run.pk, dtype=np.int64)),
+        ArrayColumn("enterprise_id", "int8", enterprise),
+        ArrayColumn("policy_version", "int4", version.astype(np.int32)),
+        ArrayColumn("near", "bool", near),
+        ArrayColumn("condition", "int2", condition, null=~near),
+        ArrayColumn("have", "float8", np.nan_to_num(have), null=~near | np.isnan(have)),
+        ArrayColumn("need", "float8", np.nan_to_num(need), null=~near | np.isnan(need)),
+        ArrayColumn("gap", "float8", np.nan_to_num(gap), null=~near | np.isnan(gap)),
+        ArrayColumn("region", "int4", population.region[index].astype(np.int32)),
+        ArrayColumn("section", "bytes", letters[population.section[index]]),
+        ArrayColumn("matched_at", "timestamptz", now),
+    ]
+
+
+def policy_match_now(*, policy: Policy) -> list[MatchSummary]:
+    """Match one policy over every batch's published run it concerns (the policy page's button, the command, and
+    each save of the policy)."""
+    return [policies_match(run=run, policy_ids=[policy.pk]) for run in published_runs(policy=policy)]
