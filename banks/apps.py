@@ -7,8 +7,8 @@ class BanksConfig(AppConfig):
     verbose_name = _("银行与推荐")
 
     def ready(self) -> None:
-        from scoring.signals import run_published
+        from scoring.signals import run_released
 
         from .receivers import recommendations_push_on_publication
 
-        run_published.connect(recommendations_push_on_publication, dispatch_uid="banks-push-on-publication")
+        run_released.connect(recommendations_push_on_publication, dispatch_uid="banks-push-on-release")
