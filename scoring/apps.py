@@ -19,6 +19,16 @@ class ScoringConfig(AppConfig):
         # State changes only: progress, heartbeat, timings and counts move on every phase and are not decisions.
         track(
             ScoringRun,
-            only=("batch", "system", "system_hash", "state", "created_by", "published_at", "published_by", "error",
-                  "notice_ends_on", "released_at"),
+            only=(
+                "batch",
+                "system",
+                "system_hash",
+                "state",
+                "created_by",
+                "published_at",
+                "published_by",
+                "error",
+                "notice_ends_on",
+                "released_at",
+            ),
         )

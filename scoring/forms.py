@@ -228,6 +228,7 @@ class ObjectionDecisionForm(forms.Form):
         formfield.help_text = _("采纳时填写更正后的数值;留空则不改数据(如异议针对计算)。")
         formfield.initial = current
         self.fields["value"] = formfield
+        self.order_fields(["decision", "value", "note"])
 
     def clean(self):
         cleaned = super().clean()

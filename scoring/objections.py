@@ -151,12 +151,13 @@ def objection_reject(*, objection: Objection, user: User, note: str) -> Objectio
 
 @transaction.atomic
 def objection_rerun(*, objection: Objection, user: User) -> ScoringRun:
-    """Start a run of the objection's batch for publication (the corrected filings in it) and link it to every
-    accepted objection of the batch still waiting for one. Refused like any run start (an active run, for one)."""
-    objection = Objection.objects.visible_to(user).select_related("run__batch").get(pk=objection.pk)
+    """Start a run of the objection's batch for publication, with the system of the run objected to (the corrected
+    filings in it), and link it to every accepted objection of the batch still waiting for one. Refused like any
+    run start (an active run, for one)."""
+    objection = Objection.objects.visible_to(user).select_related("run__batch", "run__system").get(pk=objection.pk)
     if objection.status != ObjectionStatus.ACCEPTED:
         raise ApplicationError(_("只有已采纳的异议需要重新评分。"))
-    run = scoring_run_create(batch=objection.run.batch, user=user, trial=False)
+    run = scoring_run_create(batch=objection.run.batch, user=user, system=objection.run.system, trial=False)
     waiting = Objection.objects.filter(run__batch_id=objection.run.batch_id, status=ObjectionStatus.ACCEPTED,
                                        rerun__isnull=True)  # fmt: skip
     ids = list(waiting.values_list("pk", flat=True))

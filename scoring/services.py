@@ -66,8 +66,16 @@ class RunAbandoned(Exception):
     """The run left the state this worker expected (cancelled, or taken over): stop without touching it."""
 
 
-BATCH_FIELDS = ("name", "year", "reference_date", "region_scope", "opens_on", "closes_on", "notice_days",
-                "push_during_notice")
+BATCH_FIELDS = (
+    "name",
+    "year",
+    "reference_date",
+    "region_scope",
+    "opens_on",
+    "closes_on",
+    "notice_days",
+    "push_during_notice",
+)
 MAX_NOTICE_DAYS = 60  # as ``Batch.notice_days`` allows
 """What a bureau administrator sets on a batch (its status moves by ``enterprises.services.batch_status_set``)."""
 

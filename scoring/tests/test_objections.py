@@ -3,6 +3,7 @@ the firm's own result, the bureau's decision (correct + re-run, or reject) notif
 banks held until the period ends."""
 
 from datetime import date, timedelta
+from io import StringIO
 
 import pytest
 from auditlog.models import LogEntry
@@ -74,7 +75,7 @@ def test_no_bank_sees_the_list_during_the_notice_and_every_bank_does_after_it(
     assert not Recommendation.objects.filter(run=noticed).exists()
     assert runs_release_due(today=noticed.notice_ends_on) == []  # the last day still belongs to the notice
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("push_due_lists", stdout=open("/dev/null", "w"))  # today is inside the period: nothing
+        call_command("push_due_lists", stdout=StringIO())  # today is inside the period: nothing
     assert not RecommendationList.objects.filter(run=noticed).exists()
     with django_capture_on_commit_callbacks(execute=True):
         assert runs_release_due(today=noticed.notice_ends_on + timedelta(days=1)) == [noticed.pk]
@@ -182,7 +183,8 @@ def test_accepting_corrects_the_filing_makes_a_new_run_and_tells_the_firm(
     )
     objection.refresh_from_db()
     assert objection.rerun == rerun and objection.status == ObjectionStatus.ACCEPTED
-    assert runs_release_due(today=timezone.localdate() + timedelta(days=30)) == []  # the replaced run never reaches banks
+    later = timezone.localdate() + timedelta(days=30)
+    assert runs_release_due(today=later) == []  # the replaced run never reaches banks
 
 
 def test_rejecting_needs_a_reason_and_the_firm_reads_it(firm, noticed, officer):
