@@ -34,10 +34,10 @@ from .engine.result import ScoreResult
 from .engine.whatif import peer_distributions
 from .indicator_systems import indicator_system_errors, indicator_system_freeze
 from .models import BatchScoring, IndicatorSystem, RunPeerDistribution, ScoringRun
-from .notice import notice_end, run_release
+from .notice import notice_end
 from .persistence import scores_discard, scores_write
 from .selectors import population_digest, population_load, scored_submissions, system_definition
-from .signals import run_published
+from .signals import run_published, run_released
 
 logger = logging.getLogger(__name__)
 
@@ -347,14 +347,17 @@ def scoring_run_publish(*, run: ScoringRun, user: User | None = None, notice_day
     run.published_by = user
     run.superseded_at = None  # published again (a rollback to an earlier run)
     run.notice_ends_on = notice_end(timezone.localdate(run.published_at), notice_days)
-    run.released_at = None
+    # Without a notice (or when the batch pushes during it) the run is released to banks with its publication: one
+    # audited save; otherwise ``scoring.notice`` releases it when the period ends.
+    released = run.notice_ends_on is None or run.batch.push_during_notice
+    run.released_at = run.published_at if released else None
     run.timings = {**run.timings, "publish": time.perf_counter() - started}
     run.save(update_fields=["state", "published_at", "published_by", "superseded_at", "notice_ends_on", "released_at",
                             "timings", "updated_at"])  # fmt: skip
     # Higher apps subscribe; they hear of the run only once the switch is committed. Banks hear of it when released.
     transaction.on_commit(lambda: run_published.send(sender=ScoringRun, run=run))
-    if run.notice_ends_on is None or run.batch.push_during_notice:
-        run_release(run=run, actor=user)
+    if released:
+        transaction.on_commit(lambda: run_released.send(sender=ScoringRun, run=run))
     return run
 
 
