@@ -143,6 +143,11 @@ def _world() -> World:
     submission_y = Submission.objects.get(enterprise=firm_y, batch=batch)
     Submission.objects.filter(pk=submission_y.pk).update(status="submitted")  # waiting in the Zhejiang queue
     evidence_y = _evidence(submission_y, firm_y_user)
+    from scoring.models import Objection
+
+    # Firm Y's objection to its national result (written directly: that run was published without a notice).
+    objection_y = Objection.objects.create(run=run, enterprise=firm_y, subject="total", reason="异议 OBJECTION-Y",
+                                           lodged_by=firm_y_user)  # fmt: skip
 
     loan_a = _loan(approved_recommendation(officer_a, icbc, region_code__startswith="44"), officer_a)
     loan_b = _loan(approved_recommendation(officer_b, cmb, region_code__startswith="33"), officer_b)
@@ -203,11 +208,13 @@ def _world() -> World:
             "api_client": (client_zj.pk, zhejiang),
             "bank_api_client": (client_cmb.pk, officer_b),
             "claim": (claim.pk, zhejiang),
+            "objection": (objection_y.pk, zhejiang),
         },
         counterparts={"firm": firm_y_user, "bureau": zhejiang, "officer": officer_b, "guarantor": guarantor_b},
         markers={
             "foreign_firm_name": firm_y.name,
             "foreign_batch_name": batch_bj.name,
+            "foreign_objection": "OBJECTION-Y",
             "foreign_system_name": system_bj.name,
             "foreign_list_firm": firm_y.name,
             "foreign_product_name": LoanProduct.objects.filter(bank=cmb).first().name,

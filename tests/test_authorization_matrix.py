@@ -74,6 +74,8 @@ OBJECT_ROUTES: dict[str, tuple[str, str]] = {
     "review:claim-licence": ("GET", "claim"),
     "review:claim-approve": ("POST", "claim"),
     "review:claim-reject": ("POST", "claim"),
+    "scoring:objection-detail": ("GET", "objection"),
+    "scoring:objection-rerun": ("POST", "objection"),
 }
 
 # route name → (method, the role that may open it, foreign marker key or None)
@@ -120,6 +122,9 @@ ROLE_ROUTES: dict[str, tuple[str, str, str | None]] = {
     "enterprises:consents": ("GET", "firm", None),
     "enterprises:access-log": ("GET", "firm", "foreign_officer_name"),
     "enterprises:members": ("GET", "firm", "foreign_member_name"),
+    "scoring:objection-queue": ("GET", "bureau", "foreign_firm_name"),
+    "report:objections": ("GET", "firm", "foreign_objection"),
+    "enterprises:notices": ("GET", "firm", None),  # a firm's notices: enterprises/tests/test_notices.py
 }
 
 PUBLIC_ROUTES = {
