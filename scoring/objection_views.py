@@ -21,6 +21,7 @@ from .notice import release_due_check
 from .objections import (
     objection_accept,
     objection_lodge,
+    objection_pending_of,
     objection_reject,
     objection_rerun,
     objection_subjects,
@@ -72,7 +73,8 @@ def firm_objections(request):
         else:
             messages.success(request, _("异议已提交,科技管理部门处理后将通知您。"))
             return redirect("report:objections")
-    context = {"enterprise": enterprise, "open_runs": open_runs, "run": run, "form": form,
+    pending = objection_pending_of(enterprise=enterprise, run=run) if run is not None else None
+    context = {"enterprise": enterprise, "open_runs": open_runs, "run": run, "form": form, "pending": pending,
                "objections": objections_of(enterprise=enterprise)}  # fmt: skip
     for objection in context["objections"]:
         objection.subject_label = subject_label(objection.subject)

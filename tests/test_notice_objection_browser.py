@@ -132,6 +132,7 @@ def test_a_round_from_batch_to_an_objection_accepted_and_published_again(page, l
     firm.set_input_files("#objection-lodge input[name=file]", files=[proof])
     submit(firm, "#objection-submit")
     assert "待处理" in firm.inner_text("#objection-list")
+    assert firm.locator("#objection-pending").count() == 1  # one pending objection per result: no second form
     objection = Objection.objects.get()
     assert (objection.enterprise, objection.run, objection.subject) == (row.enterprise, noticed, "invention_patents")
     firm.screenshot(path=str(ARTIFACTS / "objection-firm-1366.png"), full_page=True)
