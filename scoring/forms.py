@@ -183,7 +183,7 @@ class PublishForm(forms.Form):
     """Publish a computed run: how many working days of public notice (the batch's by default)."""
 
     notice_days = forms.IntegerField(
-        label=_("公示期(工作日)"), min_value=0, max_value=60,
+        label=_("公示期(工作日)"), min_value=0, max_value=60, required=False,  # empty: the batch's period
         help_text=_("周一至周五计为工作日,发布当天不计;0 为不公示,立即推送银行。"),
     )  # fmt: skip
 

@@ -171,7 +171,9 @@ def run_publish(request, pk: int):
         messages.error(request, f"{form.fields['notice_days'].label}:{' '.join(form.errors.get('notice_days', []))}")
         return redirect("scoring:run-detail", pk=run.pk)
     try:
-        run = scoring_run_publish(run=run, user=request.user, notice_days=form.cleaned_data["notice_days"])
+        days = form.cleaned_data["notice_days"]
+        days = run.batch.notice_days if days is None else days
+        run = scoring_run_publish(run=run, user=request.user, notice_days=days)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
