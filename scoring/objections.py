@@ -87,9 +87,9 @@ def objection_lodge(
         raise ValidationError(errors)
     evidence = None
     if upload is not None:
-        description = _("异议材料:%(subject)s") % {"subject": subject_label(subject)}
+        # The firm's own words describe the document (stored text is shown as written, in any language).
         evidence = evidence_attach(submission=_filing_of(run, enterprise.pk), user=user, upload=upload,
-                                   description=description)  # fmt: skip
+                                   description=reason[:200])  # fmt: skip
     return Objection.objects.create(run=run, enterprise=enterprise, subject=subject, reason=reason,
                                     evidence=evidence, lodged_by=user)  # fmt: skip
 
