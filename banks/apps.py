@@ -8,7 +8,7 @@ class BanksConfig(AppConfig):
 
     def ready(self) -> None:
         from core.audit import track
-        from scoring.signals import run_published
+        from scoring.signals import run_released
 
         from . import financing_notices  # noqa: F401  (registers the firm's notice kinds)
         from .models import FinancingApplication, FinancingNeed
@@ -17,4 +17,4 @@ class BanksConfig(AppConfig):
         track(FinancingNeed, m2m=("preferred_banks", "preferred_products"))
         track(FinancingApplication)
 
-        run_published.connect(recommendations_push_on_publication, dispatch_uid="banks-push-on-publication")
+        run_released.connect(recommendations_push_on_publication, dispatch_uid="banks-push-on-release")

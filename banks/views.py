@@ -23,6 +23,7 @@ from enterprises.access import bank_read_log, client_ip
 from enterprises.choices import BankRead
 from enterprises.services import profile_access_record
 from scoring.models import Score
+from scoring.notice import release_due_check
 from scoring.templatetags.scoring_labels import stage as stage_label
 
 from .choices import RecommendationStatus
@@ -92,6 +93,7 @@ def recommendation_list(request):
     """The list, a page at a time by keyset (``?after=<id>`` / ``?before=<id>``, or ``?rank=<N>`` to jump to list rank
     N): as fast at row 70,000 as at row 1. Above it, which batch and run it comes from and when it was pushed; on each
     row what changed since the bank's previous list and the consent it is shown under."""
+    release_due_check()  # a list whose notice period ended is pushed before the page reads it (scoring.notice)
     form, products, rows = _filtered(request)
     sort = getattr(form, "cleaned_data", {}).get("sort") or "rank"  # the FilterSet validated it (unbound: none)
     page = recommendation_page(

@@ -56,7 +56,7 @@ from scoring.selectors import (  # noqa: E402
     system_definition,  # noqa: E402
 )
 from scoring.services import scoring_run_create, scoring_run_execute, scoring_run_publish  # noqa: E402
-from scoring.signals import run_published  # noqa: E402
+from scoring.signals import run_published, run_released  # noqa: E402
 
 SAMPLE = 1_000
 PHASES = ("load", "score", "report", "persist", "publish")
@@ -75,9 +75,11 @@ def main() -> None:
     firms = Submission.objects.filter(batch=batch).count()
     print(f"PostgreSQL {connection.pg_version // 10000}, batch '{batch}': {firms:,} firms, {os.cpu_count()} cores")
 
-    # The run alone: the banks' push and the post-loan warnings that follow a publication have their own benches.
-    run_published.disconnect(dispatch_uid="banks-push-on-publication")
-    run_published.disconnect(dispatch_uid="loans-warnings-on-publication")
+    # The run alone: what follows a publication (policy matching, the banks' push, post-loan warnings) has its own
+    # benches.
+    run_published.disconnect(dispatch_uid="policies-match-on-publication")
+    run_released.disconnect(dispatch_uid="banks-push-on-release")
+    run_released.disconnect(dispatch_uid="loans-warnings-on-release")
     run = scoring_run_create(batch=batch, enqueue=False)
     started = time.perf_counter()
     scoring_run_execute(run_id=run.pk)

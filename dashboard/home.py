@@ -15,12 +15,14 @@ from enterprises.notices import notices_unread_count
 from enterprises.selectors import open_batch_for, submission_of
 from guarantees.models import GuaranteeContract
 from loans.models import RepaymentStatus
+from scoring.notice import release_due_check
 
 from .report import published_score_history
 
 
 @login_required
 def home(request):
+    release_due_check()  # ends notice periods on deployments without Celery beat (scoring.notice)
     user = request.user
     context = {"roles": [], "pending_sign_up": awaiting_verification(user)}
     if hasattr(user, "bureau_staff"):

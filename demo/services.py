@@ -251,6 +251,23 @@ def demo_review_queue(batch: Batch, *, flagged: int = 8, plain: int = 12) -> int
     return Submission.objects.filter(pk__in=chosen).update(status="submitted", reviewer=None, reviewed_at=None)
 
 
+def demo_objection_create(*, batch: Batch) -> bool:
+    """The demo firm ``firm`` objects to its result while the published run is in its notice period, so the
+    bureau's objection queue has one to handle (and ``firm2`` may lodge its own). Kept if one exists."""
+    from scoring.models import Objection
+    from scoring.objections import objection_lodge
+
+    run = batch.scoring.published_run
+    membership = EnterpriseMembership.objects.filter(user__username="firm", approved=True).first()
+    if run is None or not run.notice_open or membership is None or Objection.objects.filter(run=run).exists():
+        return False
+    if not run.scores.filter(enterprise_id=membership.enterprise_id).exists():
+        return False
+    objection_lodge(run=run, enterprise=membership.enterprise, user=membership.user, subject="rd_expense",
+                    reason="研发费用漏报了第四季度委托外部研发的 120 万元,请核实后更正。")  # fmt: skip
+    return True
+
+
 @transaction.atomic
 def demo_users_create(batch: Batch) -> list[tuple[str, str, str]]:
     """One login per role; returns (username, role, what they see) for printing."""

@@ -192,6 +192,10 @@ class Batch(BaseModel):
         _("公示期(工作日)"), default=5, validators=[MaxValueValidator(60)],
         help_text=_("评分结果发布后公示的工作日数,期间企业可提出异议;0 为不公示。"),
     )  # fmt: skip
+    push_during_notice = models.BooleanField(
+        _("公示期内即推送银行"), default=False,
+        help_text=_("勾选则发布后立即向银行推送名单;不勾选则公示期满后推送。"),
+    )  # fmt: skip
 
     objects = BatchQuerySet.as_manager()
 
@@ -320,6 +324,7 @@ class SubmissionChange(models.Model):
         RETURN = "return", _("退回修改")
         IMPORT = "import", _("批量导入")
         EVIDENCE = "evidence", _("上传证明材料")
+        CORRECT = "correct", _("异议更正")
 
     submission = models.ForeignKey(Submission, models.CASCADE, related_name="changes", verbose_name=_("指标填报"))
     user = models.ForeignKey(

@@ -22,7 +22,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.functions import Cast, Ord
+from django.db.models.functions import Cast, NullIf, Ord
 from django.utils.translation import gettext_lazy as _
 
 from core.db.copy import CENTS, queryset_to_arrays
@@ -102,7 +102,9 @@ def _peer_ranges(batch: Batch) -> dict[str, tuple[float, float]]:
 def flag_conditions(batch: Batch | None) -> dict[str, Q | Exists | Value | ExpressionWrapper]:
     """Flag code → its condition on ``Submission``. The peer range needs a batch (a queue over every batch has no
     single peer group): without one it flags nothing."""
-    ratio = ExpressionWrapper(Cast("rd_expense", FloatField()) / Cast("revenue", FloatField()), FloatField())
+    # NULLIF: PostgreSQL may evaluate the ratio of a zero-revenue row before the ``revenue__gt=0`` beside it.
+    revenue = NullIf(Cast("revenue", FloatField()), Value(0.0))
+    ratio = ExpressionWrapper(Cast("rd_expense", FloatField()) / revenue, FloatField())
     peer: Q | Value = Value(False, output_field=BooleanField())
     ranges = peer_ranges(batch) if batch is not None else {}
     if ranges:

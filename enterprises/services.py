@@ -256,6 +256,26 @@ def submission_return(*, submission: Submission, user: User, comment: str) -> Su
 
 
 @transaction.atomic
+def submission_correct(*, submission: Submission, user: User, data: dict[str, Any], comment: str) -> dict[str, list]:
+    """Bureau staff correct a submitted or approved filing's values after the batch closed (an accepted objection):
+    the filing's own checks apply, its trail records the diff with ``comment``; returns the diff. A value equal to
+    the stored one changes nothing; a filing outside the officer's region is refused."""
+    if not comment or not comment.strip():
+        raise ValidationError({"comment": [_("更正时必须说明理由。")]})
+    locked = Submission.objects.visible_to(user).select_for_update().filter(pk=submission.pk).first()
+    if locked is None or not hasattr(user, "bureau_staff"):
+        raise ApplicationError(_("无权更正该企业的填报。"))
+    if locked.status not in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED):
+        raise ApplicationError(_("只有已提交或已审核通过的填报可以更正。"))
+    parsed, _check = _validated(locked, data, require=True)
+    diff = _apply(locked, parsed)
+    if diff:
+        SubmissionChange.objects.create(submission=locked, user=user, action=SubmissionChange.Action.CORRECT,
+                                        diff=diff, comment=comment.strip())  # fmt: skip
+    return diff
+
+
+@transaction.atomic
 def submission_bulk_approve(*, user: User, submission_ids: Iterable[int]) -> int:
     """Approve every listed filing that is submitted and in the reviewer's region; returns how many were approved.
 
@@ -283,9 +303,16 @@ def submission_bulk_approve(*, user: User, submission_ids: Iterable[int]) -> int
 def evidence_add(*, submission: Submission, user: User | None, upload, description: str = "") -> SubmissionEvidence:
     """Attach a PDF, JPEG or PNG (checked by its first bytes, not its name) of at most 10 MB to an editable filing,
     within the firm's quota: ``EVIDENCE_FIRM_MAX_FILES`` files and ``EVIDENCE_FIRM_MAX_BYTES`` over all its filings."""
+    _editable(submission)
+    return evidence_attach(submission=submission, user=user, upload=upload, description=description)
+
+
+@transaction.atomic
+def evidence_attach(*, submission: Submission, user: User | None, upload, description: str = "") -> SubmissionEvidence:
+    """``evidence_add`` without the filing's edit window: the document a firm sends with an objection to a
+    published result (``scoring.objections``), under the same type, size and quota limits."""
     from django.db.models import Count, Sum
 
-    _editable(submission)
     if upload.size > EVIDENCE_MAX_BYTES:
         raise ValidationError({"file": [_("文件不能超过 10 MB。")]})
     upload.seek(0)

@@ -9,12 +9,12 @@ class LoansConfig(AppConfig):
     def ready(self) -> None:
         from core.audit import track
         from enterprises.signals import filings_imported
-        from scoring.signals import run_published
+        from scoring.signals import run_released
 
         from .models import LoanContract, LoanWarning
         from .receivers import loan_warnings_on_import, loan_warnings_on_publication
 
         track(LoanContract)
         track(LoanWarning)
-        run_published.connect(loan_warnings_on_publication, dispatch_uid="loans-warnings-on-publication")
+        run_released.connect(loan_warnings_on_publication, dispatch_uid="loans-warnings-on-release")
         filings_imported.connect(loan_warnings_on_import, dispatch_uid="loans-warnings-on-import")

@@ -6,8 +6,8 @@ from .tasks import loan_warnings_for_run_task, loan_warnings_for_vetoes_task
 
 
 def loan_warnings_on_publication(sender, *, run, **kwargs) -> None:
-    """A run was published (``scoring.signals.run_published``, after the commit): warn the banks whose borrowers it
-    scores lower than their loans were signed on."""
+    """A published run was released to banks (``scoring.signals.run_released``, after the commit): warn the banks
+    whose borrowers it scores lower than their loans were signed on."""
     transaction.on_commit(lambda: loan_warnings_for_run_task.delay(run.pk))
 
 

@@ -5,7 +5,7 @@ from enterprises.models import Batch
 
 from .forms import BaseIndicatorFormSet, IndicatorForm
 from .indicator_systems import indicator_system_ensure_editable
-from .models import BatchScoring, Indicator, IndicatorSystem, ScoringRun
+from .models import BatchScoring, Indicator, IndicatorSystem, Objection, ScoringRun
 
 
 class IndicatorInline(admin.TabularInline):
@@ -86,3 +86,20 @@ class ScoringRunAdmin(admin.ModelAdmin):
 
 # Score has no admin page: Django 5.2 refuses to register a model with a composite primary key, and a run holds
 # hundreds of thousands of rows anyway. Scores are read on the bureau pages and exported with `export_run`.
+
+
+@admin.register(Objection)
+class ObjectionAdmin(admin.ModelAdmin):
+    """Read only: objections are lodged and decided on the firm's and the bureau's pages (``scoring.objections``),
+    which correct the filing, notify the firm and audit each step."""
+
+    list_display = ("id", "enterprise", "run", "subject", "status", "created_at", "decided_at")
+    list_filter = ("status",)
+    list_select_related = ("enterprise", "run__batch")
+    search_fields = ("enterprise__name", "enterprise__credit_code")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -9,13 +9,26 @@ class ScoringConfig(AppConfig):
     def ready(self) -> None:
         from core.audit import track
 
-        from .models import BatchScoring, Indicator, IndicatorSystem, ScoringRun
+        from . import objections  # noqa: F401  (registers the objection notices' wording)
+        from .models import BatchScoring, Indicator, IndicatorSystem, Objection, ScoringRun
 
         track(IndicatorSystem)
         track(Indicator)
         track(BatchScoring)
+        track(Objection)
         # State changes only: progress, heartbeat, timings and counts move on every phase and are not decisions.
         track(
             ScoringRun,
-            only=("batch", "system", "system_hash", "state", "created_by", "published_at", "published_by", "error"),
+            only=(
+                "batch",
+                "system",
+                "system_hash",
+                "state",
+                "created_by",
+                "published_at",
+                "published_by",
+                "error",
+                "notice_ends_on",
+                "released_at",
+            ),
         )

@@ -34,6 +34,12 @@ class RunState(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
+class ObjectionStatus(models.TextChoices):
+    PENDING = "pending", _("待处理")
+    ACCEPTED = "accepted", _("已采纳")
+    REJECTED = "rejected", _("已驳回")
+
+
 ACTIVE_RUN_STATES = (RunState.QUEUED, RunState.LOADING, RunState.SCORING, RunState.PERSISTING)
 
 

@@ -2,10 +2,11 @@
 runs again before a system can be frozen or used."""
 
 from django import forms
+from django.db import models
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import Batch
+from enterprises.models import COUNT_FIELDS, FLAG_FIELDS, MONEY_FIELDS, Batch, Submission
 
 from .engine.system import SOURCE_FIELDS, STAGES
 from .labels import data_field_choices, system_name
@@ -170,7 +171,16 @@ class BatchForm(forms.ModelForm):
 
     class Meta:
         model = Batch
-        fields = ("name", "year", "reference_date", "region_scope", "opens_on", "closes_on", "notice_days")
+        fields = (
+            "name",
+            "year",
+            "reference_date",
+            "region_scope",
+            "opens_on",
+            "closes_on",
+            "notice_days",
+            "push_during_notice",
+        )
         widgets = {"reference_date": DateInput(), "opens_on": DateInput(), "closes_on": DateInput()}
 
     def __init__(self, *args, user, **kwargs):
@@ -203,3 +213,65 @@ class RunStartForm(forms.Form):
         self.fields["system"].queryset = systems
         self.fields["system"].label_from_instance = lambda system: f"{system_name(system.name)} ({system.key})"
         self.fields["system"].initial = batch.scoring.system_id
+
+
+class PublishForm(forms.Form):
+    """Publish a computed run: how many working days of public notice (the batch's by default)."""
+
+    notice_days = forms.IntegerField(
+        label=_("公示期(工作日)"), min_value=0, max_value=60, required=False,  # empty: the batch's period
+        help_text=_("周一至周五计为工作日,发布当天不计;0 为不公示,立即推送银行。"),
+    )  # fmt: skip
+
+
+class ObjectionForm(forms.Form):
+    """A firm's objection to its published result."""
+
+    # Optional here: ``objection_lodge`` names a missing subject or reason (one rule for every door).
+    subject = forms.ChoiceField(label=_("异议事项"), help_text=_("对哪项填报数据或得分有异议。"), required=False)
+    reason = forms.CharField(label=_("异议理由"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    file = forms.FileField(label=_("证明材料(可选)"), required=False,
+                           help_text=_("PDF、JPEG 或 PNG,不超过 10 MB。"))  # fmt: skip
+
+    def __init__(self, *args, subjects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = [("", "—"), *subjects]
+
+
+class ObjectionDecisionForm(forms.Form):
+    """The bureau's decision: accept (with the corrected value of the disputed field) or reject, with a reason."""
+
+    decision = forms.ChoiceField(label=_("处理结果"), widget=forms.RadioSelect,
+                                 choices=(("accept", _("采纳:更正数据并重新评分")), ("reject", _("驳回"))))  # fmt: skip
+    note = forms.CharField(label=_("处理意见"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                           help_text=_("企业将收到此意见。"))  # fmt: skip
+
+    def __init__(self, *args, subject: str, current, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.subject = subject
+        if subject not in (*MONEY_FIELDS, *COUNT_FIELDS, *FLAG_FIELDS):
+            return  # the score itself: nothing filed to correct
+        field = Submission._meta.get_field(subject)
+        if field.choices:
+            formfield = forms.TypedChoiceField(choices=field.choices, coerce=int)
+        elif isinstance(field, models.BooleanField):
+            formfield = forms.TypedChoiceField(choices=(("1", _("是")), ("0", _("否"))), coerce=lambda v: v == "1")
+            current = "1" if current else "0"
+        else:
+            formfield = field.formfield()
+        formfield.label = _("更正为:%(field)s") % {"field": field.verbose_name}
+        formfield.required = False
+        formfield.help_text = _("采纳时填写更正后的数值;留空则不改数据(如异议针对计算)。")
+        formfield.initial = current
+        self.fields["value"] = formfield
+        self.order_fields(["decision", "value", "note"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "accept" and "value" in self.fields and cleaned.get("value") in (None, ""):
+            cleaned["value"] = None
+        return cleaned
+
+    def values(self) -> dict:
+        value = self.cleaned_data.get("value")
+        return {self.subject: value} if value is not None and "value" in self.fields else {}

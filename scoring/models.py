@@ -2,15 +2,16 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import FloatArrayField
 from core.models import BaseModel
 from core.validators import validate_region_scope
 
-from .choices import Grade, Method, RunState, Stage
+from .choices import Grade, Method, ObjectionStatus, RunState, Stage
 from .labels import system_name
-from .querysets import IndicatorSystemQuerySet, ScoreQuerySet, ScoringRunQuerySet
+from .querysets import IndicatorSystemQuerySet, ObjectionQuerySet, ScoreQuerySet, ScoringRunQuerySet
 
 
 class IndicatorSystem(BaseModel):
@@ -127,6 +128,14 @@ class ScoringRun(BaseModel):
     superseded_at = models.DateTimeField(
         _("被替代时间"), null=True, blank=True, help_text=_("曾发布的评分被同批次新发布的评分替代的时间。")
     )
+    notice_ends_on = models.DateField(
+        _("公示截止日"), null=True, blank=True,
+        help_text=_("公示期的最后一天(含);期间企业可提出异议。为空表示发布时不公示。"),
+    )  # fmt: skip
+    released_at = models.DateTimeField(
+        _("推送银行时间"), null=True, blank=True,
+        help_text=_("结果交给银行(推送名单)的时间:无公示期或批次设置立即推送时为发布时,否则为公示期满后。"),
+    )  # fmt: skip
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     timings = models.JSONField(_("各阶段耗时(秒)"), default=dict, blank=True)
     counts = models.JSONField(_("统计"), default=dict, blank=True)
@@ -161,6 +170,15 @@ class ScoringRun(BaseModel):
     def superseded(self) -> bool:
         """Published once, then replaced by a later publication of its batch (its scores stay, for comparison)."""
         return self.state == RunState.COMPUTED and self.superseded_at is not None
+
+    @property
+    def notice_open(self) -> bool:
+        """Published and inside its notice period (公示中): firms see it marked so and may object."""
+        return (
+            self.state == RunState.PUBLISHED
+            and self.notice_ends_on is not None
+            and timezone.localdate() <= self.notice_ends_on
+        )
 
     @property
     def state_label(self) -> str:
@@ -267,3 +285,52 @@ class RunPeerDistribution(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.run_id}"
+
+
+class Objection(BaseModel):
+    """A firm's objection (异议) to its result in a published run, lodged during the run's notice period (公示期),
+    and the bureau's decision on it. ``subject`` is the filed field it disputes, or ``total`` for the score itself;
+    the evidence, if any, is one of the filing's documents (``enterprises.SubmissionEvidence``: the same limits and
+    download checks). Accepting corrects the filing (``enterprises.services.submission_correct``) and a new run is
+    made; ``rerun`` is that run. At most one pending objection per firm and run."""
+
+    run = models.ForeignKey(ScoringRun, models.PROTECT, related_name="objections", verbose_name=_("评分任务"))
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", models.CASCADE, related_name="objections", verbose_name=_("企业")
+    )
+    subject = models.CharField(_("异议事项"), max_length=40)
+    reason = models.TextField(_("异议理由"), max_length=2000)
+    evidence = models.ForeignKey(
+        "enterprises.SubmissionEvidence", models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("证明材料"),
+    )  # fmt: skip
+    lodged_by = models.ForeignKey(
+        "core.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("提出人")
+    )
+    status = models.CharField(
+        _("处理状态"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        "core.User", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("处理人")
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    decision_note = models.TextField(_("处理意见"), blank=True)
+    correction = models.JSONField(_("更正内容"), default=dict, blank=True, help_text=_("字段:[原值, 更正值]。"))
+    rerun = models.ForeignKey(
+        ScoringRun, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("重新评分任务")
+    )
+
+    objects = ObjectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("异议")
+        verbose_name_plural = _("异议")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "enterprise"], condition=models.Q(status="pending"), name="objection_one_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.enterprise_id} · {self.run_id}"

@@ -49,6 +49,17 @@ class IndicatorSystemQuerySet(models.QuerySet):
         return _inside_scope(self, who).filter(frozen=False)
 
 
+class ObjectionQuerySet(models.QuerySet):
+    def visible_to(self, who):
+        """Bureau staff see the objections of firms in their region; a firm member its own firm's; nobody else."""
+        actor = actor_of(who)
+        if actor.is_bureau:
+            return self.filter(enterprise__region_code__startswith=actor.region)
+        if actor.enterprise_id is not None:
+            return self.filter(enterprise_id=actor.enterprise_id)
+        return self.none()
+
+
 def bank_consent(bank_id: int) -> Exists:
     """The scored firm has a consent active now for bank ``bank_id`` (``enterprises.selectors.consent_covers_bank``).
     "Now" is the database's clock, so a statement compiled once and cached (``published_score_lookup``) still sees

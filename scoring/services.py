@@ -34,9 +34,10 @@ from .engine.result import ScoreResult
 from .engine.whatif import peer_distributions
 from .indicator_systems import indicator_system_errors, indicator_system_freeze
 from .models import BatchScoring, IndicatorSystem, RunPeerDistribution, ScoringRun
+from .notice import notice_end
 from .persistence import scores_discard, scores_write
 from .selectors import population_digest, population_load, scored_submissions, system_definition
-from .signals import run_published
+from .signals import run_published, run_released
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,17 @@ class RunAbandoned(Exception):
     """The run left the state this worker expected (cancelled, or taken over): stop without touching it."""
 
 
-BATCH_FIELDS = ("name", "year", "reference_date", "region_scope", "opens_on", "closes_on", "notice_days")
+BATCH_FIELDS = (
+    "name",
+    "year",
+    "reference_date",
+    "region_scope",
+    "opens_on",
+    "closes_on",
+    "notice_days",
+    "push_during_notice",
+)
+MAX_NOTICE_DAYS = 60  # as ``Batch.notice_days`` allows
 """What a bureau administrator sets on a batch (its status moves by ``enterprises.services.batch_status_set``)."""
 
 
@@ -308,9 +319,15 @@ def run_counts(result: ScoreResult) -> dict[str, Any]:
 
 
 @transaction.atomic
-def scoring_run_publish(*, run: ScoringRun, user: User | None = None) -> ScoringRun:
+def scoring_run_publish(*, run: ScoringRun, user: User | None = None, notice_days: int = 0) -> ScoringRun:
     """Make ``run`` its batch's published run, in one transaction; the previously published run goes back to
-    computed, marked superseded (its scores stay, for comparison and rollback). A trial run is refused."""
+    computed, marked superseded (its scores stay, for comparison and rollback). A trial run is refused.
+
+    ``notice_days`` working days of public notice (``scoring.notice``; the publish page offers the batch's
+    ``notice_days``): firms see the result at once and may object until it ends; banks get it when it ends, or at
+    once if the batch pushes during the notice. Without a period the run is released to banks at publication."""
+    if not 0 <= notice_days <= MAX_NOTICE_DAYS:
+        raise ValidationError({"notice_days": [_("公示期须为 0 至 %(max)d 个工作日。") % {"max": MAX_NOTICE_DAYS}]})
     started = time.perf_counter()
     scheme = BatchScoring.objects.select_for_update().get(pk=run.batch_id)
     run = ScoringRun.objects.select_for_update().get(pk=run.pk)
@@ -330,10 +347,18 @@ def scoring_run_publish(*, run: ScoringRun, user: User | None = None) -> Scoring
     run.published_at = timezone.now()
     run.published_by = user
     run.superseded_at = None  # published again (a rollback to an earlier run)
+    run.notice_ends_on = notice_end(timezone.localdate(run.published_at), notice_days)
+    # Without a notice (or when the batch pushes during it) the run is released to banks with its publication: one
+    # audited save; otherwise ``scoring.notice`` releases it when the period ends.
+    released = run.notice_ends_on is None or run.batch.push_during_notice
+    run.released_at = run.published_at if released else None
     run.timings = {**run.timings, "publish": time.perf_counter() - started}
-    run.save(update_fields=["state", "published_at", "published_by", "superseded_at", "timings", "updated_at"])
-    # Higher apps (the bank push) subscribe; they hear of the run only once the switch is committed.
+    run.save(update_fields=["state", "published_at", "published_by", "superseded_at", "notice_ends_on", "released_at",
+                            "timings", "updated_at"])  # fmt: skip
+    # Higher apps subscribe; they hear of the run only once the switch is committed. Banks hear of it when released.
     transaction.on_commit(lambda: run_published.send(sender=ScoringRun, run=run))
+    if released:
+        transaction.on_commit(lambda: run_released.send(sender=ScoringRun, run=run))
     return run
 
 

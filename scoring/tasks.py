@@ -7,6 +7,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import connection
 
+from .notice import runs_release_due
 from .services import scoring_run_execute, scoring_runs_reconcile
 
 logger = logging.getLogger(__name__)
@@ -22,6 +23,12 @@ def score_run_task(run_id: int) -> None:
 def reconcile_runs_task() -> list[int]:
     """Every minute (Celery beat): resend runs that lost their message or their worker."""
     return scoring_runs_reconcile()
+
+
+@shared_task
+def release_due_runs_task() -> list[int]:
+    """Every few minutes (Celery beat): release to banks the published runs whose notice period has ended."""
+    return runs_release_due()
 
 
 def score_run_dispatch(run_id: int) -> threading.Thread | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import compare_views, result_views, system_views, views
+from . import compare_views, objection_views, result_views, system_views, views
 
 app_name = "scoring"
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("runs/<int:pk>/results/<int:enterprise_id>/", result_views.run_result_detail, name="run-result-detail"),
     path("runs/<int:pk>/publish/", views.run_publish, name="run-publish"),
     path("runs/<int:pk>/cancel/", views.run_cancel, name="run-cancel"),
+    path("objections/", objection_views.objection_queue, name="objection-queue"),
+    path("objections/<int:pk>/", objection_views.objection_detail, name="objection-detail"),
+    path("objections/<int:pk>/rerun/", objection_views.objection_rerun_view, name="objection-rerun"),
     path("compare/", compare_views.compare, name="compare"),
     path("compare.xlsx", compare_views.compare_export, name="compare-export"),
     path("systems/", system_views.system_list, name="system-list"),

@@ -16,8 +16,9 @@ from enterprises.models import Batch
 from enterprises.services import batch_status_set
 
 from .choices import Stage
-from .forms import BatchForm, RunStartForm
-from .models import ScoringRun
+from .forms import BatchForm, PublishForm, RunStartForm
+from .models import Objection, ScoringRun
+from .notice import release_due_check
 from .selectors import awaiting_review_count
 from .services import batch_create, batch_update, scoring_run_cancel, scoring_run_create, scoring_run_publish
 
@@ -121,6 +122,7 @@ def run_start(request, pk: int):
 
 @bureau_required
 def run_detail(request, pk: int):
+    release_due_check()
     run = get_object_or_404(
         ScoringRun.objects.visible_to(request.user).select_related("batch__scoring__published_run", "system"), pk=pk
     )
@@ -136,6 +138,9 @@ def run_detail(request, pk: int):
         "phase_timings": [(label, run.timings[key]) for key, label in PHASES if key in (run.timings or {})],
         "published_run": run.batch.scoring.published_run,
         "awaiting_review": awaiting_review_count(batch=run.batch) if can_manage and run.state == "computed" else 0,
+        "publish_form": PublishForm(initial={"notice_days": run.batch.notice_days}),
+        "objections": Objection.objects.visible_to(request.user).filter(run=run).count(),
+        "pending_objections": Objection.objects.visible_to(request.user).filter(run=run, status="pending").count(),
     }
     return render(request, "scoring/run_detail.html", context)
 
@@ -161,12 +166,23 @@ def run_progress(request, pk: int):
 @require_POST
 def run_publish(request, pk: int):
     run = get_object_or_404(ScoringRun.objects.filter(batch__in=Batch.objects.managed_by(request.user)), pk=pk)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{form.fields['notice_days'].label}:{' '.join(form.errors.get('notice_days', []))}")
+        return redirect("scoring:run-detail", pk=run.pk)
     try:
-        scoring_run_publish(run=run, user=request.user)
+        days = form.cleaned_data["notice_days"]
+        days = run.batch.notice_days if days is None else days
+        run = scoring_run_publish(run=run, user=request.user, notice_days=days)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("评分结果已发布。"))
+        if run.released_at is None:
+            messages.success(
+                request, _("评分结果已发布,公示至 %(date)s;期满后推送银行。") % {"date": run.notice_ends_on}
+            )
+        else:
+            messages.success(request, _("评分结果已发布。"))
     return redirect("scoring:run-detail", pk=run.pk)
 
 

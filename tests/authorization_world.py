@@ -149,6 +149,11 @@ def _world() -> World:
     submission_y = Submission.objects.get(enterprise=firm_y, batch=batch)
     Submission.objects.filter(pk=submission_y.pk).update(status="submitted")  # waiting in the Zhejiang queue
     evidence_y = _evidence(submission_y, firm_y_user)
+    from scoring.models import Objection
+
+    # Firm Y's objection to its national result (written directly: that run was published without a notice).
+    objection_y = Objection.objects.create(run=run, enterprise=firm_y, subject="total", reason="异议 OBJECTION-Y",
+                                           lodged_by=firm_y_user)  # fmt: skip
 
     loan_a = _loan(approved_recommendation(officer_a, icbc, region_code__startswith="44"), officer_a)
     loan_b = _loan(approved_recommendation(officer_b, cmb, region_code__startswith="33"), officer_b)
@@ -226,12 +231,14 @@ def _world() -> World:
             "application": (application_y.pk, officer_b),
             "firm_application": (application_y.pk, firm_y_user),
             "policy": (policy_zj.pk, zhejiang),
+            "objection": (objection_y.pk, zhejiang),
         },
         counterparts={"firm": firm_y_user, "bureau": zhejiang, "officer": officer_b, "guarantor": guarantor_b},
         markers={
             "foreign_firm_name": firm_y.name,
             "foreign_need": need_y.purpose,
             "foreign_batch_name": batch_bj.name,
+            "foreign_objection": "OBJECTION-Y",
             "foreign_system_name": system_bj.name,
             "foreign_list_firm": firm_y.name,
             "foreign_product_name": LoanProduct.objects.filter(bank=cmb).first().name,

@@ -224,6 +224,8 @@ def user_data_strings() -> list[str]:
         "enterprises.Batch": ("name",),
         "enterprises.EnterpriseMembership": ("decision_note",),
         "enterprises.Submission": ("review_comment", "financing_purpose"),
+        "enterprises.SubmissionEvidence": ("original_name", "description"),
+        "scoring.Objection": ("reason", "decision_note"),
         "scoring.IndicatorSystem": ("name", "description"),
         "scoring.Indicator": ("name", "category"),
         "core.Region": ("name",),

@@ -81,6 +81,8 @@ OBJECT_ROUTES: dict[str, tuple[str, str]] = {
     "policies:edit": ("GET", "policy"),
     "policies:match": ("POST", "policy"),
     "policies:export": ("GET", "policy"),
+    "scoring:objection-detail": ("GET", "objection"),
+    "scoring:objection-rerun": ("POST", "objection"),
 }
 
 # route name → (method, the role that may open it, foreign marker key or None)
@@ -137,6 +139,8 @@ ROLE_ROUTES: dict[str, tuple[str, str, str | None]] = {
     "policies:list": ("GET", "bureau", "foreign_policy_name"),
     "policies:create": ("GET", "bureau", None),
     "policies-firm:list": ("GET", "firm", "foreign_policy_name"),
+    "scoring:objection-queue": ("GET", "bureau", "foreign_firm_name"),
+    "report:objections": ("GET", "firm", "foreign_objection"),
 }
 
 PUBLIC_ROUTES = {

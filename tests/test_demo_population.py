@@ -86,6 +86,12 @@ def test_demo_setup_creates_a_login_for_every_role(client):
 
     current = Recommendation.objects.filter(run=trial.batch.scoring.published_run)
     assert current.exists() and Recommendation.objects.exclude(run=trial.batch.scoring.published_run).exists()
+    # That run is in its notice period (pushed during it) with the demo firm's pending objection to handle.
+    from scoring.models import Objection
+
+    published = trial.batch.scoring.published_run
+    assert published.notice_open and published.released_at is not None
+    assert Objection.objects.filter(run=published, status="pending", enterprise__memberships__user__username="firm")
     from scoring.indicator_systems import indicator_system_errors
     from scoring.models import IndicatorSystem
 

@@ -319,6 +319,8 @@ CELERY_TASK_ROUTES = {
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "reconcile-scoring-runs": {"task": "scoring.tasks.reconcile_runs_task", "schedule": 60.0},
+    # A run's notice period ends at midnight; pages and ``manage.py push_due_lists`` do the same without beat.
+    "release-runs-after-notice": {"task": "scoring.tasks.release_due_runs_task", "schedule": 300.0},
 }
 
 # --- The API (/api/v1/, docs/api.md): tokens for machine clients, the web session for people; one error format.

@@ -29,7 +29,11 @@ def batches_for(actor: Actor) -> QuerySet[Batch]:
     if actor.sees_no_firm:
         return Batch.objects.none()
     batches = overlapping_region(Batch.objects.all(), actor.region)
-    return batches if actor.is_bureau else batches.filter(scoring__published_run__isnull=False)
+    if actor.is_bureau:
+        return batches
+    if actor.bank_id is not None:  # a bank reads a result once released to banks (after its notice: scoring.notice)
+        return batches.filter(scoring__published_run__released_at__isnull=False)
+    return batches.filter(scoring__published_run__isnull=False)
 
 
 def runs_for(actor: Actor) -> QuerySet[ScoringRun]:

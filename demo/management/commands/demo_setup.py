@@ -13,6 +13,7 @@ from demo.services import (
     demo_batch_get_or_create,
     demo_draft_system,
     demo_local_system_create,
+    demo_objection_create,
     demo_previous_year_create,
     demo_review_queue,
     demo_trial_run,
@@ -56,12 +57,19 @@ class Command(BaseCommand):
         batch.refresh_from_db()
         rows = demo_push(batch=batch)  # idempotent: the publish hook may have pushed already
         if demo_filings_corrected(batch=batch):  # a second run: the lists show what changed since the first
-            self.stdout.write("Some filings corrected; scoring and publishing a second run ...")
-            call_command("score_batch", batch.pk, publish=True, stdout=self.stdout)
+            # Published with the batch's notice period (公示), pushing during it so the banks' lists stay current.
+            self.stdout.write("Some filings corrected; scoring and publishing a second run, in its notice period ...")
+            batch.push_during_notice = True
+            batch.save(update_fields=["push_during_notice", "updated_at"])
+            call_command("score_batch", batch.pk, publish=True, notice_days=batch.notice_days, stdout=self.stdout)
             batch.refresh_from_db()
             rows = demo_push(batch=batch)
         matched = demo_policies_matched(batch=batch)
         self.stdout.write(f"Policy matching of the published run: {matched:,} matches and near-misses stored.")
+        if demo_objection_create(batch=batch):
+            self.stdout.write(
+                "The firm 'firm' objected to its result (pending: bureau handles it at /bureau/objections/)."
+            )
         loans = demo_loans_create(batch=batch)
         warnings = demo_warnings_create(batch=batch)
         applications = demo_financing_create()

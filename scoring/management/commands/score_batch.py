@@ -13,8 +13,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("batch_id", type=int)
         parser.add_argument("--publish", action="store_true", help="publish the run once computed")
+        parser.add_argument(
+            "--notice-days",
+            type=int,
+            default=0,
+            help="working days of public notice when publishing (banks get the lists after it)",
+        )
 
-    def handle(self, *args, batch_id: int, publish: bool, **options):
+    def handle(self, *args, batch_id: int, publish: bool, notice_days: int = 0, **options):
         batch = Batch.objects.filter(pk=batch_id).first()
         if batch is None:
             raise CommandError(f"batch {batch_id} does not exist")
@@ -25,7 +31,7 @@ class Command(BaseCommand):
             if run.state != RunState.COMPUTED:
                 raise CommandError(f"run #{run.pk} ended {run.state}: {run.error}")
             if publish:
-                run = scoring_run_publish(run=run)
+                run = scoring_run_publish(run=run, notice_days=notice_days)
         except ApplicationError as error:
             raise CommandError(error.message)
         self.stdout.write(
