@@ -21,6 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.figures import figure  # noqa: E402
 from policies.matching import FLAG_FIELDS, GRADES, MatchPopulation, match_policy  # noqa: E402
 from policies.tests.reference import evaluate, firm_dicts  # noqa: E402
 from scoring.engine.population import SECTIONS  # noqa: E402
@@ -110,6 +111,7 @@ def main() -> None:
     print(f"  per-firm loop   {naive:8.3f} s   (extrapolated from {sample.n:,} firms) -> {naive / best:,.0f}x")
     print(f"  found           {found[0]:,} matches, {found[1]:,} near-misses")
     print(f"  peak RSS        {peak:,.0f} MiB")
+    figure(f"policy matching, {args.policies} policies x {firms.n:,} firms", best, "s", target=3, baseline=naive)
 
 
 if __name__ == "__main__":
