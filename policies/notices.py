@@ -6,4 +6,4 @@ from enterprises.notices import notice_kind
 
 POLICY_MATCH = "policy_match"
 
-notice_kind(POLICY_MATCH, _("有一项政策与贵企业的条件相符:%(policy)s。请在“适合您的政策”中查看申报方式。"))
+notice_kind(POLICY_MATCH, _("新近与贵企业条件相符的政策:%(count)s 项。请在“适合您的政策”中查看申报方式。"))

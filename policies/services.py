@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import acting_as
-from core.db.copy import ArrayColumn, arrays_insert
+from core.db.copy import ArrayColumn, arrays_insert, queryset_to_arrays
 from core.models import User
 from core.regions import scope_covers
 from enterprises.notices import enterprises_notify
@@ -99,8 +99,8 @@ class MatchSummary:
 def policies_match(*, run: ScoringRun, policy_ids=None, notify: bool = True) -> MatchSummary:
     """Match the active policies (or ``policy_ids``) over every firm of ``run`` (a published run): the population is
     loaded once, each policy is one vectorised pass (``policies.matching``), and the rows of (policy, batch) are
-    replaced in one transaction with one bulk write. Firms that match a policy they did not match before get a
-    notice (one bulk insert per policy)."""
+    replaced in one transaction with one bulk write. Firms that match policies they did not match before get one
+    notice each (``_notify_new_matches``)."""
     summary = MatchSummary(run_id=run.pk)
     started = time.perf_counter()
     policies = policies_to_match(batch=run.batch, policy_ids=policy_ids)
@@ -116,22 +116,31 @@ def policies_match(*, run: ScoringRun, policy_ids=None, notify: bool = True) -> 
     columns = _match_columns(population, policies, results, run)
     with transaction.atomic():
         ids = [p.pk for p in policies]
-        before = PolicyMatch.objects.filter(policy_id__in=ids, batch_id=run.batch_id, near=False)
-        old = set(before.values_list("policy_id", "enterprise_id").iterator(chunk_size=10000)) if notify else set()
+        before = PolicyMatch.objects.filter(policy_id__in=ids, batch_id=run.batch_id, near=False).order_by()
+        old = queryset_to_arrays(before, {"policy_id": "int64", "enterprise_id": "int64"}) if notify else None
         PolicyMatch.objects.filter(policy_id__in=ids, batch_id=run.batch_id).delete()
         arrays_insert(PolicyMatch, columns)
         Policy.objects.filter(pk__in=ids).update(matched_at=timezone.now())
         if notify:
-            for policy, result in zip(policies, results, strict=True):
-                fresh = [int(i) for i in population.enterprise_id[result.matched] if (policy.pk, int(i)) not in old]
-                summary.notified += enterprises_notify(
-                    enterprise_ids=fresh, kind=POLICY_MATCH, params={"policy": policy.name},
-                    url=reverse("policies-firm:list"),
-                )  # fmt: skip
+            summary.notified = _notify_new_matches(population, policies, results, old)
     summary.matched = sum(int(r.matched.size) for r in results)
     summary.near = sum(int(r.near.size) for r in results)
     summary.timings = {"load": loaded - started, "match": matched - loaded, "store": time.perf_counter() - matched}
     return summary
+
+
+def _notify_new_matches(population, policies, results, old: dict[str, np.ndarray]) -> int:
+    """One notice per firm that now matches policies it did not match before, saying how many (a firm matching
+    eight new policies at the first publication hears once, not eight times). Vectorised over (policy, firm) keys;
+    returns the number of firms told."""
+    firms = np.concatenate([population.enterprise_id[r.matched] for r in results]).astype(np.int64)
+    policy = np.repeat(np.array([p.pk for p in policies], dtype=np.int64), [r.matched.size for r in results])
+    fresh = ~np.isin((policy << 32) | firms, (old["policy_id"] << 32) | old["enterprise_id"])
+    told, counts = np.unique(firms[fresh], return_counts=True)
+    for count in np.unique(counts):  # one bulk insert per distinct count (at most one per policy)
+        enterprises_notify(enterprise_ids=told[counts == count].tolist(), kind=POLICY_MATCH,
+                           params={"count": int(count)}, url=reverse("policies-firm:list"))  # fmt: skip
+    return int(told.size)
 
 
 def _match_columns(population, policies, results, run: ScoringRun) -> list[ArrayColumn]:

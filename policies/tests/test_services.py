@@ -104,8 +104,16 @@ def test_a_new_match_is_notified_once(published):
     policy = policy_create(user=None, conditions=CONDITIONS[:1], **GOOD)
     first = policies_match(run=published)
     matched = PolicyMatch.objects.filter(policy=policy, near=False).count()
-    assert first.notified == matched > 0
+    assert first.notified == matched > 0  # one firm, one notice, naming how many policies are new for it
     assert EnterpriseNotice.objects.filter(kind="policy_match").count() == matched
+    assert all(params == {"count": 1} for params in EnterpriseNotice.objects.values_list("params", flat=True))
+    second = policy_create(user=None, conditions=CONDITIONS[:1], **{**GOOD, "name": GOOD["name"] + " II"})
+    EnterpriseNotice.objects.all().delete()
+    PolicyMatch.objects.all().delete()
+    both = policies_match(run=published)  # two policies new for the same firms: one notice each, saying 2
+    assert both.notified == matched
+    assert all(params == {"count": 2} for params in EnterpriseNotice.objects.values_list("params", flat=True))
+    assert PolicyMatch.objects.filter(policy=second, near=False).count() == matched
     again = policies_match(run=published)  # the same firms match again: nothing new to tell
     assert again.notified == 0 and PolicyMatch.objects.filter(policy=policy, near=False).count() == matched
 
