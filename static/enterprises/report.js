@@ -7,7 +7,12 @@
   radar.setOption({
     animation: false,
     tooltip: {},
-    radar: { indicator: data.categories.map((c) => ({ name: c.name, max: c.max || 1 })) },
+    // A smaller radius on a phone, and names broken onto lines, so "Growth and operations" is read whole at 390 px.
+    radar: {
+      radius: window.innerWidth < 600 ? "52%" : "65%",
+      axisName: { formatter: (name) => name.replace(/ (?=\S{3,})/g, "\n") },
+      indicator: data.categories.map((c) => ({ name: c.name, max: c.max || 1 })),
+    },
     series: [{ type: "radar", data: [{ value: data.categories.map((c) => c.points), name: label.points, areaStyle: {} }] }],
   });
   const bars = echarts.init(document.getElementById("chart-bars"), null, { renderer: "svg" });
