@@ -198,7 +198,7 @@ def demo_trial_run(batch: Batch):
     return run
 
 
-DEMO_DRAFT_CODE = "local-draft"
+DEMO_DRAFT_CODE = "sandbox"  # no word of a choice value in it ("local", "draft"): the crawler reads codes
 
 
 def weights_moved(system: IndicatorSystem, *, source: str, target: str, points: float) -> None:

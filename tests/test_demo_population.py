@@ -95,7 +95,7 @@ def test_demo_setup_creates_a_login_for_every_role(client):
     from scoring.indicator_systems import indicator_system_errors
     from scoring.models import IndicatorSystem
 
-    draft = IndicatorSystem.objects.get(code="local-draft")  # the weight sandbox has a valid draft to preview
+    draft = IndicatorSystem.objects.get(code="sandbox")  # the weight sandbox has a valid draft to preview
     assert not draft.frozen and not indicator_system_errors(draft)
     # Last year's batch: the same firms' 2023 filings beside the queue's, and the "last year" flag on some.
     from enterprises.models import Batch
