@@ -3,6 +3,7 @@ firms that dropped off, consent badges, the page jump, and bad filter values."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from banks.models import Recommendation, RecommendationList
 from banks.services import recommendation_list_push
@@ -33,7 +34,7 @@ def test_the_list_names_its_batch_run_and_push_date(client, pushed, icbc, icbc_o
     assert header.current == summary and header.previous is None
     html = response.content.decode()
     assert pushed.batch.name in html and f"#{pushed.pk}" in html
-    assert summary.created_at.strftime("%Y-%m-%d") in html
+    assert timezone.localtime(summary.created_at).strftime("%Y-%m-%d") in html  # the site's time zone, as shown
 
 
 def test_search_finds_a_firm_by_credit_code_or_by_part_of_its_name(client, pushed, icbc, icbc_officer):

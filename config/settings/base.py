@@ -374,6 +374,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RecommendationStatusEnum": "banks.choices.RecommendationStatus",
         "SubmissionStatusEnum": "enterprises.choices.SubmissionStatus",
+        "ApplicationStatusEnum": "banks.choices.ApplicationStatus",
+        "ObjectionStatusEnum": "scoring.choices.ObjectionStatus",
         # Several fields take a grade, a stage or a "kind": one named set each, whatever the field is called.
         "GradeEnum": "scoring.choices.Grade",
         "StageEnum": "scoring.choices.Stage",
