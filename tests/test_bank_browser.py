@@ -4,9 +4,7 @@ An officer logs in, filters the list, opens a consented profile, moves the firm 
 loan and its special-plan guarantee; the bureau's dashboard then shows the new contract.
 """
 
-import os
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -15,53 +13,14 @@ from banks.tests.fixtures import officer_of, publish_new_run
 from core.models import GuaranteeInstitution
 from guarantees.models import GuaranteeContract
 from loans.models import LoanContract
+from tests.browser import ARTIFACTS, sign_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PASSWORD = "pass-word-123"
 
 
-@pytest.fixture
-def page():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but Chromium is missing")
-        pytest.skip("needs /usr/bin/chromium")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        page = browser.new_page(locale="zh-CN")
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
-
-
-def submit(page, selector):
-    """Click a button that posts or gets a form and wait for the page it leads to."""
-    with page.expect_navigation():
-        page.click(selector)
-
-
 def login(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, username, PASSWORD)
 
 
 def test_an_officer_works_a_firm_to_a_guaranteed_loan_and_the_dashboard_shows_it(page, live_server, population, icbc):
@@ -78,7 +37,6 @@ def test_an_officer_works_a_firm_to_a_guaranteed_loan_and_the_dashboard_shows_it
         .order_by("list_rank")
         .first()
     )
-    ARTIFACTS.mkdir(exist_ok=True)
 
     login(page, live_server, "officer")
     page.goto(f"{live_server.url}/bank/")

@@ -15,7 +15,7 @@ from banks.tests.api_fixtures import approved_recommendation, loan_on
 from banks.tests.fixtures import changed_filings, officer_of, publish_new_run
 from enterprises.models import Enterprise
 from loans.models import LoanWarning
-from tests.test_bank_browser import ARTIFACTS, login, page, submit  # noqa: F401 - the page fixture
+from tests.test_bank_browser import ARTIFACTS, login, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -28,7 +28,7 @@ def search(tab, live_server, text):
 
 
 def test_an_officer_sees_what_changed_finds_a_firm_by_credit_code_and_reopens_a_declined_row(
-    page,  # noqa: F811
+    page,
     live_server,
     population,
     icbc,
@@ -49,7 +49,6 @@ def test_an_officer_sees_what_changed_finds_a_firm_by_credit_code_and_reopens_a_
     recommendation_list_push(run=second, bank=icbc)
     riser = Enterprise.objects.get(pk=firms["up"])
     newcomer = Enterprise.objects.get(pk=firms["new"])
-    ARTIFACTS.mkdir(exist_ok=True)
 
     login(page, live_server, "officer")
     page.goto(f"{live_server.url}/bank/")

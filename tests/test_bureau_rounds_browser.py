@@ -4,43 +4,12 @@ file, a national-v1 run is published, a trial run with national-v2 is started an
 embedded default's background thread and compared with the published run, and the trial's per-firm results are
 searched, filtered and opened down to one firm's indicators — at 390 px too."""
 
-import os
-from pathlib import Path
-
 import pytest
 
+from tests.browser import ARTIFACTS, accept_dialogs, sign_in, submit
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PASSWORD = "Bureau-pass-2025"
-
-
-@pytest.fixture
-def page():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but Chromium is missing")
-        pytest.skip("needs /usr/bin/chromium")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
-        context = browser.new_context(viewport={"width": 1280, "height": 1600}, locale="zh-CN")
-        context.set_default_timeout(30_000)
-        page = context.new_page()
-        page.on("dialog", lambda dialog: dialog.accept())  # data-confirm forms: the officer confirms
-        yield page
-        browser.close()
-
-
-def submit(page, selector):
-    with page.expect_navigation():
-        page.click(selector)
 
 
 def test_an_admin_creates_a_batch_runs_a_trial_with_v2_and_reads_each_firms_result(page, live_server, settings):
@@ -54,13 +23,9 @@ def test_an_admin_creates_a_batch_runs_a_trial_with_v2_and_reads_each_firms_resu
     BureauStaff.objects.create(user=admin, bureau_name="科技部火炬中心", region_scope="", role="admin")
     v1, v2 = (IndicatorSystem.objects.get(code="national", version=version) for version in (1, 2))
     base = live_server.url
-    ARTIFACTS.mkdir(exist_ok=True)
+    accept_dialogs(page)  # data-confirm forms: the officer confirms
 
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", "bureau-admin")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, "bureau-admin", PASSWORD)
 
     # Create the batch: the filing closes before it opens first, which is refused with nothing saved.
     page.goto(f"{base}/bureau/batches/")

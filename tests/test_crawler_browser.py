@@ -45,17 +45,15 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 
+from tests.browser import ARTIFACTS as SHOTS
+from tests.browser import CHROMIUM, LAUNCH_ARGS, require_chromium
 from tests.crawler import CHECKS, ROLES, Crawl, Timer, code_patterns, crawl_role, platform_codes, user_data_strings
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "crawler"
+ARTIFACTS = SHOTS / "crawler"
 DEMO_FIRMS = 600
 
 _CRAWL: Crawl | None = None  # one crawl per session, shared by the check tests (each test flushes the database)
@@ -82,11 +80,7 @@ def _run_crawl(base: str) -> Crawl:
     rules = {"codes": code_patterns(platform_codes()), "user_data": user_data_strings()}
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         try:
             for role in ROLES:
                 with Timer(crawl, f"role {role}"):
@@ -102,10 +96,7 @@ def crawl(live_server) -> Crawl:
     """The crawl's results; the first test to ask builds the demo world and crawls (a failure is kept and re-raised
     by every check, so one broken crawl never reads as passing checks)."""
     global _CRAWL
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but Chromium is missing")
-        pytest.skip("needs /usr/bin/chromium")
+    require_chromium()
     if _CRAWL is None:
         try:
             _CRAWL = _run_crawl(live_server.url)

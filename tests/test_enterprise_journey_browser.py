@@ -1,37 +1,20 @@
 """End to end in Chromium: a finance manager registers, files, saves a draft and submits; the bureau approves; the
 batch is scored and published; the firm opens its report (screenshot in test-artifacts/), in Chinese and English."""
 
-import os
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
+from tests.browser import ARTIFACTS, new_tab, sign_in
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PASSWORD = "Journey-pass-2024"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
-def page():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("needs /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
-        context = browser.new_context(viewport={"width": 1280, "height": 1800}, locale="zh-CN")
-        context.set_default_timeout(30_000)  # generous: CI machines run other suites alongside
-        yield context.new_page()
-        browser.close()
+def page(browser):
+    return new_tab(browser, viewport={"width": 1280, "height": 1800})
 
 
 @pytest.fixture
@@ -52,11 +35,7 @@ def open_batch():
 
 
 def login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, username, PASSWORD)
 
 
 def test_a_new_firm_goes_from_sign_up_to_its_score_report(page, live_server, open_batch):
@@ -133,7 +112,6 @@ def test_a_new_firm_goes_from_sign_up_to_its_score_report(page, live_server, ope
     total = page.locator("#report-total").inner_text()
     assert float(total) > 0
     assert page.locator("#lift-table tbody tr").count() >= 1
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "enterprise-report.png"), full_page=True)
 
     # The same page in English.

@@ -3,43 +3,16 @@
 the dry run's changes old → new in words, and commits."""
 
 import io
-import os
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from tests.browser import ARTIFACTS, WIDE, new_tab, sign_in, submit
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PASSWORD = "Bureau-pass-2025"
-
-
-@pytest.fixture
-def page():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but Chromium is missing")
-        pytest.skip("needs /usr/bin/chromium")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN", accept_downloads=True)
-        context.set_default_timeout(30_000)
-        yield context.new_page()
-        browser.close()
-
-
-def submit(page, selector):
-    with page.expect_navigation():
-        page.click(selector)
 
 
 def _filled(template: bytes, rows: list[dict]) -> bytes:
@@ -71,7 +44,7 @@ def _as_filed(filing) -> dict:
     return row
 
 
-def test_an_admin_downloads_the_template_fills_it_previews_the_changes_and_commits(page, live_server, tmp_path):
+def test_an_admin_downloads_the_template_fills_it_previews_the_changes_and_commits(browser, live_server, tmp_path):
     from datetime import date
 
     from core.models import BureauStaff, User
@@ -90,13 +63,9 @@ def test_an_admin_downloads_the_template_fills_it_previews_the_changes_and_commi
     newcomers = [EnterpriseFactory(credit_code=valid_credit_code(8802 + i), region_code="440106",
                                    name=f"广州瑞腾信息技术{i}有限公司") for i in range(2)]  # fmt: skip
     base = live_server.url
-    ARTIFACTS.mkdir(exist_ok=True)
 
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", "bureau-admin")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base}/")
+    page = new_tab(browser, viewport=WIDE, accept_downloads=True)
+    sign_in(page, base, "bureau-admin", PASSWORD)
 
     for width, height, revenue, level, newcomer in ((1366, 900, 6200, "省级", newcomers[0]),
                                                      (390, 844, 7100.5, "国家级", newcomers[1])):  # fmt: skip

@@ -14,7 +14,7 @@ from banks.tests.fixtures import officer_of, publish_new_run
 from enterprises.models import Submission
 from loans.models import LoanWarning
 from loans.services import loan_warnings_for_run
-from tests.test_bank_browser import ARTIFACTS, login, page, submit  # noqa: F401, F811 (page is a fixture)
+from tests.test_bank_browser import ARTIFACTS, login, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -29,7 +29,7 @@ def fits_390(browser_page) -> bool:
     return fits
 
 
-def test_an_officer_acknowledges_a_post_loan_warning_once(page, live_server, population, icbc):  # noqa: F811
+def test_an_officer_acknowledges_a_post_loan_warning_once(page, live_server, population, icbc):
     from banks.services import recommendation_list_push
     from banks.tests.api_fixtures import approved_recommendation, loan_on
 
@@ -41,7 +41,6 @@ def test_an_officer_acknowledges_a_post_loan_warning_once(page, live_server, pop
     newer = publish_new_run(population)  # committed: the publication signal has warned already (eager Celery)
     assert LoanWarning.objects.filter(loan=loan, run=newer).count() >= 2
     assert loan_warnings_for_run(run=newer) == 0  # and a second delivery writes nothing
-    ARTIFACTS.mkdir(exist_ok=True)
 
     login(page, live_server, "officer")
     page.goto(f"{live_server.url}/loans/warnings/")
@@ -77,7 +76,7 @@ def test_an_officer_acknowledges_a_post_loan_warning_once(page, live_server, pop
     assert LoanWarning.objects.get(pk=warning_id).note == "已电话核实经营情况,提高贷后检查频率"
 
 
-def test_the_bureaus_back_test_shows_default_falling_from_e_to_a_on_the_demo(page, live_server, batch):  # noqa: F811
+def test_the_bureaus_back_test_shows_default_falling_from_e_to_a_on_the_demo(page, live_server, batch):
     from demo.loans import demo_loan_book_create
     from demo.services import demo_firms_create, demo_organisations_create
     from tests.factories import BureauStaffFactory

@@ -5,25 +5,16 @@ a firm sees 公示中 and objects (a missing reason first: refused, nothing save
 objection with a corrected value → the new run is published, the noticed one reads 已替代, the firm reads the
 outcome. Screenshots at 1366 and 390 px."""
 
-from pathlib import Path
-
 import pytest
 
-from tests.test_bureau_rounds_browser import page, submit  # noqa: F401 - the Chromium fixture and its helper
+from tests.browser import ARTIFACTS, PHONE, WIDE, accept_dialogs, new_tab, sign_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PASSWORD = "Bureau-pass-2025"
-WIDE = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 
 def login(tab, base, username):
-    tab.goto(f"{base}/accounts/login/")
-    tab.fill("input[name=username]", username)
-    tab.fill("input[name=password]", PASSWORD)
-    tab.click("button[type=submit].primary")
-    tab.wait_for_url(f"{base}/")
+    sign_in(tab, base, username, PASSWORD)
 
 
 def run_to_computed(tab, expect, system_pk, trial: bool):
@@ -40,7 +31,7 @@ def publish(tab, notice_days: int):
     assert tab.inner_text("#run-state") == "已发布"
 
 
-def test_a_round_from_batch_to_an_objection_accepted_and_published_again(page, live_server, settings):  # noqa: F811
+def test_a_round_from_batch_to_an_objection_accepted_and_published_again(page, live_server, settings):
     from playwright.sync_api import expect
 
     from core.models import BureauStaff, User
@@ -53,7 +44,7 @@ def test_a_round_from_batch_to_an_objection_accepted_and_published_again(page, l
     BureauStaff.objects.create(user=admin, bureau_name="科技部火炬中心", region_scope="", role="admin")
     v1, v2 = (IndicatorSystem.objects.get(code="national", version=version) for version in (1, 2))
     base = live_server.url
-    ARTIFACTS.mkdir(exist_ok=True)
+    accept_dialogs(page)  # data-confirm forms: the administrator confirms
     page.set_viewport_size(WIDE)
     login(page, base, "bureau-admin")
 
@@ -116,7 +107,7 @@ def test_a_round_from_batch_to_an_objection_accepted_and_published_again(page, l
     row = rows[rows.count() // 2]
     firm_user = User.objects.create_user("firm-finance", password=PASSWORD)
     EnterpriseMembership.objects.create(user=firm_user, enterprise=row.enterprise, role="admin")
-    firm = page.context.browser.new_context(viewport=WIDE, locale="zh-CN").new_page()
+    firm = new_tab(page.context.browser, viewport=WIDE)
     login(firm, base, "firm-finance")
     assert "公示中" in firm.inner_text("#home-notice")
     firm.goto(f"{base}/enterprise/report/")

@@ -3,38 +3,23 @@ its cities, a city its counties; the field gets a county's code on the sign-up f
 and a prefix on a scope field kept inside the officer's region; a typed code moves the selects; nothing breaks the
 Content-Security-Policy."""
 
-import os
-from pathlib import Path
-
 import pytest
 
+from tests.browser import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "pass-word-123"  # core.tests.factories.UserFactory
 CSP_PROBE = "window.__csp = []; document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective));"  # noqa: E501
 
 
 @pytest.fixture
-def page():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but Chromium is missing")
-        pytest.skip("needs /usr/bin/chromium")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-sync"]
-        )
-        page = browser.new_page(locale="zh-CN")
-        page.set_default_timeout(15_000)
-        page.add_init_script(CSP_PROBE)
-        errors = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        yield page
-        assert errors == [] and page.evaluate("window.__csp") == []
-        browser.close()
+def page(page):
+    """The suite's tab, failing the test on any script error or Content-Security-Policy violation."""
+    page.add_init_script(CSP_PROBE)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    assert errors == [] and page.evaluate("window.__csp") == []
 
 
 def selects(page, field):
@@ -64,11 +49,7 @@ def test_a_scope_picker_gives_a_prefix_inside_the_officers_region(page, live_ser
     from tests.factories import BureauStaffFactory
 
     BureauStaffFactory(user__username="gd-admin", region_scope="44")
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "gd-admin")
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
+    sign_in(page, live_server.url, "gd-admin", PASSWORD)
     page.goto(f"{live_server.url}/bureau/api-clients/new/")
     (province, city, county), scope = selects(page, "region_scope")
     city.wait_for(state="visible")

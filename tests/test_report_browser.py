@@ -2,17 +2,14 @@
 each field's unit, products ranked (or why none) — and runs a self-assessment, with no sideways scrolling of the
 page, in Chinese and English."""
 
-import os
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
+from tests.browser import ARTIFACTS, PHONE, new_tab, sign_in
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PASSWORD = "Report-pass-2024"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -20,21 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 @pytest.fixture
-def phone():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("needs /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-        context.set_default_timeout(30_000)
-        yield context.new_page()
-        browser.close()
+def phone(browser):
+    return new_tab(browser, viewport=PHONE)
 
 
 @pytest.fixture
@@ -68,11 +52,7 @@ def recommended_firm():
 
 def test_the_report_reads_on_a_phone_in_both_languages(phone, live_server, recommended_firm):
     base = live_server.url
-    phone.goto(f"{base}/accounts/login/")
-    phone.fill("input[name=username]", "report-cfo")
-    phone.fill("input[name=password]", PASSWORD)
-    phone.click("button[type=submit].primary")
-    phone.wait_for_url(f"{base}/")
+    sign_in(phone, base, "report-cfo", PASSWORD)
     phone.goto(f"{base}/enterprise/report/")
     phone.wait_for_selector("#chart-radar svg")
 
@@ -88,7 +68,6 @@ def test_the_report_reads_on_a_phone_in_both_languages(phone, live_server, recom
     assert "LPR" in phone.locator("#products-table").inner_text()
     # Nothing widens the page: tables scroll inside themselves.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-    ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "report-390.png"), full_page=True)
 
     # Self-assessment: more patents, a simulated total above the published one, marked as a simulation.
@@ -127,11 +106,7 @@ def test_a_certificate_downloaded_then_verified_logged_out_is_valid_until_a_newe
     from scoring.services import scoring_run_create, scoring_run_execute, scoring_run_publish
 
     base = live_server.url
-    phone.goto(f"{base}/accounts/login/")
-    phone.fill("input[name=username]", "report-cfo")
-    phone.fill("input[name=password]", PASSWORD)
-    phone.click("button[type=submit].primary")
-    phone.wait_for_url(f"{base}/")
+    sign_in(phone, base, "report-cfo", PASSWORD)
     phone.goto(f"{base}/enterprise/report/")
     with phone.expect_download() as download_info:
         phone.click("#certificate-json")
@@ -149,10 +124,9 @@ def test_a_certificate_downloaded_then_verified_logged_out_is_valid_until_a_newe
     drawn = printable.locator(".certificate-qr svg path").first.get_attribute("d")
     assert drawn and drawn in segno.make(link, error="m").svg_inline(scale=4)
     assert printable.evaluate("document.documentElement.scrollWidth") <= 390
-    ARTIFACTS.mkdir(exist_ok=True)
     printable.screenshot(path=str(ARTIFACTS / "certificate-390.png"), full_page=True)
 
-    stranger = phone.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
+    stranger = new_tab(phone.context.browser, viewport=PHONE)
     stranger.goto(link)
     assert stranger.locator("#verdict").get_attribute("data-status") == "valid"
     assert "有效" in stranger.locator("#verdict").inner_text()

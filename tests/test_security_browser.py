@@ -11,7 +11,7 @@ from banks.tests.fixtures import publish_new_run
 from enterprises.models import EnterpriseMembership
 from scoring.models import Score
 from tests.factories import BureauStaffFactory, UserFactory
-from tests.test_bank_browser import ARTIFACTS, login, page  # noqa: F401 - the browser fixture
+from tests.test_bank_browser import ARTIFACTS, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -24,7 +24,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 
 @pytest.fixture
-def watched(page):  # noqa: F811 - extends the imported fixture
+def watched(page):
     """The page, recording CSP violations (event and console) on every document it loads."""
     page.add_init_script(RECORD_VIOLATIONS)
     page.console_csp = []
@@ -102,6 +102,5 @@ def test_pages_and_api_docs_run_under_the_policy_without_a_single_violation(watc
     tab.goto(f"{base}/api/redoc/")
     tab.wait_for_selector("redoc .api-content h1, redoc h1")
     tab.wait_for_selector("text=/api/v1/")
-    ARTIFACTS.mkdir(exist_ok=True)
     tab.screenshot(path=str(ARTIFACTS / "api-redoc.png"))
     assert_no_violation(tab, "Redoc", tolerated=[REDOC_LOGO])

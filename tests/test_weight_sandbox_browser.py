@@ -3,34 +3,12 @@ administrator opens the demo's draft local system, changes one weight and sees t
 warning naming the stage, balances it again, previews the draft on the demo batch and reads the draft's funnel
 beside the published run's, and the comparison below — nothing saved — at 1366 px and at 390 px."""
 
-import os
-from pathlib import Path
-
 import pytest
 
+from tests.browser import ARTIFACTS, new_tab, sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PASSWORD = "Bureau-pass-2025"
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but Chromium is missing")
-        pytest.skip("needs /usr/bin/chromium")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -63,16 +41,9 @@ def _weight_input(page, code: str, stage: str) -> str:
 @pytest.mark.parametrize("width", [1366, 390])
 def test_an_admin_edits_a_weight_sees_the_stage_warning_and_previews_the_draft(browser, live_server, demo_world, width):
     batch, published, draft = demo_world
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(30_000)
-    page = context.new_page()
+    page = new_tab(browser, viewport={"width": width, "height": 900})
     base = live_server.url
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", "sandbox-admin")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, "sandbox-admin", PASSWORD)
 
     page.goto(f"{base}/bureau/systems/{draft.pk}/edit/")
     assert page.is_hidden("#weight-warning")  # the demo's draft balances in every stage
@@ -106,4 +77,4 @@ def test_an_admin_edits_a_weight_sees_the_stage_warning_and_previews_the_draft(b
     page.screenshot(path=str(ARTIFACTS / f"sandbox-preview-{width}.png"), full_page=True)
     page.eval_on_selector("#preview", "node => node.scrollIntoView()")
     page.screenshot(path=str(ARTIFACTS / f"sandbox-funnel-{width}.png"))  # the funnels side by side, as seen
-    context.close()
+    page.context.close()
