@@ -141,18 +141,24 @@ def _in_thread(function, *args):
         connection.close()
 
 
-def _read(base: ScoringRun, other: ScoringRun, actor):
-    """Both runs' score arrays and indicator means, and the firms' sections. On PostgreSQL outside a transaction the
-    five reads run at once on five connections (the database scans the partitions on as many cores as it has);
-    inside a transaction (tests, or a caller's atomic block) other connections would not see its rows, so they run
-    one after another."""
-    tasks = ((run_score_arrays, base, actor), (run_score_arrays, other, actor), (indicator_means, base, actor),
-             (indicator_means, other, actor), (section_table, actor))  # fmt: skip
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+def reads_at_once(tasks) -> tuple:
+    """``function(*args)`` of each ``(function, *args)`` of ``tasks``, their results in order. On PostgreSQL outside a
+    transaction they run at once, each on a connection of its own (the database scans the partitions on as many cores
+    as it has); inside a transaction (tests, or a caller's atomic block) other connections would not see its rows, so
+    they run one after another."""
+    tasks = tuple(tasks)
+    if connection.vendor != "postgresql" or connection.in_atomic_block or len(tasks) < 2:
         return tuple(function(*args) for function, *args in tasks)
     with ThreadPoolExecutor(max_workers=len(tasks)) as pool:
         futures = [pool.submit(_in_thread, function, *args) for function, *args in tasks]
         return tuple(future.result() for future in futures)
+
+
+def _read(base: ScoringRun, other: ScoringRun, actor):
+    """Both runs' score arrays and indicator means, and the firms' sections: five reads at once."""
+    tasks = ((run_score_arrays, base, actor), (run_score_arrays, other, actor), (indicator_means, base, actor),
+             (indicator_means, other, actor), (section_table, actor))  # fmt: skip
+    return reads_at_once(tasks)
 
 
 @dataclass

@@ -6,7 +6,8 @@ Decisions (measured with ``bench/sandbox_bench.py``):
 
 - **What is cached.** Loading dominates (the engine takes ~0.5 s at 520,000 firms, the bulk read of the filings
   several seconds), so each web process keeps the engine's input of the last ``CACHE_BATCHES`` batches it previewed:
-  the population without its consent flags, and each firm's region code (for the bureau's scope). An entry is keyed
+  the population (with each firm's region code, for the bureau's scope; its consent flags are replaced at each
+  preview). What is not cached is read at once on as many connections (``comparison.reads_at_once``). An entry is keyed
   by batch id and a *data version*, one aggregate query over the batch's filings and firms (count of scored filings,
   count approved, latest ``updated_at`` of each): any saved change of a filing, a review decision or a firm's record
   gives a new version and the next preview reloads. Writes that bypass ``updated_at`` (a bulk ``UPDATE`` of values)
@@ -45,7 +46,15 @@ from enterprises.models import Batch
 from enterprises.selectors import consenting_enterprise_ids
 
 from .choices import GRADE_ORDER
-from .comparison import PROVINCE_DIVISOR, Comparison, comparison_of, indicator_means, run_score_arrays, section_table
+from .comparison import (
+    PROVINCE_DIVISOR,
+    Comparison,
+    comparison_of,
+    indicator_means,
+    reads_at_once,
+    run_score_arrays,
+    section_table,
+)
 from .engine import score
 from .engine.population import Population
 from .engine.result import ScoreResult
@@ -53,7 +62,6 @@ from .engine.rounding import total_cents
 from .engine.system import SystemDef
 from .labels import indicator_name
 from .models import IndicatorSystem, ScoringRun
-from .persistence import enterprise_regions
 from .selectors import population_load, published_run, scored_submissions
 
 CACHE_BATCHES = 2
@@ -116,32 +124,30 @@ def population_version(*, batch: Batch) -> tuple:
     return (batch.reference_date, *figures.values())
 
 
-@dataclass(frozen=True)
-class _Population:
-    population: Population  # consent flags as loaded; replaced by fresh ones at each preview
-    regions: np.ndarray  # each firm's six-digit region code (int32), aligned with the population
-
-
-def _population(batch: Batch, version: tuple) -> tuple[_Population, bool]:
-    """The batch's engine input, from the cache or loaded (then cached); and whether it came from the cache."""
-    cached = _populations.get(batch.pk, version)
-    if cached is not None:
-        return cached, True
+def _population_read(batch: Batch) -> Population:
     with transaction.atomic():  # one snapshot, as a run reads it
-        population = population_load(batch=batch)
-        loaded = _Population(population, enterprise_regions(population.enterprise_id))
-    _populations.put(batch.pk, version, loaded)
-    return loaded, False
+        return population_load(batch=batch)
 
 
-def _published_side(run: ScoringRun, actor, version: tuple) -> tuple:
-    """The published run's score arrays and indicator means in the actor's scope, and the firms' sections."""
-    key = (run.pk, actor.region)
-    cached = _published_sides.get(key, version)
-    if cached is None:
-        cached = (run_score_arrays(run, actor), indicator_means(run, actor), section_table(actor))
-        _published_sides.put(key, version, cached)
-    return cached
+def _inputs(batch: Batch, run: ScoringRun | None, actor, version: tuple) -> tuple[Population, tuple | None, bool]:
+    """The batch's engine input and the published run's side, each from this process's cache or read — whatever is
+    missing in one go, each read on its own connection (``reads_at_once``); and whether the population was cached."""
+    population = _populations.get(batch.pk, version)
+    side_key = (run.pk, actor.region) if run is not None else None
+    side = _published_sides.get(side_key, version) if run is not None else None
+    tasks = {}
+    if population is None:
+        tasks["population"] = (_population_read, batch)
+    if run is not None and side is None:
+        tasks |= {"scores": (run_score_arrays, run, actor), "means": (indicator_means, run, actor),
+                  "sections": (section_table, actor)}  # fmt: skip
+    read = dict(zip(tasks, reads_at_once(tasks.values()), strict=True))
+    if "population" in read:
+        _populations.put(batch.pk, version, read["population"])
+    if "scores" in read:
+        side = (read["scores"], read["means"], read["sections"])
+        _published_sides.put(side_key, version, side)
+    return read.get("population", population), side, population is not None
 
 
 def _in_scope(regions: np.ndarray, prefix: str) -> np.ndarray | slice:
@@ -225,17 +231,15 @@ def sandbox_preview(*, who, batch: Batch, system: IndicatorSystem, definition: S
     actor = actor_of(who)
     clock = time.perf_counter()
     version = population_version(batch=batch)
-    loaded, cached = _population(batch, version)
-    population = replace(loaded.population, consent=np.isin(loaded.population.enterprise_id,
-                                                            consenting_enterprise_ids()))  # fmt: skip
     run = published_run(batch=batch)
-    published = _published_side(run, actor, version) if run is not None else None
+    loaded, published, cached = _inputs(batch, run, actor, version)
+    population = replace(loaded, consent=np.isin(loaded.enterprise_id, consenting_enterprise_ids()))
     load_done = time.perf_counter()
 
     result = score(population, definition)
     engine_done = time.perf_counter()
 
-    draft_arrays, draft_means = _draft_side(result, loaded.regions, actor.region)
+    draft_arrays, draft_means = _draft_side(result, loaded.region, actor.region)
     comparison = None
     if published is not None:
         base_arrays, base_means, sections = published
