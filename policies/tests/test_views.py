@@ -98,16 +98,21 @@ def test_a_firm_sees_its_matches_and_near_misses_and_never_another_firms(publish
                                                                          "value": True}]  # fmt: skip
     policy = policy_create(user=None, conditions=conditions, name="研发补助甲", issuer="科技厅",
                            policy_class="rd_subsidy", benefit="补助", how_to_apply="网上申报")  # fmt: skip
+    # The near-miss firm (its R&D intensity) meets the other condition alone: a policy on that one it matches.
+    met = policy_create(user=None, conditions=conditions[1:], name="科技型企业奖励乙", issuer="科技厅",
+                        policy_class="talent", benefit="奖励")  # fmt: skip
     policies_match(run=published)
     near_row = PolicyMatch.objects.filter(policy=policy, near=True, condition=0).first()
     other_row = PolicyMatch.objects.filter(policy=policy, near=False).first()
     user = UserFactory()
     EnterpriseMembership.objects.create(user=user, enterprise=near_row.enterprise, role="admin")
-    body = _client(user).get(reverse("policies-firm:list")).content.decode()
+    page = _client(user).get(reverse("policies-firm:list"))
+    body = page.content.decode()
     assert "研发补助甲" in body and "研发费用 +" in body and "网上申报" in body
+    assert f'<section class="card policy" data-policy="{met.pk}">' in body and "科技型企业奖励乙" in body
     assert other_row.enterprise.name not in body
-    rows = _client(user).get(reverse("policies-firm:list")).context["near"]
-    assert [r.enterprise_id for r in rows] == [near_row.enterprise_id]
+    assert [(r.policy_id, r.enterprise_id) for r in page.context["near"]] == [(policy.pk, near_row.enterprise_id)]
+    assert [(r.policy_id, r.enterprise_id) for r in page.context["matched"]] == [(met.pk, near_row.enterprise_id)]
 
 
 def test_match_now_stores_the_policys_matches(published):

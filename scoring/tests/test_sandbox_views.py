@@ -6,8 +6,10 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from scoring.indicator_systems import indicator_system_clone
+from demo.services import weights_moved
+from scoring.indicator_systems import indicator_system_clone, indicator_system_definition
 from scoring.models import IndicatorSystem, ScoringRun
+from scoring.sandbox import sandbox_preview
 from scoring.services import batch_create
 from scoring.tests.test_system_views import _formset_data
 from tests.factories import BureauStaffFactory
@@ -47,6 +49,15 @@ def test_a_preview_shows_both_funnels_and_the_comparison_and_saves_nothing(clien
     assert f"已发布 #{published_run.pk} national-v1" in html and "草稿 sandbox-v1" in html  # the comparison's names
     assert preview.published.eligible == published_run.counts["eligible"]
     assert f'<td id="funnel-published">{published_run.counts["eligible"]:,}</td>' in html
+    # The draft's side scores the weights as posted, not as saved (the saved ones are national-v1's, which score as
+    # the published run does): the same move saved in another draft previews alike, and firms move.
+    saved_alike = _draft(code="saved-alike")
+    weights_moved(saved_alike, source="T1", target="T2", points=8)
+    expected = sandbox_preview(who=response.wsgi_request.user, batch=published_run.batch, system=saved_alike,
+                               definition=indicator_system_definition(saved_alike))  # fmt: skip
+    assert preview.draft == expected.draft
+    assert preview.comparison.migration == expected.comparison.migration
+    assert preview.comparison.movers_up == expected.comparison.movers_up and preview.comparison.movers_up
     # Nothing saved: no run, the system's weights as they were, still a draft.
     system.refresh_from_db()
     assert ScoringRun.objects.count() == runs and not system.frozen
