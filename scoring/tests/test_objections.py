@@ -21,6 +21,7 @@ from scoring.choices import ObjectionStatus, RunState
 from scoring.models import Objection, Score, ScoringRun
 from scoring.notice import notice_end, runs_release_due
 from scoring.objections import objection_accept, objection_lodge, objection_reject, objection_rerun
+from scoring.selectors import filing_input_hash
 from scoring.services import scoring_run_create, scoring_run_execute, scoring_run_publish
 from tests.factories import BureauStaffFactory, UserFactory
 
@@ -177,10 +178,10 @@ def test_accepting_corrects_the_filing_makes_a_new_run_and_tells_the_firm(
         scoring_run_publish(run=rerun, user=officer)
     noticed.refresh_from_db()
     assert noticed.state_label == "已替代"
-    assert (
-        Score.objects.get(run=rerun, enterprise=enterprise).total
-        >= Score.objects.get(run=noticed, enterprise=enterprise).total
-    )
+    new_score, old_score = (Score.objects.get(run=run, enterprise=enterprise) for run in (rerun, noticed))
+    # The new run scored the corrected filing (its input hash is the filing's now), not the one under notice.
+    assert new_score.input_hash == filing_input_hash(batch=noticed.batch, enterprise_id=enterprise.pk)
+    assert new_score.input_hash != old_score.input_hash and new_score.total >= old_score.total
     objection.refresh_from_db()
     assert objection.rerun == rerun and objection.status == ObjectionStatus.ACCEPTED
     later = timezone.localdate() + timedelta(days=30)
