@@ -24,7 +24,7 @@ from enterprises.models import Consent, Enterprise
 from enterprises.notices import enterprise_notify
 
 from .choices import NEED_AMOUNT_MAX, ApplicationStatus, DeclineCategory
-from .financing_notices import status_notice_kind
+from .financing_notices import bank_notice_params, status_notice_kind
 from .models import ApplicationStep, FinancingApplication, FinancingNeed, LoanProduct
 from .selectors import product_rules
 
@@ -121,10 +121,7 @@ def _notify(application: FinancingApplication) -> None:
     enterprise_notify(
         enterprise=need.enterprise,
         kind=status_notice_kind(application.status, application.decline_category),
-        params={
-            "bank": application.bank.short_name or application.bank.name,
-            "amount": f"{Decimal(need.amount).normalize():f}",
-        },
+        params={**bank_notice_params(application.bank), "amount": f"{Decimal(need.amount).normalize():f}"},
         url="/enterprise/financing/",
     )
 
@@ -136,7 +133,7 @@ def recommendation_status_notify(recommendation) -> None:
     enterprise_notify(
         enterprise=recommendation.enterprise,
         kind=status_notice_kind(status, recommendation.decline_category, list_entry=True),
-        params={"bank": recommendation.bank.short_name or recommendation.bank.name},
+        params=bank_notice_params(recommendation.bank),
         url="/enterprise/financing/",
     )
 
