@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import acting_as, audit_transition
 from core.exceptions import ApplicationError
+from core.labels import listing
 from core.models import Bank, User
 from core.regions import scope_covers
 from enterprises.models import Consent, Enterprise
@@ -25,6 +26,7 @@ from enterprises.notices import enterprise_notify
 
 from .choices import NEED_AMOUNT_MAX, ApplicationStatus, DeclineCategory
 from .financing_notices import bank_notice_params, status_notice_kind
+from .financing_selectors import product_unmet_reasons
 from .models import ApplicationStep, FinancingApplication, FinancingNeed, LoanProduct
 from .selectors import product_rules
 
@@ -150,7 +152,8 @@ def financing_apply(
     *, need: FinancingNeed, bank: Bank, user: User | None, product: LoanProduct | None = None
 ) -> FinancingApplication:
     """Address the firm's open need to ``bank`` (for ``product``, one of its products on sale). Refused, naming the
-    field, for a bank outside the firm's region or a second application of the need to the same bank; a bank the
+    field, for a bank outside the firm's region, a product whose conditions the firm does not meet (its grade, stage
+    or section: the supermarket's rule) or a second application of the need to the same bank; a bank the
     firm does not consent to raises ``ConsentRequired`` (the consent the application needs comes first)."""
     enterprise = need.enterprise
     if not need.is_open:
@@ -159,6 +162,10 @@ def financing_apply(
         raise ValidationError({"product": [_("该产品不是所选银行的在售产品。")]})
     if not bank_serves(bank=bank, region_code=enterprise.region_code, product=product):
         raise ValidationError({"bank": [_("该银行(产品)在企业所在地区没有服务网点,不能申请。")]})
+    unmet = product_unmet_reasons(enterprise=enterprise, product=product) if product is not None else []
+    if unmet:
+        message = _("贵企业暂不符合该产品的条件:%(reasons)s。") % {"reasons": listing(unmet)}
+        raise ValidationError({"product": [message]})
     if FinancingApplication.objects.filter(need=need, bank=bank).exists():
         raise ValidationError({"bank": [_("该融资需求已向这家银行提交过申请。")]})
     if not Consent.objects.active().covering(bank.pk).filter(enterprise=enterprise).exists():
