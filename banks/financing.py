@@ -27,7 +27,7 @@ from enterprises.notices import enterprise_notify
 from .choices import NEED_AMOUNT_MAX, ApplicationStatus, DeclineCategory
 from .financing_notices import bank_notice_params, status_notice_kind
 from .financing_selectors import product_unmet_reasons
-from .models import ApplicationStep, FinancingApplication, FinancingNeed, LoanProduct
+from .models import ApplicationStep, ApplicationsVisit, FinancingApplication, FinancingNeed, LoanProduct
 from .selectors import product_rules
 
 A = ApplicationStatus
@@ -221,3 +221,13 @@ def financing_application_mark_viewed(*, application: FinancingApplication, user
         audit_transition(app, A.RECEIVED, A.VIEWED, actor=user, field="status")
         _step(app, user)
     return bool(moved)
+
+
+@transaction.atomic
+def applications_visit_record(*, user: User):
+    """The officer opens the applications page: from now what arrived before is no longer new to them. Returns the
+    previous visit (None: the first), which the page marks its new rows against."""
+    visit = ApplicationsVisit.objects.select_for_update().filter(user=user).first()
+    previous = visit.seen_at if visit else None
+    ApplicationsVisit.objects.update_or_create(user=user, defaults={"seen_at": timezone.now()})
+    return previous

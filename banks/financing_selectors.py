@@ -6,14 +6,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, Prefetch, Q, QuerySet, Subquery
 
 from core.actors import actor_of
 from enterprises.models import Batch, Enterprise, Submission
 from scoring.models import Score
 
 from .financing_notices import status_label
-from .models import ApplicationStep, FinancingApplication, FinancingNeed, LoanProduct, Recommendation
+from .models import (
+    ApplicationStep,
+    ApplicationsVisit,
+    FinancingApplication,
+    FinancingNeed,
+    LoanProduct,
+    Recommendation,
+)
 from .product_reasons import product_misses_text
 from .rules import ProductRule, credit_line, product_misses
 from .selectors import product_rules
@@ -162,3 +169,42 @@ def incoming_applications(*, user) -> QuerySet[FinancingApplication]:
     if not actor_of(user).is_bank:
         return FinancingApplication.objects.none()
     return FinancingApplication.objects.visible_to(user).select_related("need__enterprise", "product", "bank")
+
+
+def needs_naming_bank(*, user) -> QuerySet[FinancingNeed]:
+    """Open needs that name the user's bank among their preferred banks and are not yet addressed to it by an
+    application (those are on its list of applications), of firms it may see (``FinancingNeed.visible_to``)."""
+    actor = actor_of(user)
+    if not actor.is_bank:
+        return FinancingNeed.objects.none()
+    named = FinancingNeed.objects.visible_to(user).filter(preferred_banks=actor.bank_id)
+    return named.exclude(applications__bank_id=actor.bank_id).select_related("enterprise")
+
+
+def applications_seen_at(*, user):
+    """When the officer last opened the applications page (None: never)."""
+    return ApplicationsVisit.objects.filter(user=user).values_list("seen_at", flat=True).first()
+
+
+@dataclass(frozen=True)
+class NewForBank:
+    """What reached the officer's bank since they last opened its applications page, that they may see."""
+
+    applications: int
+    needs: int
+
+    @property
+    def total(self) -> int:
+        return self.applications + self.needs
+
+
+def new_for_bank(*, user) -> NewForBank:
+    """Applications addressed to the user's bank and needs naming it that arrived since the officer's last visit to
+    the applications page (all of them before the first): counted now, through ``visible_to`` (two queries, the
+    visit read inside each)."""
+    visit = ApplicationsVisit.objects.filter(user=user)
+    since = Q(~Exists(visit)) | Q(created_at__gt=Subquery(visit.values("seen_at")[:1]))
+    return NewForBank(
+        applications=incoming_applications(user=user).filter(since).count(),
+        needs=needs_naming_bank(user=user).filter(since).count(),
+    )
