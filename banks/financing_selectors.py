@@ -181,11 +181,6 @@ def needs_naming_bank(*, user) -> QuerySet[FinancingNeed]:
     return named.exclude(applications__bank_id=actor.bank_id).select_related("enterprise")
 
 
-def applications_seen_at(*, user):
-    """When the officer last opened the applications page (None: never)."""
-    return ApplicationsVisit.objects.filter(user=user).values_list("seen_at", flat=True).first()
-
-
 @dataclass(frozen=True)
 class NewForBank:
     """What reached the officer's bank since they last opened its applications page, that they may see."""

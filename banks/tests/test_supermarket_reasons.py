@@ -20,9 +20,12 @@ from scoring.models import Score
 pytestmark = pytest.mark.django_db
 
 
-def _member_of_grade(run, grade: str, *, besides_section: str = ""):
-    """A member of a Guangdong firm whose published grade is ``grade`` (in any section but ``besides_section``)."""
+def _member_of_grade(run, grade: str, *, besides_section: str = "", stage: str = ""):
+    """A member of a Guangdong firm whose published grade is ``grade`` (in any section but ``besides_section``, at
+    ``stage`` when given)."""
     score = Score.objects.filter(run=run, grade=grade, enterprise__region_code__startswith="44")
+    if stage:
+        score = score.filter(stage=stage)
     if besides_section:
         score = score.exclude(enterprise__industry_code__startswith=besides_section)
     score = score.select_related("enterprise").order_by("enterprise_id").first()
@@ -51,7 +54,7 @@ def for_services(cmb):
 def test_a_grade_e_firm_sees_every_product_of_its_region_each_with_why_it_is_not_available(
     run, icbc, cmb, jiangsu_only
 ):
-    member, score = _member_of_grade(run, "E")
+    member, _score = _member_of_grade(run, "E", stage="startup")
     shelf = supermarket(enterprise=member.enterprise)
     names = {line.product.name for line in shelf}
     assert names == {"积分贷", "科创成长贷", "招行积分贷"}  # all of Guangdong's; never the Jiangsu-only product
@@ -59,10 +62,9 @@ def test_a_grade_e_firm_sees_every_product_of_its_region_each_with_why_it_is_not
     by_name = {line.product.name: line for line in shelf}
     assert by_name["积分贷"].misses == ("grade",)
     assert by_name["积分贷"].reasons == ("等级 E 低于本产品的最低等级 D",)
-    narrow = by_name["科创成长贷"]
-    assert narrow.misses[0] == "grade" and "最低等级 B" in narrow.reasons[0]
-    if score.stage not in ("growth", "stable"):
-        assert narrow.misses == ("grade", "stage") and "成长期、成熟期" in narrow.reasons[1]
+    narrow = by_name["科创成长贷"]  # grade B and better, growth and stable firms
+    assert narrow.misses == ("grade", "stage") and "最低等级 B" in narrow.reasons[0]
+    assert narrow.reasons[1] == "本产品只面向成长期、稳定期企业,贵企业处于初创期"
 
 
 def test_the_reasons_are_in_the_readers_language(run, icbc):
