@@ -13,9 +13,15 @@ from core.permissions import bank_officer_required
 from enterprises.access import client_ip
 from enterprises.services import profile_access_record
 
-from .financing import APPLICATION_TRANSITIONS, financing_application_mark_viewed, financing_application_transition
+from .financing import (
+    APPLICATION_TRANSITIONS,
+    applications_visit_record,
+    financing_application_mark_viewed,
+    financing_application_transition,
+)
 from .financing_forms import ApplicationStatusForm
-from .financing_selectors import incoming_applications, open_needs_for_bank
+from .financing_selectors import incoming_applications, needs_naming_bank, new_for_bank, open_needs_for_bank
+from .models import Recommendation
 from .selectors import profile_consent_scope
 
 PAGE_SIZE = 50
@@ -23,12 +29,26 @@ PAGE_SIZE = 50
 
 @bank_officer_required
 def application_list(request):
+    """The applications addressed to the bank and the needs naming it, what arrived since the officer's last visit
+    marked new (the visit is recorded: the home's count of new ones starts again from now)."""
+    new = new_for_bank(user=request.user)
+    previous = applications_visit_record(user=request.user)
     rows = incoming_applications(user=request.user).order_by("-created_at", "-id")
     status = request.GET.get("status") or ""
     if status:
         rows = rows.filter(status=status)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "banks/financing/application_list.html", {"page": page, "status": status})
+    needs = list(needs_naming_bank(user=request.user).order_by("-created_at", "-id")[:PAGE_SIZE])
+    on_list = dict(
+        Recommendation.objects.listed_to(request.user).current()
+        .filter(enterprise_id__in=[need.enterprise_id for need in needs]).values_list("enterprise_id", "pk")
+    )  # fmt: skip
+    for row in [*page, *needs]:
+        row.is_new = previous is None or row.created_at > previous
+    for need in needs:
+        need.recommendation_id = on_list.get(need.enterprise_id)
+    context = {"page": page, "status": status, "needs": needs, "new": new, "previous": previous}
+    return render(request, "banks/financing/application_list.html", context)
 
 
 @bank_officer_required

@@ -18,14 +18,16 @@ from django.utils.translation import gettext as _
 
 from core.audit import acting_as, audit_transition
 from core.exceptions import ApplicationError
+from core.labels import listing
 from core.models import Bank, User
 from core.regions import scope_covers
 from enterprises.models import Consent, Enterprise
 from enterprises.notices import enterprise_notify
 
 from .choices import NEED_AMOUNT_MAX, ApplicationStatus, DeclineCategory
-from .financing_notices import status_notice_kind
-from .models import ApplicationStep, FinancingApplication, FinancingNeed, LoanProduct
+from .financing_notices import bank_notice_params, status_notice_kind
+from .financing_selectors import product_unmet_reasons
+from .models import ApplicationStep, ApplicationsVisit, FinancingApplication, FinancingNeed, LoanProduct
 from .selectors import product_rules
 
 A = ApplicationStatus
@@ -121,10 +123,7 @@ def _notify(application: FinancingApplication) -> None:
     enterprise_notify(
         enterprise=need.enterprise,
         kind=status_notice_kind(application.status, application.decline_category),
-        params={
-            "bank": application.bank.short_name or application.bank.name,
-            "amount": f"{Decimal(need.amount).normalize():f}",
-        },
+        params={**bank_notice_params(application.bank), "amount": f"{Decimal(need.amount).normalize():f}"},
         url="/enterprise/financing/",
     )
 
@@ -136,7 +135,7 @@ def recommendation_status_notify(recommendation) -> None:
     enterprise_notify(
         enterprise=recommendation.enterprise,
         kind=status_notice_kind(status, recommendation.decline_category, list_entry=True),
-        params={"bank": recommendation.bank.short_name or recommendation.bank.name},
+        params=bank_notice_params(recommendation.bank),
         url="/enterprise/financing/",
     )
 
@@ -153,7 +152,8 @@ def financing_apply(
     *, need: FinancingNeed, bank: Bank, user: User | None, product: LoanProduct | None = None
 ) -> FinancingApplication:
     """Address the firm's open need to ``bank`` (for ``product``, one of its products on sale). Refused, naming the
-    field, for a bank outside the firm's region or a second application of the need to the same bank; a bank the
+    field, for a bank outside the firm's region, a product whose conditions the firm does not meet (its grade, stage
+    or section: the supermarket's rule) or a second application of the need to the same bank; a bank the
     firm does not consent to raises ``ConsentRequired`` (the consent the application needs comes first)."""
     enterprise = need.enterprise
     if not need.is_open:
@@ -162,6 +162,10 @@ def financing_apply(
         raise ValidationError({"product": [_("该产品不是所选银行的在售产品。")]})
     if not bank_serves(bank=bank, region_code=enterprise.region_code, product=product):
         raise ValidationError({"bank": [_("该银行(产品)在企业所在地区没有服务网点,不能申请。")]})
+    unmet = product_unmet_reasons(enterprise=enterprise, product=product) if product is not None else []
+    if unmet:
+        message = _("贵企业暂不符合该产品的条件:%(reasons)s。") % {"reasons": listing(unmet)}
+        raise ValidationError({"product": [message]})
     if FinancingApplication.objects.filter(need=need, bank=bank).exists():
         raise ValidationError({"bank": [_("该融资需求已向这家银行提交过申请。")]})
     if not Consent.objects.active().covering(bank.pk).filter(enterprise=enterprise).exists():
@@ -217,3 +221,13 @@ def financing_application_mark_viewed(*, application: FinancingApplication, user
         audit_transition(app, A.RECEIVED, A.VIEWED, actor=user, field="status")
         _step(app, user)
     return bool(moved)
+
+
+@transaction.atomic
+def applications_visit_record(*, user: User):
+    """The officer opens the applications page: from now what arrived before is no longer new to them. Returns the
+    previous visit (None: the first), which the page marks its new rows against."""
+    visit = ApplicationsVisit.objects.select_for_update().filter(user=user).first()
+    previous = visit.seen_at if visit else None
+    ApplicationsVisit.objects.update_or_create(user=user, defaults={"seen_at": timezone.now()})
+    return previous

@@ -1,14 +1,29 @@
 """The wording of the firm's notices about its applications (``enterprises.notices``): one kind per status, and
-one per decline category, so each member reads it in their own language. Loaded by ``BanksConfig.ready``."""
+one per decline category, so each member reads it in their own language; the bank is stored by id and named in the
+reader's language when the notice is read (``bank_notice_params``). Loaded by ``BanksConfig.ready``."""
 
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 
-from enterprises.notices import notice_kind
+from core.models import Bank
+from enterprises.notices import notice_kind, notice_param
 
 from .choices import ApplicationStatus, DeclineCategory
 
 PREFIX = "financing_"
+
+
+def bank_notice_params(bank: Bank) -> dict:
+    """The bank's parameters of a firm's notice: its id (worded when read) and its name as sent (the fallback)."""
+    return {"bank_id": bank.pk, "bank": bank.short_name or bank.name}
+
+
+def _bank_names(ids: set) -> dict:
+    banks = Bank.objects.filter(pk__in=ids).only("pk", "code", "short_name", "name")
+    return {bank.pk: bank.short_label for bank in banks}
+
+
+notice_param("bank_id", "bank", _bank_names)
 
 
 def status_label(status: str, category: str = "") -> str:

@@ -6,16 +6,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, Prefetch, Q, QuerySet, Subquery
 
 from core.actors import actor_of
-from core.regions import scope_covers
 from enterprises.models import Batch, Enterprise, Submission
 from scoring.models import Score
 
 from .financing_notices import status_label
-from .models import ApplicationStep, FinancingApplication, FinancingNeed, LoanProduct, Recommendation
-from .rules import credit_line, product_fits
+from .models import (
+    ApplicationStep,
+    ApplicationsVisit,
+    FinancingApplication,
+    FinancingNeed,
+    LoanProduct,
+    Recommendation,
+)
+from .product_reasons import product_misses_text
+from .rules import ProductRule, credit_line, product_misses
 from .selectors import product_rules
 
 
@@ -32,10 +39,17 @@ def latest_published_score(*, enterprise: Enterprise) -> Score | None:
 
 @dataclass(frozen=True)
 class ShelfLine:
-    """One product of the supermarket and the §11 line it would give this firm (None: no published score yet)."""
+    """One product of the supermarket, the §11 line it would give this firm (None: no published score yet) and the
+    product's conditions the firm does not meet yet (``banks.rules.product_misses``; empty: it may apply), in words."""
 
     product: LoanProduct
     line: Decimal | None
+    misses: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def available(self) -> bool:
+        return not self.misses
 
 
 @dataclass(frozen=True)
@@ -47,10 +61,28 @@ class ShelfFilters:
     stage: str = ""
 
 
+def firm_product_misses(*, enterprise: Enterprise, rule: ProductRule, score: Score | None) -> tuple[str, ...]:
+    """The product's conditions this firm does not meet, judged on its latest published result (grade and stage
+    are not judged before it has one): the rule the push matches with, for one firm."""
+    return product_misses(rule, grade=score.grade if score else None, stage=score.stage if score else None,
+                          section=enterprise.section_id, region_code=enterprise.region_code)  # fmt: skip
+
+
+def product_unmet_reasons(*, enterprise: Enterprise, product: LoanProduct) -> list[str]:
+    """Why the firm cannot apply for ``product`` yet, in words (empty: it can), its region apart: the supermarket's
+    rule for one product, which ``financing_apply`` checks again (a page is not the only way to apply)."""
+    score = latest_published_score(enterprise=enterprise)
+    rules = [rule for candidate, rule in product_rules(bank=product.bank) if candidate.pk == product.pk]
+    misses = firm_product_misses(enterprise=enterprise, rule=rules[0], score=score) if rules else ()
+    return product_misses_text([m for m in misses if m != "region"], product, grade=score.grade if score else None,
+                               stage=score.stage if score else None, section=enterprise.section_id)  # fmt: skip
+
+
 def supermarket(*, enterprise: Enterprise, filters: ShelfFilters = ShelfFilters()) -> list[ShelfLine]:
-    """Every active product the firm can apply for: the push's rule (``banks.rules.product_fits``: a branch serving
-    its region, its section, and — once it has a published score — its grade and stage), each with the §11 line
-    (``banks.rules.credit_line``) from that score and the filing of its batch; the best line first."""
+    """Every active product with a branch serving the firm's region: those it can apply for (the push's rule,
+    ``banks.rules.product_misses``: its section, and — once it has a published score — its grade and stage) with
+    the §11 line (``banks.rules.credit_line``) from that score and the filing of its batch, best line first; then
+    those it cannot apply for yet, each with why (fewest unmet conditions first)."""
     score = latest_published_score(enterprise=enterprise)
     revenue = previous = 0
     if score is not None:
@@ -58,21 +90,19 @@ def supermarket(*, enterprise: Enterprise, filters: ShelfFilters = ShelfFilters(
         revenue, previous = (filing.revenue, filing.revenue_prev) if filing else (0, 0)
     lines = []
     for product, rule in product_rules():
-        if score is not None:
-            fits = product_fits(rule, grade=score.grade, stage=score.stage, section=enterprise.section_id,
-                                region_code=enterprise.region_code)  # fmt: skip
-        else:
-            fits = (not rule.sections or enterprise.section_id in rule.sections) and any(
-                scope_covers(scope, enterprise.region_code) for scope in rule.scopes
-            )
-        if not fits or not _passes(product, filters):
-            continue
+        misses = firm_product_misses(enterprise=enterprise, rule=rule, score=score)
+        if "region" in misses or not _passes(product, filters):
+            continue  # no branch serves the firm: not on its shelf at all
         line = None
-        if score is not None:
+        if score is not None and not misses:
             line = credit_line(line_by_grade=product.line_by_grade, max_amount=product.max_amount, grade=score.grade,
                                revenue=revenue, revenue_prev=previous, eligible=score.eligible)  # fmt: skip
-        lines.append(ShelfLine(product, line))
-    return sorted(lines, key=lambda item: (-(item.line or 0), item.product.rate_spread_bp, item.product.pk))
+        reasons = product_misses_text(misses, product, grade=score.grade if score else None,
+                                      stage=score.stage if score else None, section=enterprise.section_id)  # fmt: skip
+        lines.append(ShelfLine(product, line, misses, tuple(reasons)))
+    return sorted(
+        lines, key=lambda item: (len(item.misses), -(item.line or 0), item.product.rate_spread_bp, item.product.pk)
+    )
 
 
 def _passes(product: LoanProduct, filters: ShelfFilters) -> bool:
@@ -139,3 +169,37 @@ def incoming_applications(*, user) -> QuerySet[FinancingApplication]:
     if not actor_of(user).is_bank:
         return FinancingApplication.objects.none()
     return FinancingApplication.objects.visible_to(user).select_related("need__enterprise", "product", "bank")
+
+
+def needs_naming_bank(*, user) -> QuerySet[FinancingNeed]:
+    """Open needs that name the user's bank among their preferred banks and are not yet addressed to it by an
+    application (those are on its list of applications), of firms it may see (``FinancingNeed.visible_to``)."""
+    actor = actor_of(user)
+    if not actor.is_bank:
+        return FinancingNeed.objects.none()
+    named = FinancingNeed.objects.visible_to(user).filter(preferred_banks=actor.bank_id)
+    return named.exclude(applications__bank_id=actor.bank_id).select_related("enterprise")
+
+
+@dataclass(frozen=True)
+class NewForBank:
+    """What reached the officer's bank since they last opened its applications page, that they may see."""
+
+    applications: int
+    needs: int
+
+    @property
+    def total(self) -> int:
+        return self.applications + self.needs
+
+
+def new_for_bank(*, user) -> NewForBank:
+    """Applications addressed to the user's bank and needs naming it that arrived since the officer's last visit to
+    the applications page (all of them before the first): counted now, through ``visible_to`` (two queries, the
+    visit read inside each)."""
+    visit = ApplicationsVisit.objects.filter(user=user)
+    since = Q(~Exists(visit)) | Q(created_at__gt=Subquery(visit.values("seen_at")[:1]))
+    return NewForBank(
+        applications=incoming_applications(user=user).filter(since).count(),
+        needs=needs_naming_bank(user=user).filter(since).count(),
+    )

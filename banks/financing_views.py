@@ -67,7 +67,8 @@ def need_withdraw(request, pk: int):
 
 @enterprise_required
 def products(request):
-    """Every product the firm can apply for in its region, filtered, with the suggested line for this firm."""
+    """Every product on sale in the firm's region, filtered: those it can apply for with the suggested line for this
+    firm, the others with why not yet."""
     filters = ShelfFilterForm(request.GET or None)
     chosen = ShelfFilters()
     if filters.is_valid():
@@ -80,6 +81,7 @@ def products(request):
     context = {
         "filters": filters,
         "shelf": shelf,
+        "unavailable": sum(1 for item in shelf if not item.available),
         "score": latest_published_score(enterprise=request.enterprise),
         "apply_form": ApplyForm(needs=open_needs) if open_needs.exists() else None,
     }

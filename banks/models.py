@@ -385,3 +385,22 @@ class ApplicationStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.status}"
+
+
+class ApplicationsVisit(models.Model):
+    """When an officer last opened the bank's applications page: what arrived since (applications addressed to the
+    bank, needs naming it) is "new" to them, on their home and on that page. Decision: a marker per officer, not a
+    notice per application — the new work is counted when read, through ``visible_to``, so consent, region and a
+    withdrawn need apply as they stand then, and an application writes nothing for each officer of its bank."""
+
+    user = models.OneToOneField(
+        "core.User", models.CASCADE, related_name="applications_visit", verbose_name=_("客户经理")
+    )
+    seen_at = models.DateTimeField(_("上次查看时间"))
+
+    class Meta:
+        verbose_name = _("融资申请查看记录")
+        verbose_name_plural = _("融资申请查看记录")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.seen_at:%Y-%m-%d %H:%M}"

@@ -76,15 +76,29 @@ class ProductRule:
     scopes: Sequence[str]
 
 
+PRODUCT_CONDITIONS = ("region", "section", "grade", "stage")
+"""A product's conditions in the order a firm reads them (where it is, what it does, then its result)."""
+
+
+def product_misses(
+    rule: ProductRule, *, grade: str | None, stage: str | None, section: str, region_code: str
+) -> tuple[str, ...]:
+    """The product's conditions this firm does not meet (of ``PRODUCT_CONDITIONS``; empty: the product is for it).
+    ``grade`` and ``stage`` None: the firm has no published result yet, so those two are not judged. Recommendability
+    and consent are the list's own conditions, not the product's."""
+    unmet = {
+        "region": not any(scope_covers(scope, region_code) for scope in rule.scopes),
+        "section": bool(rule.sections) and section not in rule.sections,
+        "grade": grade is not None and not grade_at_least(grade, rule.min_grade),
+        "stage": stage is not None and bool(rule.stages) and stage not in rule.stages,
+    }
+    return tuple(condition for condition in PRODUCT_CONDITIONS if unmet[condition])
+
+
 def product_fits(rule: ProductRule, *, grade: str, stage: str, section: str, region_code: str) -> bool:
     """The product is for this firm: grade good enough, stage and section among the product's, and a branch that
-    serves its region. (Recommendability and consent are the list's own conditions, not the product's.)"""
-    return (
-        grade_at_least(grade, rule.min_grade)
-        and (not rule.stages or stage in rule.stages)
-        and (not rule.sections or section in rule.sections)
-        and any(scope_covers(scope, region_code) for scope in rule.scopes)
-    )
+    serves its region (``product_misses`` is empty)."""
+    return not product_misses(rule, grade=grade, stage=stage, section=section, region_code=region_code)
 
 
 def product_fit_mask(

@@ -28,7 +28,7 @@ from scoring.templatetags.scoring_labels import stage as stage_label
 
 from .choices import RecommendationStatus
 from .filters import RecommendationListFilterSet
-from .financing_selectors import open_need_counts, open_needs_for_bank
+from .financing_selectors import new_for_bank, open_need_counts, open_needs_for_bank
 from .forms import LoanProductForm, NotesForm, ReassignForm, StatusForm
 from .models import LoanProduct, Notice, Recommendation
 from .selectors import (
@@ -140,6 +140,7 @@ def recommendation_list(request):
         "officer": request.bank_officer,
         "counts": [(RecommendationStatus(c).label, n) for c, n in officer_status_counts(user=request.user).items()],
         "unread": Notice.objects.filter(user=request.user, read_at__isnull=True).count(),
+        "new_work": new_for_bank(user=request.user),
     }
     return render(request, "banks/recommendation_list.html", context)
 

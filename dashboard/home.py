@@ -1,12 +1,13 @@
 """The signed-in home page: per role, the few counts that say what to do next (filings waiting for review, sign-ups
-to verify, new list rows, unread notices, overdue guaranteed loans, the firm's filing and published result), each
-linking to where it is done. It reads every app, so it lives in the top layer; each count goes through the model's
-``visible_to`` (a bureau counts its region, a bank its own list)."""
+to verify, new list rows, unread notices, applications new since the officer's last look, overdue guaranteed loans,
+the firm's filing and published result), each linking to where it is done. It reads every app, so it lives in the
+top layer; each count goes through the model's ``visible_to`` (a bureau counts its region, a bank its own list)."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from banks.choices import RecommendationStatus
+from banks.financing_selectors import new_for_bank
 from banks.models import Notice, Recommendation
 from core.permissions import awaiting_verification, enterprise_of
 from enterprises.choices import SubmissionStatus
@@ -38,6 +39,7 @@ def home(request):
             "new": rows.filter(status=RecommendationStatus.NEW).count(),
             "mine": rows.filter(officer=user).exclude(status__in=CLOSED).count(),
             "unread": Notice.objects.filter(user=user, read_at__isnull=True).count(),
+            "new_work": new_for_bank(user=user),
         }
     if hasattr(user, "guarantor_staff"):
         context["roles"].append("guarantor")

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from banks.financing import financing_application_transition, financing_apply, financing_need_post
+from banks.financing_selectors import product_unmet_reasons
 from banks.models import FinancingNeed
 from core.models import Bank, BankOfficer
 from enterprises.models import Consent, EnterpriseMembership
@@ -32,8 +33,12 @@ def demo_financing_create() -> int:
             continue
         if not Consent.objects.active().covering(bank.pk).filter(enterprise=firm).exists():
             Consent.objects.create(enterprise=firm, bank=bank, granted_by=user)
+        # A product the firm may apply for (the supermarket's rule), or none: the need addressed to the bank itself
+        # (the demo's firm is below the recommendation threshold, and most products want a better grade).
+        product = next((p for p in bank.products.filter(active=True).order_by("pk")
+                        if not product_unmet_reasons(enterprise=firm, product=p)), None)  # fmt: skip
         try:
-            application = financing_apply(need=working, bank=bank, user=user, product=bank.products.first())
+            application = financing_apply(need=working, bank=bank, user=user, product=product)
         except ValidationError:  # a bank without a branch in the firm's region: nothing to show there
             continue
         for status in steps:

@@ -73,7 +73,12 @@ def sign_in(page, base: str, username: str, password: str) -> None:
         page.click("button[type=submit].primary")
 
 
-def shot(page, name: str, *, full_page: bool = True) -> Path:
+def fits(page, width: int) -> None:
+    """Nothing on the page is wider than the window (every page works at 390 px)."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+
+
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
     """A screenshot in ``test-artifacts/`` (CI keeps them; people look at them)."""
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)

@@ -92,6 +92,16 @@ def test_demo_setup_creates_a_login_for_every_role(client):
     published = trial.batch.scoring.published_run
     assert published.notice_open and published.released_at is not None
     assert Objection.objects.filter(run=published, status="pending", enterprise__memberships__user__username="firm")
+    # The demo firm's applications (ICBC contacted it, CMB declined it) and its supermarket: below the threshold, it
+    # sees the region's products with why it cannot apply yet, rather than an empty shelf.
+    from banks.financing_selectors import supermarket
+    from banks.models import FinancingApplication
+
+    firm = Enterprise.objects.get(memberships__user__username="firm")
+    applied = FinancingApplication.objects.filter(need__enterprise=firm).values_list("bank__code", "status")
+    assert dict(applied) == {"icbc": "contacted", "cmb": "declined"}
+    shelf = supermarket(enterprise=firm)
+    assert shelf and all(line.reasons for line in shelf if not line.available) and not shelf[-1].available
     from scoring.indicator_systems import indicator_system_errors
     from scoring.models import IndicatorSystem
 

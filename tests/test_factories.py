@@ -43,6 +43,7 @@ BUILT_BY_THEIR_SERVICE = {
     "banks.FinancingNeed": "banks.financing.financing_need_post (the amount and validity rules)",
     "banks.FinancingApplication": "banks.financing.financing_apply (region and consent rules)",
     "banks.ApplicationStep": "with its application: banks.financing.financing_apply / financing_application_transition",
+    "banks.ApplicationsVisit": "banks.financing.applications_visit_record (the officer opens the applications page)",
     "loans.LoanContract": "loans.services.loan_contract_create from a list row (banks/tests/api_fixtures.loan_on)",
     "loans.LoanWarning": "loans.services.loan_warnings_for_run / loan_warnings_for_vetoes (set-based)",
     "guarantees.GuaranteeContract": "guarantees.services.guarantee_contract_create (the plan's limits)",

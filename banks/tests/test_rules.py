@@ -12,6 +12,7 @@ from banks.rules import (
     half_cents_to_cents,
     product_fit_mask,
     product_fits,
+    product_misses,
 )
 from scoring.choices import GRADE_ORDER, Stage
 
@@ -75,6 +76,24 @@ RULE = ProductRule(min_grade="C", stages=["growth"], sections=["C", "I"], scopes
 )
 def test_a_product_fits_by_grade_stage_section_and_branch_region(grade, stage, section, region, fits):
     assert product_fits(RULE, grade=grade, stage=stage, section=section, region_code=region) is fits
+
+
+@pytest.mark.parametrize(
+    ("grade", "stage", "section", "region", "misses"),
+    [
+        ("B", "growth", "C", "330106", ()),
+        ("E", "startup", "M", "330206", ("region", "section", "grade", "stage")),  # every one, in reading order
+        ("D", "startup", "C", "440305", ("grade", "stage")),
+        (None, None, "C", "440305", ()),  # no published result yet: grade and stage are not judged
+        (None, None, "M", "330206", ("region", "section")),
+    ],
+)
+def test_product_misses_names_each_unmet_condition_and_is_empty_exactly_when_the_product_fits(
+    grade, stage, section, region, misses
+):
+    assert product_misses(RULE, grade=grade, stage=stage, section=section, region_code=region) == misses
+    if grade is not None:
+        assert product_fits(RULE, grade=grade, stage=stage, section=section, region_code=region) is (not misses)
 
 
 def test_an_unknown_grade_fits_nothing():

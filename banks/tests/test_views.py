@@ -39,8 +39,9 @@ def test_the_list_shows_the_officers_bank_in_a_fixed_number_of_queries(
     client, pushed, icbc, icbc_officer, django_assert_max_num_queries
 ):
     client.force_login(icbc_officer)
-    # 12 + the lists the page comes from, the consent badges and (after a second run) the change markers
-    with django_assert_max_num_queries(15):
+    # 12 + the lists the page comes from, the consent badges, (after a second run) the change markers, the open-need
+    # badges and the two counts of what reached the bank since the officer last looked (applications, named needs)
+    with django_assert_max_num_queries(18):
         response = client.get(reverse("banks:list"))
     assert response.status_code == 200
     rows = page_rows(response)
