@@ -95,11 +95,14 @@ def test_the_page_offers_apply_only_on_products_that_fit(client, run, icbc, cmb)
     client.force_login(member.user)
     html = client.get(reverse("financing:products")).content.decode()
     fits = {p.pk for p in LoanProduct.objects.filter(name__in=["积分贷", "招行积分贷"])}
+    open_part, later_part = html.split('id="shelf-later"', 1)  # the folded list of products not open yet
     for product in LoanProduct.objects.filter(bank__in=[icbc, cmb]):
-        card = html.split(f'id="product-{product.pk}"', 1)[1].split("</section>", 1)[0]
-        assert ('name="product"' in card) is (product.pk in fits), product.name
-        assert ("暂不可申请" in card) is (product.pk not in fits), product.name
-    assert "其中 1 款暂不可申请" in html
+        part = open_part if product.pk in fits else later_part
+        assert f'id="product-{product.pk}"' in part, product.name
+        entry = part.split(f'id="product-{product.pk}"', 1)[1].split('id="product-', 1)[0]
+        assert ('name="product"' in entry) is (product.pk in fits), product.name  # Apply only where it fits
+    assert "等级 C 低于本产品的最低等级 B" in later_part.split("</details>", 1)[0]  # 科创成长贷: why, in words
+    assert "其中 1 款暂不可申请" in html and "暂不可申请的 1 款产品及原因" in later_part
 
 
 def test_applying_to_a_product_the_firm_does_not_fit_is_refused_naming_the_product(run, icbc):
