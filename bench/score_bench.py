@@ -44,6 +44,8 @@ from demo.services import DEMO_BATCH_NAME  # noqa: E402
 from enterprises.models import Batch, Consent, Submission  # noqa: E402
 from enterprises.selectors import consenting_enterprise_ids  # noqa: E402
 from scoring.engine import score  # noqa: E402
+from scoring.engine.arrangement import run_arrangements  # noqa: E402
+from scoring.engine.peers import PeerGroups  # noqa: E402
 from scoring.engine.report import report_figures  # noqa: E402
 from scoring.engine.whatif import peer_distributions  # noqa: E402
 from scoring.models import Score, ScoringRun  # noqa: E402
@@ -190,8 +192,11 @@ def measure_floor(batch: Batch, run: ScoringRun) -> dict[str, float]:
     started = time.perf_counter()
     definition = system_definition(system=run.system)
     result = score(population, definition)
-    figures = report_figures(population, definition, result)
-    peer_distributions(population, definition, result).to_bytes()
+    arranged = run_arrangements(
+        population, definition, PeerGroups.build(result.stage, population.section, definition.min_group_size)
+    )
+    figures = report_figures(population, definition, result, arranged=arranged)
+    peer_distributions(population, definition, result, arranged=arranged).to_bytes()
     engine = time.perf_counter() - started
 
     started = time.perf_counter()

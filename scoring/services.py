@@ -29,6 +29,8 @@ from enterprises.models import Batch
 
 from .choices import ACTIVE_RUN_STATES, RunState
 from .engine import score
+from .engine.arrangement import run_arrangements
+from .engine.peers import PeerGroups
 from .engine.report import report_figures
 from .engine.result import ScoreResult
 from .engine.whatif import peer_distributions
@@ -273,8 +275,13 @@ def _compute(run: ScoringRun) -> None:
     result = score(population, definition)
     timings["score"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    figures = report_figures(population, definition, result)  # what each firm's report shows, stored with its score
-    distributions = peer_distributions(population, definition, result).to_bytes()  # what a self-assessment reads
+    # What each firm's report shows (stored with its score) and what a self-assessment reads, from one arrangement
+    # of the source fields per peer level.
+    peers = PeerGroups.build(result.stage, population.section, definition.min_group_size)
+    arranged = run_arrangements(population, definition, peers)
+    figures = report_figures(population, definition, result, arranged=arranged)
+    distributions = peer_distributions(population, definition, result, arranged=arranged).to_bytes()
+    del arranged
     regions = population.region
     del population
     timings["report"] = time.perf_counter() - mark

@@ -28,14 +28,11 @@ taken alone. Steps with no gain (weightless, already full, no positive peer valu
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
-from .core import PARALLEL_MIN_FIRMS
-from .derived import source_values
+from .arrangement import Arrangement, arrangements
 from .peers import PeerGroups
 from .population import Population
 from .result import ScoreResult
@@ -93,12 +90,21 @@ def unpack_figures(blob: bytes, k: int) -> tuple[list[float], list[tuple[int, fl
 
 
 def report_figures(
-    population: Population, system: SystemDef, result: ScoreResult, *, threads: int | None = None
+    population: Population,
+    system: SystemDef,
+    result: ScoreResult,
+    *,
+    arranged: dict[str, Arrangement] | None = None,
+    threads: int | None = None,
 ) -> ReportFigures:
-    """The report's figures for every firm of ``result`` (scored from ``population`` with ``system``); ``threads``
-    as for ``score`` (the results do not depend on it)."""
+    """The report's figures for every firm of ``result`` (scored from ``population`` with ``system``); ``arranged``
+    the source fields' arrangements if the caller has them (``arrangement.run_arrangements``, shared with the peer
+    distributions); ``threads`` as for ``score`` (the results do not depend on it)."""
     n, k = population.n, len(system.indicators)
     peers = PeerGroups.build(result.stage, population.section, system.min_group_size)
+    if arranged is None:
+        levels = dict.fromkeys((ind.source for ind in system.indicators), peers.used_levels)
+        arranged = arrangements(population, peers, levels, threads=threads)
     stage_index = result.stage.astype(np.intp)
     percentile = np.zeros((n, k), dtype=np.float64, order="F")
     # Row-major: the top five are picked along rows (``_best``); a column write here is a cheap strided store.
@@ -109,21 +115,11 @@ def report_figures(
     raw_bonus = np.zeros(n, dtype=np.float64)
     for i in bonus_columns:
         raw_bonus += result.points[:, i]
-    sources = list(dict.fromkeys(ind.source for ind in system.indicators))
-
-    def cdf_job(source: str) -> tuple:
-        x = source_values(population, source)
-        return (x, *_group_cdf(x, peers))
-
-    # One job per source field: numpy releases the GIL while sorting, so large runs use every core (as ``score``).
-    workers = threads if threads is not None else (os.cpu_count() or 1)
-    if workers > 1 and n >= PARALLEL_MIN_FIRMS and len(sources) > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            cdf_of = dict(zip(sources, pool.map(cdf_job, sources), strict=True))
-    else:
-        cdf_of = {source: cdf_job(source) for source in sources}
+    sources = dict.fromkeys(ind.source for ind in system.indicators)
+    cdf_of = {source: _group_cdf(arranged[source], peers) for source in sources}
     for i, ind in enumerate(system.indicators):
-        x, cdf, levels = cdf_of[ind.source]
+        x = arranged[ind.source].x
+        cdf, levels = cdf_of[ind.source]
         percentile[:, i] = cdf
         today[:, i] = x
         s_now = result.s[:, i]
@@ -141,35 +137,29 @@ def report_figures(
     return ReportFigures(percentile, _best(gains, today, targets), input_hashes(population))
 
 
-def _group_cdf(x: np.ndarray, peers: PeerGroups) -> tuple[np.ndarray, list]:
-    """Each firm's CDF of ``x`` in its own peer group, and per used level the sorted arrangement the quartile
-    targets read: (level, member mask, sorted values, group of each sorted position, group starts, group sizes,
-    count at or below each sorted position)."""
-    n = x.shape[0]
-    cdf = np.zeros(n, dtype=np.float64)
-    order_x = np.argsort(x)  # ties need no order: they share one run below
+def _group_cdf(arrangement: Arrangement, peers: PeerGroups) -> tuple[np.ndarray, list]:
+    """Each firm's CDF of the source in its own peer group, and per used level what the quartile targets read:
+    (level, member mask, sorted values, group starts, group sizes, count at or below each sorted position).
+
+    The first used level is written for every firm in one scatter; the firms of a later level (few: the fallback
+    levels have at most three groups) are then overwritten with a search of their group's sorted values."""
+    x = arrangement.x
+    cdf = np.zeros(x.shape[0], dtype=np.float64)
     levels = []
     for lvl in peers.used_levels:
-        key, sizes = peers.keys[lvl], peers.sizes[lvl]
-        if sizes.size == 1:  # the whole population: one group, already in order
-            index = order_x
-        else:
-            by_group = np.argsort(key[order_x], kind="stable")  # radix sort on uint8: x stays ascending per group
-            index = order_x[by_group]
-        sorted_x, sorted_key = x[index], key[index]
-        start = np.cumsum(sizes) - sizes
-        run_end = np.empty(n, dtype=bool)
-        run_end[-1] = True
-        np.not_equal(sorted_x[1:], sorted_x[:-1], out=run_end[:-1])
-        run_end[:-1] |= sorted_key[1:] != sorted_key[:-1]
-        ends = np.flatnonzero(run_end)
-        run_of = np.cumsum(np.concatenate(([0], run_end[:-1].astype(np.int64))))
-        at_or_below = ends[run_of] + 1 - start[sorted_key]
+        a = arrangement.levels[lvl]
         member = peers.level == lvl
-        firms_cdf = np.empty(n, dtype=np.float64)
-        firms_cdf[index] = at_or_below / sizes[sorted_key]
-        cdf[member] = firms_cdf[member]
-        levels.append((lvl, member, sorted_x, start, sizes, at_or_below))
+        if not levels:
+            cdf[a.index] = a.at_or_below / np.repeat(a.sizes, a.sizes)
+        else:
+            key = peers.keys[lvl]
+            firms = np.flatnonzero(member)
+            for group in np.unique(key[firms]).tolist():
+                mine = firms[key[firms] == group]
+                first = a.start[group]
+                values = a.sorted_x[first : first + a.sizes[group]]
+                cdf[mine] = np.searchsorted(values, x[mine], side="right") / a.sizes[group]
+        levels.append((lvl, member, a.sorted_x, a.start, a.sizes, a.at_or_below))
     return cdf, levels
 
 

@@ -18,17 +18,15 @@ it may read one firm low, 1/N).
 from __future__ import annotations
 
 import io
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
-from .core import PARALLEL_MIN_FIRMS
+from .arrangement import Arrangement, arrangements
 from .derived import source_values, stage_codes
 from .eligibility import reason_mask
 from .normalise import direct_score
-from .peers import N_SECTIONS
+from .peers import LEVELS, N_SECTIONS, PeerGroups
 from .population import Population
 from .rounding import grade_codes, total_cents
 from .system import REASON_CODES, STAGES, SystemDef
@@ -71,51 +69,35 @@ def _group_keys(stage: np.ndarray, section: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def peer_distributions(
-    population: Population, system: SystemDef, result, *, threads: int | None = None
+    population: Population,
+    system: SystemDef,
+    result,
+    *,
+    arranged: dict[str, Arrangement] | None = None,
+    threads: int | None = None,
 ) -> PeerDistributions:
-    """The run's distributions (module docstring): loops over sources, levels and sample points, never firms."""
-    keys = _group_keys(result.stage, population.section)
+    """The run's distributions (module docstring): loops over sources, levels and sample points, never firms.
+    ``arranged``: the source fields' arrangements if the caller has them (shared with the report figures)."""
+    peers = PeerGroups.build(result.stage, population.section, system.min_group_size)
+    offsets = (0, N_LEVEL0, N_GROUPS - 1)  # where each level's group ids start among the N_GROUPS
     sizes = np.zeros(N_GROUPS, dtype=np.int64)
-    for key in keys:
-        sizes += np.bincount(key, minlength=N_GROUPS)
+    for lvl, offset in enumerate(offsets):
+        sizes[offset : offset + peers.sizes[lvl].size] = peers.sizes[lvl]
     sources = list(dict.fromkeys(ind.source for ind in system.indicators if ind.method == "percentile"))
+    if arranged is None:
+        arranged = arrangements(population, peers, dict.fromkeys(sources, LEVELS), threads=threads)
     grid = np.linspace(0.0, 1.0, SAMPLE_POINTS)
-
-    def sample(source: str) -> tuple[np.ndarray, np.ndarray]:
-        x = source_values(population, source)
-        order_x = np.argsort(x)
+    values, counts = {}, {}
+    for source in sources:
         sampled = np.full((N_GROUPS, SAMPLE_POINTS), np.inf)
         at_or_below = np.zeros((N_GROUPS, SAMPLE_POINTS), dtype=np.int64)
-        for level, key in enumerate(keys):
-            if level == 2:  # the whole run: already in order
-                index = order_x
-            else:  # a stable radix sort on small keys keeps x ascending inside each group
-                small = (key - (N_LEVEL0 if level else 0)).astype(np.uint8)
-                index = order_x[np.argsort(small[order_x], kind="stable")]
-            sorted_x, sorted_key = x[index], key[index]
-            size = np.bincount(key, minlength=N_GROUPS)
-            start = np.cumsum(size) - size
-            # the last position of each run of equal (group, value): members at or below that value
-            run_end = np.ones(sorted_x.size, dtype=bool)
-            run_end[:-1] = (sorted_x[1:] != sorted_x[:-1]) | (sorted_key[1:] != sorted_key[:-1])
-            ends = np.flatnonzero(run_end)
-            run_of = np.concatenate(([0], np.cumsum(run_end[:-1])))
-            last_of = ends[run_of]
-            groups = np.flatnonzero(size)
-            positions = start[groups, None] + np.floor(grid[None, :] * (size[groups, None] - 1)).astype(np.int64)
-            sampled[groups] = sorted_x[positions]
-            at_or_below[groups] = last_of[positions] + 1 - start[groups, None]
-        return sampled, at_or_below.astype(np.int32)
-
-    # One job per source: numpy releases the GIL while sorting (as in ``score``); results do not depend on it.
-    workers = threads if threads is not None else (os.cpu_count() or 1)
-    if workers > 1 and population.n >= PARALLEL_MIN_FIRMS and len(sources) > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            samples = list(pool.map(sample, sources))
-    else:
-        samples = [sample(source) for source in sources]
-    values = {source: v for source, (v, _c) in zip(sources, samples, strict=True)}
-    counts = {source: c for source, (_v, c) in zip(sources, samples, strict=True)}
+        for lvl, offset in enumerate(offsets):
+            a = arranged[source].levels[lvl]
+            groups = np.flatnonzero(a.sizes)
+            positions = a.start[groups, None] + np.floor(grid[None, :] * (a.sizes[groups, None] - 1)).astype(np.int64)
+            sampled[offset + groups] = a.sorted_x[positions]
+            at_or_below[offset + groups] = a.at_or_below[positions]
+        values[source], counts[source] = sampled, at_or_below.astype(np.int32)
     cents = total_cents(result.total)
     span = int(cents.max()) + 1 if cents.size else 1
     totals = {}
