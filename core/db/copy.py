@@ -129,7 +129,9 @@ def with_defaults(model: type[models.Model], frame: pd.DataFrame) -> pd.DataFram
 COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 COPY_HEADER = COPY_SIGNATURE + struct.pack(">ii", 0, 0)  # flags 0 (no OIDs), no header extension
 COPY_TRAILER = struct.pack(">h", -1)
-COPY_OUT_CHUNK_ROWS = 100_000  # rows encoded per block when writing: ~65 MB of score rows, bounds peak memory
+# Rows encoded per block when writing: ~5 MB of score rows, which stay in cache. Blocks of 100,000 rows (~65 MB) cost
+# more in page faults than in encoding: 0.43 s of CPU for 100,000 score rows against 0.07 s (measured, bench/).
+COPY_OUT_CHUNK_ROWS = 8_192
 COPY_READ_BYTES = 1 << 20  # bytes psycopg2 asks for per read(); its 8 KiB default costs thousands of Python calls
 FLOAT8_OID = 701
 
