@@ -47,10 +47,8 @@ from enterprises.selectors import consenting_enterprise_ids  # noqa: E402
 from scoring import services  # noqa: E402
 from scoring.choices import RunState  # noqa: E402
 from scoring.engine import score  # noqa: E402
-from scoring.engine.arrangement import run_arrangements  # noqa: E402
-from scoring.engine.peers import PeerGroups  # noqa: E402
 from scoring.engine.report import report_figures  # noqa: E402
-from scoring.engine.whatif import peer_distributions  # noqa: E402
+from scoring.engine.whatif import PeerSampler, peer_distributions  # noqa: E402
 from scoring.models import Score, ScoringRun  # noqa: E402
 from scoring.persistence import partition_name, score_columns  # noqa: E402
 from scoring.selectors import (  # noqa: E402
@@ -263,11 +261,9 @@ def measure_floor(batch: Batch, run: ScoringRun, cpu: CpuMeter) -> dict[str, flo
     started = time.perf_counter()
     definition = system_definition(system=run.system)
     result = score(population, definition)
-    arranged = run_arrangements(
-        population, definition, PeerGroups.build(result.stage, population.section, definition.min_group_size)
-    )
-    figures = report_figures(population, definition, result, arranged=arranged)
-    peer_distributions(population, definition, result, arranged=arranged).to_bytes()
+    sampler = PeerSampler(definition)
+    figures = report_figures(population, definition, result, also=sampler)
+    peer_distributions(population, definition, result, sampler=sampler).to_bytes()
     engine = time.perf_counter() - started
     cpu.mark("engine")
 

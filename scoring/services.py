@@ -29,11 +29,9 @@ from enterprises.models import Batch
 
 from .choices import ACTIVE_RUN_STATES, RunState
 from .engine import score
-from .engine.arrangement import run_arrangements
-from .engine.peers import PeerGroups
 from .engine.report import report_figures
 from .engine.result import ScoreResult
-from .engine.whatif import peer_distributions
+from .engine.whatif import PeerSampler, peer_distributions
 from .indicator_systems import indicator_system_errors, indicator_system_freeze
 from .models import BatchScoring, IndicatorSystem, RunPeerDistribution, ScoringRun
 from .notice import notice_end
@@ -277,11 +275,9 @@ def _compute(run: ScoringRun) -> None:
     mark = time.perf_counter()
     # What each firm's report shows (stored with its score) and what a self-assessment reads, from one arrangement
     # of the source fields per peer level.
-    peers = PeerGroups.build(result.stage, population.section, definition.min_group_size)
-    arranged = run_arrangements(population, definition, peers)
-    figures = report_figures(population, definition, result, arranged=arranged)
-    distributions = peer_distributions(population, definition, result, arranged=arranged).to_bytes()
-    del arranged
+    sampler = PeerSampler(definition)
+    figures = report_figures(population, definition, result, also=sampler)
+    distributions = peer_distributions(population, definition, result, sampler=sampler).to_bytes()
     regions = population.region
     del population
     timings["report"] = time.perf_counter() - mark

@@ -3,23 +3,25 @@
 The report figures (``report``: each firm's CDF in its group and the quartile targets) and the self-assessment's
 peer distributions (``whatif``: samples of every group's sorted values) read the same arrangement; each used to sort
 every source field again for every level. One ``argsort`` of the values per source, then per level a stable radix
-sort on the small group key keeps the values ascending inside each group.
+sort on the small group key keeps the values ascending inside each group. The report's pass arranges one source at a
+time and hands each arrangement to the distributions' ``ArrangementReader`` before dropping it.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 import numpy as np
 
 from .core import PARALLEL_MIN_FIRMS
-from .derived import source_values
 from .peers import LEVELS, PeerGroups
-from .population import Population
-from .system import SystemDef
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,29 +70,25 @@ def arrange(x: np.ndarray, peers: PeerGroups, levels: Iterable[int] = LEVELS) ->
     return Arrangement(x, arranged)
 
 
-def arrangements(
-    population: Population, peers: PeerGroups, levels: dict[str, Iterable[int]], *, threads: int | None = None
-) -> dict[str, Arrangement]:
-    """``arrange`` for every source field of ``levels`` at its levels; one job per source: numpy releases the GIL
-    while sorting, so large runs use every core (as ``score``)."""
+class ArrangementReader(Protocol):
+    """Something else that reads the arrangements a pass makes (the peer distributions beside the report): the
+    levels it needs of a source, and a call with each source's arrangement before it is dropped."""
 
-    def job(source: str) -> Arrangement:
-        return arrange(source_values(population, source), peers, levels[source])
+    def levels(self, source: str) -> tuple[int, ...]: ...
 
+    def __call__(self, source: str, arrangement: Arrangement) -> None: ...
+
+
+def bounded_map(job: Callable[[T], R], items: Sequence[T], *, threads: int | None, n: int) -> Iterator[tuple[T, R]]:
+    """(item, job(item)) in order, ``threads`` jobs at a time for large runs (numpy releases the GIL while sorting;
+    results do not depend on it). At most one round of results is alive at once: an arrangement of 520,000 firms is
+    ~40 MB a source, all 18 of a system at once were ~640 MB."""
     workers = threads if threads is not None else (os.cpu_count() or 1)
-    if workers > 1 and population.n >= PARALLEL_MIN_FIRMS and len(levels) > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            return dict(zip(levels, pool.map(job, levels), strict=True))
-    return {source: job(source) for source in levels}
-
-
-def run_arrangements(
-    population: Population, system: SystemDef, peers: PeerGroups, *, threads: int | None = None
-) -> dict[str, Arrangement]:
-    """What a run's report figures and peer distributions read, computed once: every source field at the levels
-    its firms use (the report), a percentile indicator's source at every level (the distributions sample all)."""
-    levels: dict[str, tuple[int, ...]] = {}
-    for ind in system.indicators:
-        wanted = LEVELS if ind.method == "percentile" else peers.used_levels
-        levels[ind.source] = tuple(sorted({*levels.get(ind.source, ()), *wanted}))
-    return arrangements(population, peers, levels, threads=threads)
+    if workers <= 1 or n < PARALLEL_MIN_FIRMS or len(items) <= 1:
+        for item in items:
+            yield item, job(item)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for start in range(0, len(items), workers):
+            chunk = items[start : start + workers]
+            yield from zip(chunk, pool.map(job, chunk), strict=True)

@@ -28,11 +28,13 @@ taken alone. Steps with no gain (weightless, already full, no positive peer valu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from .arrangement import Arrangement, arrangements
+from .arrangement import Arrangement, ArrangementReader, arrange, bounded_map
+from .derived import source_values
 from .peers import PeerGroups
 from .population import Population
 from .result import ScoreResult
@@ -94,47 +96,60 @@ def report_figures(
     system: SystemDef,
     result: ScoreResult,
     *,
-    arranged: dict[str, Arrangement] | None = None,
+    also: ArrangementReader | None = None,
     threads: int | None = None,
 ) -> ReportFigures:
-    """The report's figures for every firm of ``result`` (scored from ``population`` with ``system``); ``arranged``
-    the source fields' arrangements if the caller has them (``arrangement.run_arrangements``, shared with the peer
-    distributions); ``threads`` as for ``score`` (the results do not depend on it)."""
+    """The report's figures for every firm of ``result`` (scored from ``population`` with ``system``); ``also``
+    reads each source field's arrangement too (``whatif.PeerSampler``: the run's peer distributions from the same
+    sorts); ``threads`` as for ``score`` (the results do not depend on it).
+
+    One source field at a time (a few at once on several cores): its arrangement, the CDF and the next step of each
+    indicator reading it; the arrangement is then dropped (all of a run's at once were ~640 MB at 520,000 firms)."""
     n, k = population.n, len(system.indicators)
     peers = PeerGroups.build(result.stage, population.section, system.min_group_size)
-    if arranged is None:
-        levels = dict.fromkeys((ind.source for ind in system.indicators), peers.used_levels)
-        arranged = arrangements(population, peers, levels, threads=threads)
     stage_index = result.stage.astype(np.intp)
-    percentile = np.zeros((n, k), dtype=np.float64, order="F")
+    # float32: the stored precision (``figures_record``), half the memory of a [n, k] float64.
+    percentile = np.zeros((n, k), dtype=np.float32, order="F")
     # Row-major: the top five are picked along rows (``_best``); a column write here is a cheap strided store.
     gains = np.zeros((n, k), dtype=np.float64)
     targets = np.zeros((n, k), dtype=np.float64)
-    today = np.zeros((n, k), dtype=np.float64)
-    bonus_columns = [i for i, ind in enumerate(system.indicators) if ind.bonus]
     raw_bonus = np.zeros(n, dtype=np.float64)
-    for i in bonus_columns:
-        raw_bonus += result.points[:, i]
-    sources = dict.fromkeys(ind.source for ind in system.indicators)
-    cdf_of = {source: _group_cdf(arranged[source], peers) for source in sources}
     for i, ind in enumerate(system.indicators):
-        x = arranged[ind.source].x
-        cdf, levels = cdf_of[ind.source]
-        percentile[:, i] = cdf
-        today[:, i] = x
-        s_now = result.s[:, i]
-        if ind.method == "percentile":
-            target, s_new, valid = _next_quartile(x, s_now, peers, levels)
-        else:
-            target, s_new, valid = _next_direct_step(ind, x, s_now)
-        weight = np.array([ind.weight(st) for st in STAGES], dtype=np.float64).take(stage_index)
-        gain = weight * (s_new - s_now)
         if ind.bonus:
-            gain = np.minimum(raw_bonus + gain, system.bonus_cap) - np.minimum(raw_bonus, system.bonus_cap)
-        gain = np.where(valid & (gain > 0), gain, 0.0)
-        gains[:, i] = gain
-        targets[:, i] = np.where(gain > 0, target, 0.0)
-    return ReportFigures(percentile, _best(gains, today, targets), input_hashes(population))
+            raw_bonus += result.points[:, i]
+    columns: dict[str, list[int]] = {}
+    for i, ind in enumerate(system.indicators):
+        columns.setdefault(ind.source, []).append(i)
+
+    def job(source: str) -> tuple:
+        x = source_values(population, source)
+        wanted = {*peers.used_levels, *(also.levels(source) if also is not None else ())}
+        arrangement = arrange(x, peers, sorted(wanted))
+        if also is not None:
+            also(source, arrangement)
+        cdf, levels = _group_cdf(arrangement, peers)
+        steps = []
+        for i in columns[source]:
+            ind, s_now = system.indicators[i], result.s[:, i]
+            if ind.method == "percentile":
+                steps.append((i, *_next_quartile(x, s_now, peers, levels)))
+            else:
+                steps.append((i, *_next_direct_step(ind, x, s_now)))
+        return cdf, steps
+
+    for _source, (cdf, steps) in bounded_map(job, list(columns), threads=threads, n=n):
+        for i, target, s_new, valid in steps:
+            ind, s_now = system.indicators[i], result.s[:, i]
+            percentile[:, i] = cdf
+            weight = np.array([ind.weight(st) for st in STAGES], dtype=np.float64).take(stage_index)
+            gain = weight * (s_new - s_now)
+            if ind.bonus:
+                gain = np.minimum(raw_bonus + gain, system.bonus_cap) - np.minimum(raw_bonus, system.bonus_cap)
+            gain = np.where(valid & (gain > 0), gain, 0.0)
+            gains[:, i] = gain
+            targets[:, i] = np.where(gain > 0, target, 0.0)
+    advice = _best(gains, targets, lambda i: source_values(population, system.indicators[i].source))
+    return ReportFigures(percentile, advice, input_hashes(population))
 
 
 def _group_cdf(arrangement: Arrangement, peers: PeerGroups) -> tuple[np.ndarray, list]:
@@ -203,26 +218,33 @@ def _next_direct_step(ind, x: np.ndarray, s_now: np.ndarray):
     return target, s_new, valid
 
 
-def _best(gains: np.ndarray, today: np.ndarray, targets: np.ndarray) -> np.ndarray:
+def _best(gains: np.ndarray, targets: np.ndarray, today_of: Callable[[int], np.ndarray]) -> np.ndarray:
     """The ADVICE_SLOTS largest positive gains of each row, largest first: a loop over slots, each taking every
-    row's maximum (``argmax`` takes the first of equal gains, so ties keep system order) and striking it out."""
+    row's maximum (``argmax`` takes the first of equal gains, so ties keep system order) and striking it out of
+    ``gains`` (overwritten). ``today_of(column)`` gives an indicator's values today, read for the chosen rows only."""
     n, k = gains.shape
-    remaining = np.array(gains, order="C")
-    today_c, targets_c = today.ravel(), targets.ravel()
     row_start = np.arange(n) * k
     advice = np.zeros((n, ADVICE_SLOTS, ADVICE_WIDTH), dtype=np.float64)
     advice[:, :, 0] = -1
-    flat = remaining.ravel()
+    flat, targets_c = gains.ravel(), targets.ravel()
     for slot in range(min(ADVICE_SLOTS, k)):
-        column = remaining.argmax(axis=1)
+        column = gains.argmax(axis=1)
         at = row_start + column
         gain = flat[at]
         used = gain > 0
         advice[:, slot, 0] = np.where(used, column, -1)
-        advice[:, slot, 1] = np.where(used, today_c[at], 0.0)
         advice[:, slot, 2] = np.where(used, targets_c[at], 0.0)
         advice[:, slot, 3] = np.where(used, gain, 0.0)
         flat[at] = -1.0
+    # The values today, per indicator where it was chosen: the slots grouped by column with one radix sort.
+    chosen = advice[:, :, 0].ravel().astype(np.int16)
+    order = np.argsort(chosen, kind="stable")
+    bounds = np.searchsorted(chosen[order], np.arange(k + 1))
+    slots = advice.reshape(-1, ADVICE_WIDTH)
+    for i in range(k):
+        at = order[bounds[i] : bounds[i + 1]]
+        if at.size:
+            slots[at, 1] = today_of(i)[at // ADVICE_SLOTS]
     return advice
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrangement import Arrangement, arrangements
+from .arrangement import Arrangement, arrange, bounded_map
 from .derived import source_values, stage_codes
 from .eligibility import reason_mask
 from .normalise import direct_score
@@ -35,6 +35,7 @@ SAMPLE_POINTS = 512
 N_PROVINCES = 100
 N_LEVEL0 = len(STAGES) * N_SECTIONS
 N_GROUPS = N_LEVEL0 + len(STAGES) + 1  # level-0 keys, then the stages, then the whole run
+LEVEL_OFFSETS = (0, N_LEVEL0, N_GROUPS - 1)  # where each level's group ids start among the N_GROUPS
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,36 +69,57 @@ def _group_keys(stage: np.ndarray, section: np.ndarray) -> tuple[np.ndarray, np.
     return key0, N_LEVEL0 + stage.astype(np.int64), np.full(stage.shape, N_GROUPS - 1, dtype=np.int64)
 
 
+class PeerSampler:
+    """Samples the arrangement of each percentile indicator's source field (``arrangement.ArrangementReader``): pass
+    it to ``report_figures`` and then to ``peer_distributions``, and the distributions cost no sort of their own."""
+
+    def __init__(self, system: SystemDef) -> None:
+        self.sources = tuple(dict.fromkeys(ind.source for ind in system.indicators if ind.method == "percentile"))
+        self.values: dict[str, np.ndarray] = {}
+        self.counts: dict[str, np.ndarray] = {}
+
+    def levels(self, source: str) -> tuple[int, ...]:
+        return LEVELS if source in self.sources else ()
+
+    def __call__(self, source: str, arrangement: Arrangement) -> None:
+        if source not in self.sources:
+            return
+        grid = np.linspace(0.0, 1.0, SAMPLE_POINTS)
+        sampled = np.full((N_GROUPS, SAMPLE_POINTS), np.inf)
+        at_or_below = np.zeros((N_GROUPS, SAMPLE_POINTS), dtype=np.int64)
+        for lvl, offset in enumerate(LEVEL_OFFSETS):
+            a = arrangement.levels[lvl]
+            groups = np.flatnonzero(a.sizes)
+            positions = a.start[groups, None] + np.floor(grid[None, :] * (a.sizes[groups, None] - 1)).astype(np.int64)
+            sampled[offset + groups] = a.sorted_x[positions]
+            at_or_below[offset + groups] = a.at_or_below[positions]
+        self.values[source], self.counts[source] = sampled, at_or_below.astype(np.int32)
+
+
 def peer_distributions(
     population: Population,
     system: SystemDef,
     result,
     *,
-    arranged: dict[str, Arrangement] | None = None,
+    sampler: PeerSampler | None = None,
     threads: int | None = None,
 ) -> PeerDistributions:
     """The run's distributions (module docstring): loops over sources, levels and sample points, never firms.
-    ``arranged``: the source fields' arrangements if the caller has them (shared with the report figures)."""
+    ``sampler``: one that ``report_figures`` of the same run filled (else the sources are arranged here)."""
     peers = PeerGroups.build(result.stage, population.section, system.min_group_size)
-    offsets = (0, N_LEVEL0, N_GROUPS - 1)  # where each level's group ids start among the N_GROUPS
     sizes = np.zeros(N_GROUPS, dtype=np.int64)
-    for lvl, offset in enumerate(offsets):
+    for lvl, offset in enumerate(LEVEL_OFFSETS):
         sizes[offset : offset + peers.sizes[lvl].size] = peers.sizes[lvl]
-    sources = list(dict.fromkeys(ind.source for ind in system.indicators if ind.method == "percentile"))
-    if arranged is None:
-        arranged = arrangements(population, peers, dict.fromkeys(sources, LEVELS), threads=threads)
-    grid = np.linspace(0.0, 1.0, SAMPLE_POINTS)
-    values, counts = {}, {}
-    for source in sources:
-        sampled = np.full((N_GROUPS, SAMPLE_POINTS), np.inf)
-        at_or_below = np.zeros((N_GROUPS, SAMPLE_POINTS), dtype=np.int64)
-        for lvl, offset in enumerate(offsets):
-            a = arranged[source].levels[lvl]
-            groups = np.flatnonzero(a.sizes)
-            positions = a.start[groups, None] + np.floor(grid[None, :] * (a.sizes[groups, None] - 1)).astype(np.int64)
-            sampled[offset + groups] = a.sorted_x[positions]
-            at_or_below[offset + groups] = a.at_or_below[positions]
-        values[source], counts[source] = sampled, at_or_below.astype(np.int32)
+    if sampler is None:
+        sampler = PeerSampler(system)
+
+        def job(source: str) -> None:
+            sampler(source, arrange(source_values(population, source), peers, LEVELS))
+
+        for _ in bounded_map(job, sampler.sources, threads=threads, n=population.n):
+            pass
+    values = {source: sampler.values[source] for source in sampler.sources}
+    counts = {source: sampler.counts[source] for source in sampler.sources}
     cents = total_cents(result.total)
     span = int(cents.max()) + 1 if cents.size else 1
     totals = {}
