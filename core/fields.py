@@ -46,7 +46,7 @@ class PackedFloatsField(models.BinaryField):
 
     For arrays only Python reads: a binary COPY writes the bytes as they are, where a ``double precision[]`` is
     parsed element by element and carries a 24-byte header (measured: that parsing was half the server's CPU of a
-    run's COPY). ``pack_rows`` gives a whole [n, k] matrix's rows at once.
+    run's COPY). ``core.db.copy`` writes a whole [n, k] matrix in this form (kind ``float8 bytes``).
     """
 
     description = "Packed array of float64"
@@ -68,10 +68,3 @@ class PackedFloatsField(models.BinaryField):
 
     def value_to_string(self, obj):
         return json.dumps(self.value_from_object(obj))
-
-
-def pack_rows(matrix: np.ndarray) -> np.ndarray:
-    """Each row of a float [n, k] matrix as a ``PackedFloatsField`` value: [n, 8k] uint8 (what a bytea COPY column
-    takes)."""
-    packed = np.ascontiguousarray(matrix, dtype=PACKED_FLOAT)
-    return packed.view(np.uint8).reshape(packed.shape[0], packed.shape[1] * PACKED_FLOAT.itemsize)

@@ -15,7 +15,6 @@ from django.db.models import IntegerField
 from django.db.models.functions import Cast
 
 from core.db.copy import ArrayColumn, arrays_insert, queryset_to_arrays, table_of
-from core.fields import pack_rows
 from enterprises.models import Enterprise
 
 from .engine.report import ReportFigures
@@ -66,8 +65,8 @@ def score_columns(
         ArrayColumn("enterprise_id", "int8", result.enterprise_id),
         ArrayColumn("peer_level", "int2", result.peer_level),
         ArrayColumn("points", "float8[]", result.points),
-        ArrayColumn("normalised", "bytea", pack_rows(result.s)),
-        ArrayColumn("subtotals", "bytea", pack_rows(result.category_points)),
+        ArrayColumn("normalised", "float8 bytes", result.s),
+        ArrayColumn("subtotals", "float8 bytes", result.category_points),
         ArrayColumn("base", "float8", result.base),
         ArrayColumn("bonus", "float8", result.bonus),
         ArrayColumn("total", "cents", total_cents(result.total)),

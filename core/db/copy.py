@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 from django.db import connection, models, transaction
 
+from core.fields import PACKED_FLOAT
+
 SQLITE_CHUNK_ROWS = 5_000  # executemany batch: larger gains little on SQLite and holds more Python tuples alive
 COPY_CHUNK_ROWS = 100_000  # rows formatted per COPY buffer: bounds the peak memory of the CSV text (~30 MB)
 
@@ -226,6 +228,8 @@ class ArrayColumn:
     ``bytes`` (fixed-width text: a numpy ``S<w>`` array whose values all have exactly ``w`` bytes, e.g. region codes);
     ``bytea`` (a 2-D [n, w] uint8 array, each row one ``w``-byte binary value: a packed record travels as one value
     instead of an array of many elements, each of which PostgreSQL would receive and check on its own);
+    ``float8 bytes`` (a 2-D [n, k] float64 array, each row one bytea of k big-endian float64: the form of
+    ``core.fields.PackedFloatsField``, byte-swapped block by block rather than packed in a whole copy first);
     ``timestamptz`` (a ``datetime64`` array, UTC); or, categorical, ``text`` or ``jsonb``: ``values`` are integer
     codes into ``labels`` (for ``jsonb``, JSON texts).
 
@@ -286,6 +290,8 @@ def _frame_for_orm(model: type[models.Model], columns: Sequence[ArrayColumn]) ->
             data[column.name] = np.char.decode(column.values, "utf-8").astype(object)
         elif column.kind == "bytea":
             data[column.name] = [row.tobytes() for row in np.ascontiguousarray(column.values, dtype=np.uint8)]
+        elif column.kind == "float8 bytes":
+            data[column.name] = [row.tobytes() for row in np.ascontiguousarray(column.values, dtype=PACKED_FLOAT)]
         elif column.kind == "timestamptz":
             data[column.name] = pd.to_datetime(column.values, utc=True)
         else:
@@ -383,6 +389,8 @@ class _BinaryRowEncoder:
             return np.dtype(f"S{column.values.dtype.itemsize}")
         if column.kind == "bytea":
             return np.dtype((np.uint8, (column.values.shape[1],)))
+        if column.kind == "float8 bytes":
+            return np.dtype((PACKED_FLOAT, (column.values.shape[1],)))
         if column.kind == "timestamptz":
             return np.dtype(">i8")
         casts = dict(WIRE_TYPES.values())
@@ -428,7 +436,7 @@ class _BinaryRowEncoder:
             target["hundredths"] = hundredths * 100
         elif column.kind == "float8[]":
             target["items"]["value"] = values
-        elif column.kind in ("bytes", "bytea"):
+        elif column.kind in ("bytes", "bytea", "float8 bytes"):
             target[...] = values
         elif column.kind == "timestamptz":
             target[...] = (values.astype("datetime64[us]") - TIMESTAMP_EPOCH).astype(np.int64)
