@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")  # as config/__init__.py sets it for the project's processes
 
 import django  # noqa: E402
 import numpy as np  # noqa: E402

@@ -179,6 +179,8 @@ def _group_cdf(arrangement: Arrangement, peers: PeerGroups) -> tuple[np.ndarray,
 
 
 def _next_quartile(x: np.ndarray, s_now: np.ndarray, peers: PeerGroups, levels: list):
+    """The next peer step of each firm (module docstring): per group and step a table of the target and the s it
+    gives, read by each firm at its group and the first step above its s today."""
     n = x.shape[0]
     target = np.zeros(n, dtype=np.float64)
     s_new = np.zeros(n, dtype=np.float64)
@@ -188,17 +190,21 @@ def _next_quartile(x: np.ndarray, s_now: np.ndarray, peers: PeerGroups, levels: 
         firms = np.flatnonzero(member & (q_index < PEER_STEPS.size))
         if firms.size == 0:
             continue
-        key = peers.keys[lvl]
-        group = key[firms]
-        size = sizes[group]
-        non_positive = np.bincount(key[x <= 0], minlength=sizes.size)[group]
-        quantile_at = start[group] + np.ceil(PEER_STEPS[q_index[firms]] * size).astype(np.int64) - 1
-        has_positive = non_positive < size
-        positive_at = start[group] + np.minimum(non_positive, size - 1)
+        used = np.flatnonzero(sizes)
+        first, size = start[used], sizes[used]
+        # Members <= 0 of each group: its sorted values up to the first positive one.
+        bounds = zip(first.tolist(), size.tolist(), strict=True)
+        non_positive = np.array([np.searchsorted(sorted_x[a : a + m], 0.0, side="right") for a, m in bounds])
+        quantile_at = first[:, None] + np.ceil(PEER_STEPS[None, :] * size[:, None]).astype(np.int64) - 1
+        positive_at = (first + np.minimum(non_positive, size - 1))[:, None]
         at = np.where(sorted_x[quantile_at] >= sorted_x[positive_at], quantile_at, positive_at)
-        target[firms] = sorted_x[at]
-        s_new[firms] = at_or_below[at] / size
-        valid[firms] = has_positive & (sorted_x[at] > x[firms])
+        table_target, table_s = sorted_x[at], at_or_below[at] / size[:, None]
+        row = np.zeros(sizes.size, dtype=np.intp)
+        row[used] = np.arange(used.size)
+        group, q = row[peers.keys[lvl][firms]], q_index[firms]
+        target[firms] = table_target[group, q]
+        s_new[firms] = table_s[group, q]
+        valid[firms] = (non_positive < size)[group] & (target[firms] > x[firms])
     return target, s_new, valid
 
 
