@@ -113,7 +113,8 @@ def main() -> None:
     print(f"  the WAL writer not counted). Load average after the run: {os.getloadavg()[0]:.1f}")
     engine = ", ".join(f"{k} {v:.3f}" for k, v in t.get("engine", {}).items())
     print(f"  engine detail: {engine}")
-    print(f"  peak RSS of this process: {peak_mib:,.0f} MiB")
+    print(f"  peak RSS of this process: {peak_mib:,.0f} MiB; by the end of each phase: "
+          + ", ".join(f"{phase} {mib:,.0f}" for phase, mib in cpu.peak.items()))  # fmt: skip
 
     floor_cpu = CpuMeter()
     floor = measure_floor(batch, run, floor_cpu)
@@ -158,6 +159,7 @@ class CpuMeter:
             cursor.execute("SELECT pg_backend_pid()")
             self.stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
         self.marks = [("start", *self._now())]
+        self.peak: dict[str, float] = {}
 
     def _now(self) -> tuple[float, float]:
         try:
@@ -170,6 +172,7 @@ class CpuMeter:
     def mark(self, phase: str) -> None:
         """The phase ``phase`` ends now."""
         self.marks.append((phase, *self._now()))
+        self.peak[phase] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB, so far
 
     def used(self) -> dict[str, tuple[float, float]]:
         return {
