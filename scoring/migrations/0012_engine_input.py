@@ -28,18 +28,32 @@ COLUMNS = {
 }  # fmt: skip
 NAMES = ", ".join(COLUMNS)
 VALUES = ", ".join(COLUMNS.values())
-UPDATES = ", ".join(f"{name} = EXCLUDED.{name}" for name in COLUMNS if name != "submission_id")
-FIRM_UPDATES = ", ".join(f"{name} = {value}" for name, value in FIRM.items())
+KEPT = [name for name in COLUMNS if name != "submission_id"]
+SETS = ", ".join(f"{name} = {COLUMNS[name]}" for name in KEPT)
+# A row is rewritten only where the engine's view of it changed: most updates of filings touch other columns
+# (review, timestamps, financing needs), and an unchanged row then costs a comparison, not a new row version.
+CHANGED = f"({', '.join('i.' + name for name in KEPT)}) IS DISTINCT FROM ({', '.join(COLUMNS[n] for n in KEPT)})"
+FIRM_SETS = ", ".join(f"{name} = {value.replace('e.', 'n.')}" for name, value in FIRM.items())
+FIRM_CHANGED = (
+    f"({', '.join('i.' + name for name in FIRM)}) IS DISTINCT FROM "
+    f"({', '.join(value.replace('e.', 'n.') for value in FIRM.values())})"
+)
 
 FORWARD = f"""
 INSERT INTO scoring_engineinput ({NAMES})
 SELECT {VALUES} FROM enterprises_submission s JOIN enterprises_enterprise e ON e.id = s.enterprise_id;
 
-CREATE FUNCTION scoring_engine_input_upsert() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION scoring_engine_input_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO scoring_engineinput ({NAMES})
-    SELECT {VALUES} FROM new_rows s JOIN enterprises_enterprise e ON e.id = s.enterprise_id
-    ON CONFLICT (submission_id) DO UPDATE SET {UPDATES};
+    SELECT {VALUES} FROM new_rows s JOIN enterprises_enterprise e ON e.id = s.enterprise_id;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION scoring_engine_input_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE scoring_engineinput AS i SET {SETS}
+    FROM new_rows s JOIN enterprises_enterprise e ON e.id = s.enterprise_id
+    WHERE i.submission_id = s.id AND {CHANGED};
     RETURN NULL;
 END $$;
 CREATE FUNCTION scoring_engine_input_delete() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -49,22 +63,19 @@ BEGIN
 END $$;
 CREATE FUNCTION scoring_engine_input_firms() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE scoring_engineinput AS i SET {FIRM_UPDATES.replace("e.", "n.")}
-    FROM new_rows n JOIN old_rows o ON o.id = n.id
-    WHERE i.enterprise_id = n.id AND (n.industry_code, n.region_code, n.established)
-        IS DISTINCT FROM (o.industry_code, o.region_code, o.established);
+    UPDATE scoring_engineinput AS i SET {FIRM_SETS}
+    FROM new_rows n WHERE i.enterprise_id = n.id AND {FIRM_CHANGED};
     RETURN NULL;
 END $$;
 
 CREATE TRIGGER scoring_engine_input_insert AFTER INSERT ON enterprises_submission
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION scoring_engine_input_upsert();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION scoring_engine_input_insert();
 CREATE TRIGGER scoring_engine_input_update AFTER UPDATE ON enterprises_submission
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION scoring_engine_input_upsert();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION scoring_engine_input_update();
 CREATE TRIGGER scoring_engine_input_delete AFTER DELETE ON enterprises_submission
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION scoring_engine_input_delete();
 CREATE TRIGGER scoring_engine_input_firms AFTER UPDATE ON enterprises_enterprise
-    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION scoring_engine_input_firms();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION scoring_engine_input_firms();
 ANALYZE scoring_engineinput;
 """
 
@@ -75,7 +86,8 @@ DROP TRIGGER scoring_engine_input_update ON enterprises_submission;
 DROP TRIGGER scoring_engine_input_insert ON enterprises_submission;
 DROP FUNCTION scoring_engine_input_firms();
 DROP FUNCTION scoring_engine_input_delete();
-DROP FUNCTION scoring_engine_input_upsert();
+DROP FUNCTION scoring_engine_input_update();
+DROP FUNCTION scoring_engine_input_insert();
 """
 
 
