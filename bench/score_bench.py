@@ -15,6 +15,7 @@ does not count) and ANALYZEs the tables, as autovacuum would on a live system.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import resource
@@ -27,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")  # as config/__init__.py sets it for the project's processes
 
 import django  # noqa: E402
 import numpy as np  # noqa: E402
@@ -43,9 +45,11 @@ from core.db.copy import CENTS, WIRE_TYPES, _parse_fixed_width, arrays_insert  #
 from demo.services import DEMO_BATCH_NAME  # noqa: E402
 from enterprises.models import Batch, Consent, Submission  # noqa: E402
 from enterprises.selectors import consenting_enterprise_ids  # noqa: E402
+from scoring import services  # noqa: E402
+from scoring.choices import RunState  # noqa: E402
 from scoring.engine import score  # noqa: E402
 from scoring.engine.report import report_figures  # noqa: E402
-from scoring.engine.whatif import peer_distributions  # noqa: E402
+from scoring.engine.whatif import PeerSampler, peer_distributions  # noqa: E402
 from scoring.models import Score, ScoringRun  # noqa: E402
 from scoring.persistence import partition_name, score_columns  # noqa: E402
 from scoring.selectors import (  # noqa: E402
@@ -81,35 +85,49 @@ def main() -> None:
     run_released.disconnect(dispatch_uid="banks-push-on-release")
     run_released.disconnect(dispatch_uid="loans-warnings-on-release")
     run = scoring_run_create(batch=batch, enqueue=False)
+    load_before = os.getloadavg()[0]
+    cpu = CpuMeter()
     started = time.perf_counter()
-    scoring_run_execute(run_id=run.pk)
+    with cpu.phases_of_the_run():
+        scoring_run_execute(run_id=run.pk)
     run.refresh_from_db()
     if run.state != "computed":
         sys.exit(f"run #{run.pk} ended {run.state}: {run.error}")
     run = scoring_run_publish(run=run)
+    cpu.mark("publish")
     wall = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t = run.timings
     measured = sum(t[phase] for phase in PHASES)
 
-    print(f"\nrun #{run.pk} ({run.system.key}), {firms:,} firms — measured")
-    print(f"  {'phase':<10}{'seconds':>10}{'firms/s':>14}")
+    print(f"\nrun #{run.pk} ({run.system.key}), {firms:,} firms — measured, load average {load_before:.1f} before")
+    print(f"  {'phase':<10}{'seconds':>10}{'firms/s':>14}{'CPU here':>10}{'CPU db':>9}")
+    used = cpu.used()
     for phase in PHASES:
-        print(f"  {phase:<10}{t[phase]:>10.3f}{firms / t[phase]:>14,.0f}")
-    print(
-        f"  {'total':<10}{measured:>10.3f}{firms / measured:>14,.0f}   (wall clock incl. state updates: {wall:.3f} s)"
-    )
+        here, db = used.get(phase, (float("nan"), float("nan")))
+        print(f"  {phase:<10}{t[phase]:>10.3f}{firms / t[phase]:>14,.0f}{here:>10.2f}{db:>9.2f}")
+    here, db = (sum(v[i] for v in used.values()) for i in (0, 1))
+    print(f"  {'total':<10}{measured:>10.3f}{firms / measured:>14,.0f}{here:>10.2f}{db:>9.2f}"
+          f"   (wall clock incl. state updates: {wall:.3f} s)")  # fmt: skip
+    print("  CPU here: this process, every thread; CPU db: its PostgreSQL backend (parallel index-build workers and")
+    print(f"  the WAL writer not counted). Load average after the run: {os.getloadavg()[0]:.1f}")
     engine = ", ".join(f"{k} {v:.3f}" for k, v in t.get("engine", {}).items())
     print(f"  engine detail: {engine}")
-    print(f"  peak RSS of this process: {peak_mib:,.0f} MiB")
+    print(f"  peak RSS of this process: {peak_mib:,.0f} MiB; by the end of each phase: "
+          + ", ".join(f"{phase} {mib:,.0f}" for phase, mib in cpu.peak.items()))  # fmt: skip
 
-    floor = measure_floor(batch, run)
+    floor_cpu = CpuMeter()
+    floor = measure_floor(batch, run, floor_cpu)
     floor_total = sum(floor.values())
     print("\nfloor — one table with exactly the engine's columns, COPY out, the same engine, COPY FREEZE into a fresh")
     print("unindexed table (what this machine cannot beat; issue target: run <= 1.5x floor and <= 6 s at 520,000)")
+    floor_used = floor_cpu.used()
     for phase, seconds in floor.items():
-        print(f"  {phase:<10}{seconds:>10.3f}")
-    print(f"  {'total':<10}{floor_total:>10.3f}   run / floor = {measured / floor_total:.2f}x")
+        print(f"  {phase:<10}{seconds:>10.3f}{floor_used[phase][0]:>24.2f}{floor_used[phase][1]:>9.2f}")
+    here_floor, db_floor = (sum(floor_used[phase][i] for phase in floor) for i in (0, 1))
+    print(f"  {'total':<10}{floor_total:>10.3f}{here_floor:>24.2f}{db_floor:>9.2f}   run / floor = "
+          f"{measured / floor_total:.2f}x wall, {(here + db) / (here_floor + db_floor):.2f}x CPU;"
+          f" load average {os.getloadavg()[0]:.1f}")  # fmt: skip
 
     if args.no_baseline:
         return run_figures(measured, floor_total, peak_mib)
@@ -131,6 +149,61 @@ def run_figures(measured: float, floor: float, peak_mib: float, *, baseline: flo
     figure("scoring run peak RSS", peak_mib, "MiB")
 
 
+class CpuMeter:
+    """CPU seconds per phase, of this process (every thread) and of its PostgreSQL backend (``/proc`` of the
+    backend's pid: the bench runs beside its database). Wall time on a shared machine says little; CPU time says
+    what a phase costs."""
+
+    def __init__(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+        self.marks = [("start", *self._now())]
+        self.peak: dict[str, float] = {}
+
+    def _now(self) -> tuple[float, float]:
+        try:
+            fields = self.stat.read_text().rsplit(")", 1)[1].split()
+            db = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        except OSError:
+            db = float("nan")
+        return time.process_time(), db
+
+    def mark(self, phase: str) -> None:
+        """The phase ``phase`` ends now."""
+        self.marks.append((phase, *self._now()))
+        self.peak[phase] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB, so far
+
+    def used(self) -> dict[str, tuple[float, float]]:
+        return {
+            phase: (here - here_before, db - db_before)
+            for (_, here_before, db_before), (phase, here, db) in zip(self.marks, self.marks[1:], strict=False)
+        }
+
+    @contextlib.contextmanager
+    def phases_of_the_run(self):
+        """Marks the run's phases as ``scoring.services`` moves through them: its phase changes and its engine call
+        (wrapped for the duration, in this process only)."""
+        advance, engine = services._advance, services.score
+        names = {RunState.LOADING: "load", RunState.SCORING: "report"}
+
+        def advanced(run, current, following, **fields):
+            self.mark(names[current])
+            return advance(run, current, following, **fields)
+
+        def scored(*args, **kwargs):
+            result = engine(*args, **kwargs)
+            self.mark("score")
+            return result
+
+        services._advance, services.score = advanced, scored
+        try:
+            yield
+        finally:
+            services._advance, services.score = advance, engine
+            self.mark("persist")
+
+
 def ensure_population(firms: int | None) -> Batch:
     batch = Batch.objects.filter(name=DEMO_BATCH_NAME).first()
     have = Submission.objects.filter(batch=batch).count() if batch else 0
@@ -150,7 +223,7 @@ def ensure_population(firms: int | None) -> Batch:
     return batch
 
 
-def measure_floor(batch: Batch, run: ScoringRun) -> dict[str, float]:
+def measure_floor(batch: Batch, run: ScoringRun, cpu: CpuMeter) -> dict[str, float]:
     """Seconds of the floor the issue defines: binary COPY out of the engine's columns from one table (built here,
     untimed, with each firm's region and consent), the same engine with the report figures, and ``COPY … FREEZE``
     of the same score rows into a fresh table without indexes or constraints (rolled back)."""
@@ -177,6 +250,7 @@ def measure_floor(batch: Batch, run: ScoringRun) -> dict[str, float]:
         )
         cursor.execute("VACUUM ANALYZE bench_floor_input")
 
+    cpu.mark("setup")
     started = time.perf_counter()
     buffer = io.BytesIO()
     select = ", ".join(qn(name) for name in columns)
@@ -186,13 +260,16 @@ def measure_floor(batch: Batch, run: ScoringRun) -> dict[str, float]:
     del buffer
     population = _population(arrays, batch=batch, consent=arrays["consent"])
     load = time.perf_counter() - started
+    cpu.mark("load")
 
     started = time.perf_counter()
     definition = system_definition(system=run.system)
     result = score(population, definition)
-    figures = report_figures(population, definition, result)
-    peer_distributions(population, definition, result).to_bytes()
+    sampler = PeerSampler(definition)
+    figures = report_figures(population, definition, result, also=sampler)
+    peer_distributions(population, definition, result, sampler=sampler).to_bytes()
     engine = time.perf_counter() - started
+    cpu.mark("engine")
 
     started = time.perf_counter()
     with transaction.atomic():
@@ -201,6 +278,7 @@ def measure_floor(batch: Batch, run: ScoringRun) -> dict[str, float]:
             stored = score_columns(run=run, result=result, figures=figures, regions=arrays["region"])
             arrays_insert(Score, stored, table="bench_floor_scores", freeze=True)
         persist = time.perf_counter() - started
+        cpu.mark("persist")
         transaction.set_rollback(True)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_floor_input")

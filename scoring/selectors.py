@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Func, IntegerField, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Ord
 
@@ -20,7 +21,7 @@ from .engine.report import input_hashes
 from .engine.system import BOOL_FIELDS, NUMERIC_FIELDS, STAGES, SystemDef
 from .engine.whatif import PeerDistributions, WhatIf, score_what_if
 from .indicator_systems import indicator_system_definition
-from .models import IndicatorSystem, RunPeerDistribution, Score, ScoringRun
+from .models import EngineInput, IndicatorSystem, RunPeerDistribution, Score, ScoringRun
 
 
 class _EpochDays(Func):
@@ -79,16 +80,21 @@ def _engine_annotations(queryset: QuerySet[Submission]) -> QuerySet[Submission]:
 
 
 def population_load(*, batch: Batch, with_codes: bool = False, enterprise_id: int | None = None) -> Population:
-    """Every scored filing of ``batch`` as engine arrays, read in bulk (binary COPY on PostgreSQL).
+    """Every scored filing of ``batch`` as engine arrays, read in bulk: on PostgreSQL one binary COPY of the
+    trigger-kept ``EngineInput`` rows (the engine's columns in its types: no join, no numeric casts), elsewhere the
+    filings joined to their firms (``population_queryset``); the same arrays either way.
 
     ``consent`` is whether the firm has an active consent at load time. ``with_codes`` also reads the full industry
     and region codes, which the engine does not need but an export does (an ORM query: exports are rare, offline).
     ``enterprise_id`` reads one firm's row only (a policy page explaining that firm's match).
     """
-    queryset = population_queryset(batch=batch)
-    if enterprise_id is not None:
-        queryset = queryset.filter(enterprise_id=enterprise_id)
-    arrays = queryset_to_arrays(queryset, POPULATION_COLUMNS)
+    if connection.vendor == "postgresql":
+        arrays = _engine_input_arrays(batch=batch, enterprise_id=enterprise_id)
+    else:
+        queryset = population_queryset(batch=batch)
+        if enterprise_id is not None:
+            queryset = queryset.filter(enterprise_id=enterprise_id)
+        arrays = queryset_to_arrays(queryset, POPULATION_COLUMNS)
     ids = arrays["enterprise_id"]
     consent = np.isin(ids, consenting_enterprise_ids())
     industry_code = region_code = None
@@ -104,6 +110,29 @@ def population_load(*, batch: Batch, with_codes: bool = False, enterprise_id: in
         industry_code = codes[where, 1].astype(str)
         region_code = codes[where, 2].astype(str)
     return _population(arrays, batch=batch, consent=consent, industry_code=industry_code, region_code=region_code)
+
+
+ENGINE_INPUT_COLUMNS = {
+    f"{name}_cents" if dtype == CENTS else name: "int64" if dtype == CENTS else dtype
+    for name, dtype in POPULATION_COLUMNS.items()
+    if name != "is_approved"
+}
+"""``EngineInput``'s columns that ``POPULATION_COLUMNS`` reads: money as int64 cents."""
+
+
+def _engine_input_arrays(*, batch: Batch, enterprise_id: int | None = None) -> dict[str, np.ndarray]:
+    """``POPULATION_COLUMNS`` of the scored filings of ``batch`` from ``EngineInput``; cents become the correctly
+    rounded float64 of the amount, as the casting read gives."""
+    rows = EngineInput.objects.filter(batch_id=batch.pk, status__in=SCORED_STATUSES).annotate(
+        is_approved=ExpressionWrapper(Q(status=SubmissionStatus.APPROVED), output_field=BooleanField())
+    )
+    if enterprise_id is not None:
+        rows = rows.filter(enterprise_id=enterprise_id)
+    arrays = queryset_to_arrays(rows, {**ENGINE_INPUT_COLUMNS, "is_approved": "bool"})
+    return {
+        name: arrays[f"{name}_cents"] / 100.0 if dtype == CENTS else arrays[name]
+        for name, dtype in POPULATION_COLUMNS.items()
+    }
 
 
 def _population(arrays: dict, *, batch: Batch, consent: np.ndarray, **codes) -> Population:

@@ -31,7 +31,7 @@ from .choices import ACTIVE_RUN_STATES, RunState
 from .engine import score
 from .engine.report import report_figures
 from .engine.result import ScoreResult
-from .engine.whatif import peer_distributions
+from .engine.whatif import PeerSampler, peer_distributions
 from .indicator_systems import indicator_system_errors, indicator_system_freeze
 from .models import BatchScoring, IndicatorSystem, RunPeerDistribution, ScoringRun
 from .notice import notice_end
@@ -273,8 +273,11 @@ def _compute(run: ScoringRun) -> None:
     result = score(population, definition)
     timings["score"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    figures = report_figures(population, definition, result)  # what each firm's report shows, stored with its score
-    distributions = peer_distributions(population, definition, result).to_bytes()  # what a self-assessment reads
+    # What each firm's report shows (stored with its score) and what a self-assessment reads, from one arrangement
+    # of the source fields per peer level.
+    sampler = PeerSampler(definition)
+    figures = report_figures(population, definition, result, also=sampler)
+    distributions = peer_distributions(population, definition, result, sampler=sampler).to_bytes()
     regions = population.region
     del population
     timings["report"] = time.perf_counter() - mark

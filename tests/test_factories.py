@@ -38,6 +38,7 @@ BUILT_BY_THEIR_SERVICE = {
     "scoring.Score": "a run's bulk COPY (scoring.persistence)",
     "scoring.Objection": "scoring.objections.objection_lodge (within the run's notice period)",
     "scoring.RunPeerDistribution": "a run's computation (scoring.services.scoring_run_execute), with its scores",
+    "scoring.EngineInput": "database triggers on the filings and firms (scoring migration 0012), from any filing",
     "banks.Recommendation": "the push (banks.services.recommendation_list_push)",
     "banks.RecommendationList": "the push, with its list",
     "banks.FinancingNeed": "banks.financing.financing_need_post (the amount and validity rules)",

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 from django.db import connection, models, transaction
 
+from core.fields import PACKED_FLOAT
+
 SQLITE_CHUNK_ROWS = 5_000  # executemany batch: larger gains little on SQLite and holds more Python tuples alive
 COPY_CHUNK_ROWS = 100_000  # rows formatted per COPY buffer: bounds the peak memory of the CSV text (~30 MB)
 
@@ -129,7 +131,10 @@ def with_defaults(model: type[models.Model], frame: pd.DataFrame) -> pd.DataFram
 COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 COPY_HEADER = COPY_SIGNATURE + struct.pack(">ii", 0, 0)  # flags 0 (no OIDs), no header extension
 COPY_TRAILER = struct.pack(">h", -1)
-COPY_OUT_CHUNK_ROWS = 100_000  # rows encoded per block when writing: ~65 MB of score rows, bounds peak memory
+# Rows encoded per block when writing: ~5 MB of score rows, which stay in cache. Blocks of 100,000 rows (~65 MB) cost
+# more in page faults than in encoding: 0.43 s of CPU for 100,000 score rows against 0.07 s (measured, bench/).
+COPY_OUT_CHUNK_ROWS = 8_192
+PARSE_CHUNK_ROWS = 16_384  # rows parsed per block when reading: a few MB, in cache
 COPY_READ_BYTES = 1 << 20  # bytes psycopg2 asks for per read(); its 8 KiB default costs thousands of Python calls
 FLOAT8_OID = 701
 
@@ -195,14 +200,22 @@ def _parse_fixed_width(raw: memoryview, columns: Mapping[str, str]) -> dict[str,
     if len(body) % record.itemsize:
         raise CopyFormatError("rows are not fixed-width: a column is NULL or of a variable-width type")
     rows = np.frombuffer(body, dtype=record)
-    if rows.size and (rows["count"] != len(columns)).any():
-        raise CopyFormatError("unexpected field count")
-    out = {}
-    for name, dtype in columns.items():
-        if rows.size and (rows[f"{name}.len"] != np.dtype(wire[name]).itemsize).any():
-            raise CopyFormatError(f"column {name}: NULL or unexpected width")
-        # Byte-swapped into fresh native arrays, so the wire buffer can be freed.
-        out[name] = rows[name] / 100.0 if dtype == CENTS else rows[name].astype(dtype)
+    # Byte-swapped into fresh native arrays, so the wire buffer can be freed; a block of rows at a time, so that the
+    # 36 strided passes over it (checks and columns) read the cache, not memory: 0.76 → 0.2 s at 520,000 rows.
+    out = {name: np.empty(rows.size, dtype="float64" if dtype == CENTS else dtype) for name, dtype in columns.items()}
+    widths = {name: np.dtype(wire[name]).itemsize for name in columns}
+    for start in range(0, rows.size, PARSE_CHUNK_ROWS):
+        block = rows[start : start + PARSE_CHUNK_ROWS]
+        if (block["count"] != len(columns)).any():
+            raise CopyFormatError("unexpected field count")
+        for name, dtype in columns.items():
+            if (block[f"{name}.len"] != widths[name]).any():
+                raise CopyFormatError(f"column {name}: NULL or unexpected width")
+            target = out[name][start : start + block.size]
+            if dtype == CENTS:
+                np.divide(block[name], 100.0, out=target)
+            else:
+                target[...] = block[name]
     return out
 
 
@@ -215,6 +228,8 @@ class ArrayColumn:
     ``bytes`` (fixed-width text: a numpy ``S<w>`` array whose values all have exactly ``w`` bytes, e.g. region codes);
     ``bytea`` (a 2-D [n, w] uint8 array, each row one ``w``-byte binary value: a packed record travels as one value
     instead of an array of many elements, each of which PostgreSQL would receive and check on its own);
+    ``float8 bytes`` (a 2-D [n, k] float64 array, each row one bytea of k big-endian float64: the form of
+    ``core.fields.PackedFloatsField``, byte-swapped block by block rather than packed in a whole copy first);
     ``timestamptz`` (a ``datetime64`` array, UTC); or, categorical, ``text`` or ``jsonb``: ``values`` are integer
     codes into ``labels`` (for ``jsonb``, JSON texts).
 
@@ -275,6 +290,8 @@ def _frame_for_orm(model: type[models.Model], columns: Sequence[ArrayColumn]) ->
             data[column.name] = np.char.decode(column.values, "utf-8").astype(object)
         elif column.kind == "bytea":
             data[column.name] = [row.tobytes() for row in np.ascontiguousarray(column.values, dtype=np.uint8)]
+        elif column.kind == "float8 bytes":
+            data[column.name] = [row.tobytes() for row in np.ascontiguousarray(column.values, dtype=PACKED_FLOAT)]
         elif column.kind == "timestamptz":
             data[column.name] = pd.to_datetime(column.values, utc=True)
         else:
@@ -372,6 +389,8 @@ class _BinaryRowEncoder:
             return np.dtype(f"S{column.values.dtype.itemsize}")
         if column.kind == "bytea":
             return np.dtype((np.uint8, (column.values.shape[1],)))
+        if column.kind == "float8 bytes":
+            return np.dtype((PACKED_FLOAT, (column.values.shape[1],)))
         if column.kind == "timestamptz":
             return np.dtype(">i8")
         casts = dict(WIRE_TYPES.values())
@@ -417,7 +436,7 @@ class _BinaryRowEncoder:
             target["hundredths"] = hundredths * 100
         elif column.kind == "float8[]":
             target["items"]["value"] = values
-        elif column.kind in ("bytes", "bytea"):
+        elif column.kind in ("bytes", "bytea", "float8 bytes"):
             target[...] = values
         elif column.kind == "timestamptz":
             target[...] = (values.astype("datetime64[us]") - TIMESTAMP_EPOCH).astype(np.int64)

@@ -28,13 +28,12 @@ taken alone. Steps with no gain (weightless, already full, no positive peer valu
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from .core import PARALLEL_MIN_FIRMS
+from .arrangement import Arrangement, ArrangementReader, arrange, bounded_map
 from .derived import source_values
 from .peers import PeerGroups
 from .population import Population
@@ -93,87 +92,95 @@ def unpack_figures(blob: bytes, k: int) -> tuple[list[float], list[tuple[int, fl
 
 
 def report_figures(
-    population: Population, system: SystemDef, result: ScoreResult, *, threads: int | None = None
+    population: Population,
+    system: SystemDef,
+    result: ScoreResult,
+    *,
+    also: ArrangementReader | None = None,
+    threads: int | None = None,
 ) -> ReportFigures:
-    """The report's figures for every firm of ``result`` (scored from ``population`` with ``system``); ``threads``
-    as for ``score`` (the results do not depend on it)."""
+    """The report's figures for every firm of ``result`` (scored from ``population`` with ``system``); ``also``
+    reads each source field's arrangement too (``whatif.PeerSampler``: the run's peer distributions from the same
+    sorts); ``threads`` as for ``score`` (the results do not depend on it).
+
+    One source field at a time (a few at once on several cores): its arrangement, the CDF and the next step of each
+    indicator reading it; the arrangement is then dropped (all of a run's at once were ~640 MB at 520,000 firms)."""
     n, k = population.n, len(system.indicators)
     peers = PeerGroups.build(result.stage, population.section, system.min_group_size)
     stage_index = result.stage.astype(np.intp)
-    percentile = np.zeros((n, k), dtype=np.float64, order="F")
+    # float32: the stored precision (``figures_record``), half the memory of a [n, k] float64.
+    percentile = np.zeros((n, k), dtype=np.float32, order="F")
     # Row-major: the top five are picked along rows (``_best``); a column write here is a cheap strided store.
     gains = np.zeros((n, k), dtype=np.float64)
     targets = np.zeros((n, k), dtype=np.float64)
-    today = np.zeros((n, k), dtype=np.float64)
-    bonus_columns = [i for i, ind in enumerate(system.indicators) if ind.bonus]
     raw_bonus = np.zeros(n, dtype=np.float64)
-    for i in bonus_columns:
-        raw_bonus += result.points[:, i]
-    sources = list(dict.fromkeys(ind.source for ind in system.indicators))
-
-    def cdf_job(source: str) -> tuple:
-        x = source_values(population, source)
-        return (x, *_group_cdf(x, peers))
-
-    # One job per source field: numpy releases the GIL while sorting, so large runs use every core (as ``score``).
-    workers = threads if threads is not None else (os.cpu_count() or 1)
-    if workers > 1 and n >= PARALLEL_MIN_FIRMS and len(sources) > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            cdf_of = dict(zip(sources, pool.map(cdf_job, sources), strict=True))
-    else:
-        cdf_of = {source: cdf_job(source) for source in sources}
     for i, ind in enumerate(system.indicators):
-        x, cdf, levels = cdf_of[ind.source]
-        percentile[:, i] = cdf
-        today[:, i] = x
-        s_now = result.s[:, i]
-        if ind.method == "percentile":
-            target, s_new, valid = _next_quartile(x, s_now, peers, levels)
-        else:
-            target, s_new, valid = _next_direct_step(ind, x, s_now)
-        weight = np.array([ind.weight(st) for st in STAGES], dtype=np.float64).take(stage_index)
-        gain = weight * (s_new - s_now)
         if ind.bonus:
-            gain = np.minimum(raw_bonus + gain, system.bonus_cap) - np.minimum(raw_bonus, system.bonus_cap)
-        gain = np.where(valid & (gain > 0), gain, 0.0)
-        gains[:, i] = gain
-        targets[:, i] = np.where(gain > 0, target, 0.0)
-    return ReportFigures(percentile, _best(gains, today, targets), input_hashes(population))
+            raw_bonus += result.points[:, i]
+    columns: dict[str, list[int]] = {}
+    for i, ind in enumerate(system.indicators):
+        columns.setdefault(ind.source, []).append(i)
+
+    def job(source: str) -> tuple:
+        x = source_values(population, source)
+        wanted = {*peers.used_levels, *(also.levels(source) if also is not None else ())}
+        arrangement = arrange(x, peers, sorted(wanted))
+        if also is not None:
+            also(source, arrangement)
+        cdf, levels = _group_cdf(arrangement, peers)
+        steps = []
+        for i in columns[source]:
+            ind, s_now = system.indicators[i], result.s[:, i]
+            if ind.method == "percentile":
+                steps.append((i, *_next_quartile(x, s_now, peers, levels)))
+            else:
+                steps.append((i, *_next_direct_step(ind, x, s_now)))
+        return cdf, steps
+
+    for _source, (cdf, steps) in bounded_map(job, list(columns), threads=threads, n=n):
+        for i, target, s_new, valid in steps:
+            ind, s_now = system.indicators[i], result.s[:, i]
+            percentile[:, i] = cdf
+            weight = np.array([ind.weight(st) for st in STAGES], dtype=np.float64).take(stage_index)
+            gain = weight * (s_new - s_now)
+            if ind.bonus:
+                gain = np.minimum(raw_bonus + gain, system.bonus_cap) - np.minimum(raw_bonus, system.bonus_cap)
+            gain = np.where(valid & (gain > 0), gain, 0.0)
+            gains[:, i] = gain
+            targets[:, i] = np.where(gain > 0, target, 0.0)
+    advice = _best(gains, targets, lambda i: source_values(population, system.indicators[i].source))
+    return ReportFigures(percentile, advice, input_hashes(population))
 
 
-def _group_cdf(x: np.ndarray, peers: PeerGroups) -> tuple[np.ndarray, list]:
-    """Each firm's CDF of ``x`` in its own peer group, and per used level the sorted arrangement the quartile
-    targets read: (level, member mask, sorted values, group of each sorted position, group starts, group sizes,
-    count at or below each sorted position)."""
-    n = x.shape[0]
-    cdf = np.zeros(n, dtype=np.float64)
-    order_x = np.argsort(x)  # ties need no order: they share one run below
+def _group_cdf(arrangement: Arrangement, peers: PeerGroups) -> tuple[np.ndarray, list]:
+    """Each firm's CDF of the source in its own peer group, and per used level what the quartile targets read:
+    (level, member mask, sorted values, group starts, group sizes, count at or below each sorted position).
+
+    The first used level is written for every firm in one scatter; the firms of a later level (few: the fallback
+    levels have at most three groups) are then overwritten with a search of their group's sorted values."""
+    x = arrangement.x
+    cdf = np.zeros(x.shape[0], dtype=np.float64)
     levels = []
     for lvl in peers.used_levels:
-        key, sizes = peers.keys[lvl], peers.sizes[lvl]
-        if sizes.size == 1:  # the whole population: one group, already in order
-            index = order_x
-        else:
-            by_group = np.argsort(key[order_x], kind="stable")  # radix sort on uint8: x stays ascending per group
-            index = order_x[by_group]
-        sorted_x, sorted_key = x[index], key[index]
-        start = np.cumsum(sizes) - sizes
-        run_end = np.empty(n, dtype=bool)
-        run_end[-1] = True
-        np.not_equal(sorted_x[1:], sorted_x[:-1], out=run_end[:-1])
-        run_end[:-1] |= sorted_key[1:] != sorted_key[:-1]
-        ends = np.flatnonzero(run_end)
-        run_of = np.cumsum(np.concatenate(([0], run_end[:-1].astype(np.int64))))
-        at_or_below = ends[run_of] + 1 - start[sorted_key]
+        a = arrangement.levels[lvl]
         member = peers.level == lvl
-        firms_cdf = np.empty(n, dtype=np.float64)
-        firms_cdf[index] = at_or_below / sizes[sorted_key]
-        cdf[member] = firms_cdf[member]
-        levels.append((lvl, member, sorted_x, start, sizes, at_or_below))
+        if not levels:
+            cdf[a.index] = a.at_or_below / np.repeat(a.sizes, a.sizes)
+        else:
+            key = peers.keys[lvl]
+            firms = np.flatnonzero(member)
+            for group in np.unique(key[firms]).tolist():
+                mine = firms[key[firms] == group]
+                first = a.start[group]
+                values = a.sorted_x[first : first + a.sizes[group]]
+                cdf[mine] = np.searchsorted(values, x[mine], side="right") / a.sizes[group]
+        levels.append((lvl, member, a.sorted_x, a.start, a.sizes, a.at_or_below))
     return cdf, levels
 
 
 def _next_quartile(x: np.ndarray, s_now: np.ndarray, peers: PeerGroups, levels: list):
+    """The next peer step of each firm (module docstring): per group and step a table of the target and the s it
+    gives, read by each firm at its group and the first step above its s today."""
     n = x.shape[0]
     target = np.zeros(n, dtype=np.float64)
     s_new = np.zeros(n, dtype=np.float64)
@@ -183,17 +190,21 @@ def _next_quartile(x: np.ndarray, s_now: np.ndarray, peers: PeerGroups, levels: 
         firms = np.flatnonzero(member & (q_index < PEER_STEPS.size))
         if firms.size == 0:
             continue
-        key = peers.keys[lvl]
-        group = key[firms]
-        size = sizes[group]
-        non_positive = np.bincount(key[x <= 0], minlength=sizes.size)[group]
-        quantile_at = start[group] + np.ceil(PEER_STEPS[q_index[firms]] * size).astype(np.int64) - 1
-        has_positive = non_positive < size
-        positive_at = start[group] + np.minimum(non_positive, size - 1)
+        used = np.flatnonzero(sizes)
+        first, size = start[used], sizes[used]
+        # Members <= 0 of each group: its sorted values up to the first positive one.
+        bounds = zip(first.tolist(), size.tolist(), strict=True)
+        non_positive = np.array([np.searchsorted(sorted_x[a : a + m], 0.0, side="right") for a, m in bounds])
+        quantile_at = first[:, None] + np.ceil(PEER_STEPS[None, :] * size[:, None]).astype(np.int64) - 1
+        positive_at = (first + np.minimum(non_positive, size - 1))[:, None]
         at = np.where(sorted_x[quantile_at] >= sorted_x[positive_at], quantile_at, positive_at)
-        target[firms] = sorted_x[at]
-        s_new[firms] = at_or_below[at] / size
-        valid[firms] = has_positive & (sorted_x[at] > x[firms])
+        table_target, table_s = sorted_x[at], at_or_below[at] / size[:, None]
+        row = np.zeros(sizes.size, dtype=np.intp)
+        row[used] = np.arange(used.size)
+        group, q = row[peers.keys[lvl][firms]], q_index[firms]
+        target[firms] = table_target[group, q]
+        s_new[firms] = table_s[group, q]
+        valid[firms] = (non_positive < size)[group] & (target[firms] > x[firms])
     return target, s_new, valid
 
 
@@ -213,26 +224,33 @@ def _next_direct_step(ind, x: np.ndarray, s_now: np.ndarray):
     return target, s_new, valid
 
 
-def _best(gains: np.ndarray, today: np.ndarray, targets: np.ndarray) -> np.ndarray:
+def _best(gains: np.ndarray, targets: np.ndarray, today_of: Callable[[int], np.ndarray]) -> np.ndarray:
     """The ADVICE_SLOTS largest positive gains of each row, largest first: a loop over slots, each taking every
-    row's maximum (``argmax`` takes the first of equal gains, so ties keep system order) and striking it out."""
+    row's maximum (``argmax`` takes the first of equal gains, so ties keep system order) and striking it out of
+    ``gains`` (overwritten). ``today_of(column)`` gives an indicator's values today, read for the chosen rows only."""
     n, k = gains.shape
-    remaining = np.array(gains, order="C")
-    today_c, targets_c = today.ravel(), targets.ravel()
     row_start = np.arange(n) * k
     advice = np.zeros((n, ADVICE_SLOTS, ADVICE_WIDTH), dtype=np.float64)
     advice[:, :, 0] = -1
-    flat = remaining.ravel()
+    flat, targets_c = gains.ravel(), targets.ravel()
     for slot in range(min(ADVICE_SLOTS, k)):
-        column = remaining.argmax(axis=1)
+        column = gains.argmax(axis=1)
         at = row_start + column
         gain = flat[at]
         used = gain > 0
         advice[:, slot, 0] = np.where(used, column, -1)
-        advice[:, slot, 1] = np.where(used, today_c[at], 0.0)
         advice[:, slot, 2] = np.where(used, targets_c[at], 0.0)
         advice[:, slot, 3] = np.where(used, gain, 0.0)
         flat[at] = -1.0
+    # The values today, per indicator where it was chosen: the slots grouped by column with one radix sort.
+    chosen = advice[:, :, 0].ravel().astype(np.int16)
+    order = np.argsort(chosen, kind="stable")
+    bounds = np.searchsorted(chosen[order], np.arange(k + 1))
+    slots = advice.reshape(-1, ADVICE_WIDTH)
+    for i in range(k):
+        at = order[bounds[i] : bounds[i + 1]]
+        if at.size:
+            slots[at, 1] = today_of(i)[at // ADVICE_SLOTS]
     return advice
 
 

@@ -18,17 +18,15 @@ it may read one firm low, 1/N).
 from __future__ import annotations
 
 import io
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
-from .core import PARALLEL_MIN_FIRMS
+from .arrangement import Arrangement, arrange, bounded_map
 from .derived import source_values, stage_codes
 from .eligibility import reason_mask
 from .normalise import direct_score
-from .peers import N_SECTIONS
+from .peers import LEVELS, N_SECTIONS, PeerGroups
 from .population import Population
 from .rounding import grade_codes, total_cents
 from .system import REASON_CODES, STAGES, SystemDef
@@ -37,6 +35,7 @@ SAMPLE_POINTS = 512
 N_PROVINCES = 100
 N_LEVEL0 = len(STAGES) * N_SECTIONS
 N_GROUPS = N_LEVEL0 + len(STAGES) + 1  # level-0 keys, then the stages, then the whole run
+LEVEL_OFFSETS = (0, N_LEVEL0, N_GROUPS - 1)  # where each level's group ids start among the N_GROUPS
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,52 +69,57 @@ def _group_keys(stage: np.ndarray, section: np.ndarray) -> tuple[np.ndarray, np.
     return key0, N_LEVEL0 + stage.astype(np.int64), np.full(stage.shape, N_GROUPS - 1, dtype=np.int64)
 
 
-def peer_distributions(
-    population: Population, system: SystemDef, result, *, threads: int | None = None
-) -> PeerDistributions:
-    """The run's distributions (module docstring): loops over sources, levels and sample points, never firms."""
-    keys = _group_keys(result.stage, population.section)
-    sizes = np.zeros(N_GROUPS, dtype=np.int64)
-    for key in keys:
-        sizes += np.bincount(key, minlength=N_GROUPS)
-    sources = list(dict.fromkeys(ind.source for ind in system.indicators if ind.method == "percentile"))
-    grid = np.linspace(0.0, 1.0, SAMPLE_POINTS)
+class PeerSampler:
+    """Samples the arrangement of each percentile indicator's source field (``arrangement.ArrangementReader``): pass
+    it to ``report_figures`` and then to ``peer_distributions``, and the distributions cost no sort of their own."""
 
-    def sample(source: str) -> tuple[np.ndarray, np.ndarray]:
-        x = source_values(population, source)
-        order_x = np.argsort(x)
+    def __init__(self, system: SystemDef) -> None:
+        self.sources = tuple(dict.fromkeys(ind.source for ind in system.indicators if ind.method == "percentile"))
+        self.values: dict[str, np.ndarray] = {}
+        self.counts: dict[str, np.ndarray] = {}
+
+    def levels(self, source: str) -> tuple[int, ...]:
+        return LEVELS if source in self.sources else ()
+
+    def __call__(self, source: str, arrangement: Arrangement) -> None:
+        if source not in self.sources:
+            return
+        grid = np.linspace(0.0, 1.0, SAMPLE_POINTS)
         sampled = np.full((N_GROUPS, SAMPLE_POINTS), np.inf)
         at_or_below = np.zeros((N_GROUPS, SAMPLE_POINTS), dtype=np.int64)
-        for level, key in enumerate(keys):
-            if level == 2:  # the whole run: already in order
-                index = order_x
-            else:  # a stable radix sort on small keys keeps x ascending inside each group
-                small = (key - (N_LEVEL0 if level else 0)).astype(np.uint8)
-                index = order_x[np.argsort(small[order_x], kind="stable")]
-            sorted_x, sorted_key = x[index], key[index]
-            size = np.bincount(key, minlength=N_GROUPS)
-            start = np.cumsum(size) - size
-            # the last position of each run of equal (group, value): members at or below that value
-            run_end = np.ones(sorted_x.size, dtype=bool)
-            run_end[:-1] = (sorted_x[1:] != sorted_x[:-1]) | (sorted_key[1:] != sorted_key[:-1])
-            ends = np.flatnonzero(run_end)
-            run_of = np.concatenate(([0], np.cumsum(run_end[:-1])))
-            last_of = ends[run_of]
-            groups = np.flatnonzero(size)
-            positions = start[groups, None] + np.floor(grid[None, :] * (size[groups, None] - 1)).astype(np.int64)
-            sampled[groups] = sorted_x[positions]
-            at_or_below[groups] = last_of[positions] + 1 - start[groups, None]
-        return sampled, at_or_below.astype(np.int32)
+        for lvl, offset in enumerate(LEVEL_OFFSETS):
+            a = arrangement.levels[lvl]
+            groups = np.flatnonzero(a.sizes)
+            positions = a.start[groups, None] + np.floor(grid[None, :] * (a.sizes[groups, None] - 1)).astype(np.int64)
+            sampled[offset + groups] = a.sorted_x[positions]
+            at_or_below[offset + groups] = a.at_or_below[positions]
+        self.values[source], self.counts[source] = sampled, at_or_below.astype(np.int32)
 
-    # One job per source: numpy releases the GIL while sorting (as in ``score``); results do not depend on it.
-    workers = threads if threads is not None else (os.cpu_count() or 1)
-    if workers > 1 and population.n >= PARALLEL_MIN_FIRMS and len(sources) > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            samples = list(pool.map(sample, sources))
-    else:
-        samples = [sample(source) for source in sources]
-    values = {source: v for source, (v, _c) in zip(sources, samples, strict=True)}
-    counts = {source: c for source, (_v, c) in zip(sources, samples, strict=True)}
+
+def peer_distributions(
+    population: Population,
+    system: SystemDef,
+    result,
+    *,
+    sampler: PeerSampler | None = None,
+    threads: int | None = None,
+) -> PeerDistributions:
+    """The run's distributions (module docstring): loops over sources, levels and sample points, never firms.
+    ``sampler``: one that ``report_figures`` of the same run filled (else the sources are arranged here)."""
+    peers = PeerGroups.build(result.stage, population.section, system.min_group_size)
+    sizes = np.zeros(N_GROUPS, dtype=np.int64)
+    for lvl, offset in enumerate(LEVEL_OFFSETS):
+        sizes[offset : offset + peers.sizes[lvl].size] = peers.sizes[lvl]
+    if sampler is None:
+        sampler = PeerSampler(system)
+
+        def job(source: str) -> None:
+            sampler(source, arrange(source_values(population, source), peers, LEVELS))
+
+        for _ in bounded_map(job, sampler.sources, threads=threads, n=population.n):
+            pass
+    values = {source: sampler.values[source] for source in sampler.sources}
+    counts = {source: sampler.counts[source] for source in sampler.sources}
     cents = total_cents(result.total)
     span = int(cents.max()) + 1 if cents.size else 1
     totals = {}
