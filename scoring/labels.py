@@ -79,7 +79,15 @@ def data_field_label(code: str):
     try:
         return Submission._meta.get_field(code).verbose_name
     except FieldDoesNotExist:
-        return code
+        return _extra_field_label(code)
+
+
+def _extra_field_label(code: str) -> str:
+    """A batch extra field by its label (the newest batch's definition of the code), else the code itself."""
+    from enterprises.models import BatchField
+
+    field = BatchField.objects.filter(code=code).order_by("-batch__year", "-pk").first()
+    return field.label if field is not None else code
 
 
 def data_field_choices() -> list[tuple[str, Any]]:
