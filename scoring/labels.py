@@ -21,6 +21,7 @@ INDICATOR_NAMES_EN = {
     "企业资质": "Qualifications", "研发平台": "R&D platform",
     "省级以上科技计划项目": "Provincial+ S&T programme projects",
     "省级以上科技奖励": "Provincial+ S&T awards",
+    "省级研发平台数量": "Provincial R&D platforms",  # the demo's local indicator on Guangdong's extra field
 }  # fmt: skip
 CATEGORIES_EN = {
     "技术创新": "Technological innovation", "成长经营": "Growth and operations", "辅助": "Supplementary",
