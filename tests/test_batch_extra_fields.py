@@ -295,6 +295,27 @@ def test_a_run_with_the_local_indicator_equals_the_engine_on_the_same_arrays(gd_
 
 
 @pytest.mark.django_db
+def test_export_run_then_score_csv_reproduces_a_run_with_the_local_indicator(gd_batch, admin, field, tmp_path):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from scoring.services import scoring_run_create, scoring_run_execute
+
+    _filings(gd_batch, count=20)
+    run = scoring_run_create(batch=gd_batch, user=admin, system=_local_system(admin), trial=True, enqueue=False)
+    scoring_run_execute(run_id=run.pk)
+    export = tmp_path / "export"
+    call_command("export_run", str(run.pk), str(export), stdout=StringIO())
+    assert CODE in (export / "inputs.csv").read_text().splitlines()[0].split(",")
+    manifest = json.loads((export / "run.json").read_text())
+    call_command("score_csv", "--system", str(export / "system.json"), "--reference-date", manifest["reference_date"],
+                 str(export / "inputs.csv"), str(tmp_path / "rescored.csv"), stdout=StringIO())  # fmt: skip
+    assert (export / "outputs.csv").read_text() == (tmp_path / "rescored.csv").read_text()
+
+
+@pytest.mark.django_db
 def test_a_system_or_run_on_a_field_the_batch_lacks_is_refused_naming_it(gd_batch, admin, field):
     from scoring.services import scoring_run_create
 
