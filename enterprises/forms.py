@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Bank
@@ -20,7 +21,8 @@ FORM_FIELDS = (*VALUE_FIELDS, "financing_purpose", "preferred_banks")
 def extra_form_field(field: BatchField) -> forms.Field:
     """The form field of a batch's extra field: its label in the reader's language with its unit, its help; the
     value is checked by ``enterprises.batch_fields`` (the service), as text, so the message names the field."""
-    label = f"{field.label}({field.unit})" if field.unit else field.label
+    # The unit is the bureau's own text (one language): marked as user data, as the crawler and a translator read it.
+    label = format_html("{}<span data-user>({})</span>", field.label, field.unit) if field.unit else field.label
     if field.kind == BatchFieldKind.YES_NO:
         return forms.BooleanField(label=label, required=False, help_text=field.help_text)
     attrs = {"inputmode": "decimal", "data-extra": field.code}

@@ -150,7 +150,7 @@ def test_the_filing_page_shows_saves_and_refuses_extra_values(client, gd_batch, 
     client.force_login(MembershipFactory(enterprise=firm).user)
     url = f"{reverse('enterprises:filing')}?batch={gd_batch.pk}"
     page = client.get(url).content.decode()
-    assert "省级研发平台数量(个)" in page and f'name="extra__{CODE}"' in page
+    assert "省级研发平台数量<span data-user>(个)</span>" in page and f'name="extra__{CODE}"' in page
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Provincial R&amp;D platforms" in english
 
