@@ -6,9 +6,7 @@ in the loader, the run, the sandbox, the self-assessment and the input hash — 
 from __future__ import annotations
 
 import io
-import os
 from decimal import Decimal
-from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -25,6 +23,7 @@ from enterprises.tests.factories import GOOD_FILING, EnterpriseFactory, Membersh
 from scoring.engine import Population, SystemDef, score
 from scoring.engine.system import EXTRA_FIELD_PATTERN, IndicatorDef
 from scoring.tests.factories import BatchFactory, IndicatorSystemFactory
+from tests.browser import fits, new_tab, screenshot, sign_in
 from tests.factories import BureauStaffFactory
 
 CODE = "provincial_platforms"
@@ -427,36 +426,7 @@ def _editor_post(context) -> dict:
 
 # --- Browser -------------------------------------------------------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PASSWORD = "Bureau-pass-2025"
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but Chromium is missing")
-        pytest.skip("needs /usr/bin/chromium")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
-        yield browser
-        browser.close()
-
-
-def _login(page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base}/")
 
 
 @pytest.mark.browser
@@ -477,12 +447,9 @@ def test_an_admin_adds_a_field_and_a_local_indicator_previews_it_and_a_firm_file
     firm_user.set_password(PASSWORD)
     firm_user.save()
 
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(30_000)
-    page = context.new_page()
+    page = new_tab(browser, viewport={"width": width, "height": 900})
     base = live_server.url
-    ARTIFACTS.mkdir(exist_ok=True)
-    _login(page, base, "field-admin", PASSWORD)
+    sign_in(page, base, "field-admin", PASSWORD)
 
     # 1. The batch's extra field, from the batch page.
     page.goto(f"{base}/bureau/batches/{batch.pk}/")
@@ -495,7 +462,7 @@ def test_an_admin_adds_a_field_and_a_local_indicator_previews_it_and_a_firm_file
     page.fill("#id_max_value", "50")
     page.click("#batch-field-save")
     page.wait_for_selector(f'#extra-fields tr[data-code="{CODE}"]')
-    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    fits(page, width)
 
     # 2. A local indicator on it in the editor: the spare row, 3/4/4 points moved from T7 (standards).
     page.goto(f"{base}/bureau/systems/{system.pk}/edit/")
@@ -527,17 +494,13 @@ def test_an_admin_adds_a_field_and_a_local_indicator_previews_it_and_a_firm_file
     page.wait_for_selector("#preview-funnel")
     assert page.locator("#draft-errors").count() == 0
     assert page.inner_text("#funnel-draft").strip() != ""
-    page.screenshot(path=str(ARTIFACTS / f"local-field-preview-{width}.png"), full_page=True)
+    screenshot(page, f"local-field-preview-{width}")
     page.click("button[name=action][value=save]")
     page.wait_for_url(f"{base}/bureau/systems/{system.pk}/")
     assert "省级研发平台数量" in page.inner_text("body")
-    context.close()
 
     # 4. The firm files the value on its filing page.
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    _login(page, base, firm_user.username, PASSWORD)
+    sign_in(page, base, firm_user.username, PASSWORD)
     page.goto(f"{base}/enterprise/filing/?batch={batch.pk}")
     label = page.inner_text(f'[data-field="extra__{CODE}"] label')
     assert "省级研发平台数量(个)" in label
@@ -549,6 +512,5 @@ def test_an_admin_adds_a_field_and_a_local_indicator_previews_it_and_a_firm_file
     page.fill(f'[name="extra__{CODE}"]', "2")
     page.click("button[name=action][value=draft]")
     page.wait_for_selector(".message.success, .messages .success, [class*=success]")
-    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
-    context.close()
+    fits(page, width)
     assert Submission.objects.get(enterprise=firm, batch=batch).extra_values == {CODE: "2"}
