@@ -4,6 +4,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from core.permissions import enterprise_required
+from enterprises.batch_fields import batch_fields_of
+from enterprises.forms import extra_initial
 from enterprises.models import Submission
 from scoring.labels import indicator_category, indicator_name
 from scoring.models import Indicator
@@ -59,8 +61,10 @@ def self_assessment(request):
     if row is None:
         return render(request, "enterprises/self_assessment.html", context)
     filing = Submission.objects.filter(enterprise=request.enterprise, batch_id=row.run.batch_id).first()
+    batch_fields = batch_fields_of(row.run.batch_id)
     initial = {name: getattr(filing, name) for name in WHAT_IF_FIELDS} if filing else {}
-    form = WhatIfForm(request.POST if request.method == "POST" else None, initial=initial)
+    initial |= extra_initial(batch_fields, filing.extra_values if filing else {})
+    form = WhatIfForm(request.POST if request.method == "POST" else None, initial=initial, batch_fields=batch_fields)
     context["form"] = form
     if request.method == "POST" and form.is_valid():
         result = what_if_score(score_row=row, values=form.values())

@@ -19,7 +19,8 @@ from banks.models import LoanProduct
 from core.db.copy import CENTS, analyze, bulk_insert, lock_table, next_ids, queryset_to_arrays, with_defaults
 from core.models import Bank, BankOfficer, Branch, BureauStaff, GuaranteeInstitution, GuarantorStaff, User
 from core.reference_data import PROVINCES
-from enterprises.models import Batch, Consent, Enterprise, EnterpriseMembership, Submission
+from enterprises.batch_fields import batch_field_create
+from enterprises.models import Batch, BatchField, Consent, Enterprise, EnterpriseMembership, Submission
 from scoring.indicator_systems import indicator_system_clone
 from scoring.models import BatchScoring, Indicator, IndicatorSystem, Score
 from scoring.services import batch_create, scoring_run_create, scoring_run_execute
@@ -30,6 +31,8 @@ DEMO_PASSWORD = "Demo-2024!"  # noqa: S105 # nosec B105 # printed on purpose; de
 DEMO_BATCH_NAME = "2024年度企业创新积分评价"
 DEMO_PREVIOUS_BATCH_NAME = "2023年度企业创新积分评价"
 DEMO_LOCAL_SYSTEM = "guangdong"  # not "…-local": a code word such as "local" reads as a raw choice value
+DEMO_LOCAL_BATCH_NAME = "2024年度广东省企业创新积分评价(地方)"
+DEMO_LOCAL_FIELD = "provincial_platforms"  # the Guangdong batch's extra field (省级研发平台数量)
 RAW_FIELDS = (*Submission.MONEY_FIELDS, *Submission.COUNT_FIELDS, *Submission.FLAG_FIELDS)
 
 
@@ -111,12 +114,74 @@ def demo_previous_year_create(batch: Batch, *, seed: int = 2023) -> int:
     return len(filings)
 
 
+@transaction.atomic
+def demo_local_batch_create(batch: Batch, *, seed: int = 44) -> int:
+    """Guangdong's own 2024 round (region 44, open) with an extra field, 省级研发平台数量 (``DEMO_LOCAL_FIELD``), and
+    an approved filing for each Guangdong firm of ``batch``: its national values, plus a count of provincial R&D
+    platforms consistent with its platform level (a provincial or national platform: 1–3; else mostly 0). What the
+    draft local system's indicator on that field is previewed on. Only firms without a filing of it are added.
+    Returns the number of filings written."""
+    system = IndicatorSystem.objects.get(code="national", version=1)
+    local = Batch.objects.filter(name=DEMO_LOCAL_BATCH_NAME).first() or batch_create(
+        name=DEMO_LOCAL_BATCH_NAME, year=batch.year, reference_date=batch.reference_date, region_scope="44",
+        system=system, status="open", opens_on=batch.opens_on, closes_on=batch.closes_on,
+    )  # fmt: skip
+    if not BatchField.objects.filter(batch=local, code=DEMO_LOCAL_FIELD).exists():
+        batch_field_create(
+            batch=local, user=None, code=DEMO_LOCAL_FIELD, label_zh="省级研发平台数量",
+            label_en="Provincial R&D platforms", unit="个", kind="integer", min_value=0, max_value=50, order=1,
+            help_text="经广东省认定的工程技术研究中心、重点实验室、新型研发机构等的数量。",
+        )  # fmt: skip
+    current = Submission.objects.filter(batch=batch, enterprise__region_code__startswith="44").exclude(
+        enterprise__submissions__batch=local
+    )
+    columns = {"enterprise_id": "int64"} | {
+        name: CENTS if name in Submission.MONEY_FIELDS else "bool" if name in Submission.FLAG_FIELDS else "int64"
+        for name in RAW_FIELDS
+    }  # fmt: skip
+    filings = pd.DataFrame(queryset_to_arrays(current, columns))
+    if filings.empty:
+        return 0
+    rng = np.random.default_rng(seed)
+    level = filings["rd_platform_level"].to_numpy(int)
+    platforms = np.where(level >= 2, rng.integers(1, 4, len(filings)), (rng.random(len(filings)) < 0.1).astype(int))
+    stamp = timezone.now()
+    lock_table(Submission)
+    reserved = next_ids(Submission, len(filings))
+    frame = filings.assign(
+        id=np.arange(reserved.start, reserved.stop), batch_id=local.pk, status="approved", data_source="imported",
+        submitted_at=stamp, reviewed_at=stamp,
+        extra_values=[f'{{"{DEMO_LOCAL_FIELD}": "{n}"}}' if n else "{}" for n in platforms.tolist()],
+    )  # fmt: skip
+    bulk_insert(Submission, with_defaults(Submission, frame))
+    analyze(Submission)
+    return len(filings)
+
+
+def demo_local_indicator_add(system: IndicatorSystem) -> None:
+    """The draft's indicator on the Guangdong batch's extra field: L2 省级研发平台数量, reference 3 platforms, weight
+    2 in every stage taken from the national R&D platform level indicator (sums stay 100). Once only."""
+    if system.frozen or system.indicators.filter(source_field=DEMO_LOCAL_FIELD).exists():
+        return
+    with transaction.atomic():
+        platform = system.indicators.get(source_field="rd_platform_level")
+        for stage in ("startup", "growth", "stable"):
+            setattr(platform, f"weight_{stage}", getattr(platform, f"weight_{stage}") - 2)
+        platform.save()
+        Indicator.objects.create(
+            system=system, code="L2", name="省级研发平台数量", category=platform.category,
+            source_field=DEMO_LOCAL_FIELD, method="reference", reference=3, weight_startup=2, weight_growth=2,
+            weight_stable=2, order=max(system.indicators.values_list("order", flat=True)) + 1,
+        )  # fmt: skip
+
+
 def demo_local_system_create() -> IndicatorSystem:
-    """A draft local system of Guangdong (region 44): national-v1 with a local indicator (science awards, weight 2
-    taken from the standards indicator), not frozen, so the editor and "preview on batch" can be tried. Kept if it
-    exists."""
+    """A draft local system of Guangdong (region 44): national-v1 with local indicators (science awards, weight 2
+    taken from the standards indicator; and, on the Guangdong batch's extra field, 省级研发平台数量), not frozen, so
+    the editor and "preview on batch" (on the Guangdong batch) can be tried. Kept if it exists."""
     existing = IndicatorSystem.objects.filter(code=DEMO_LOCAL_SYSTEM).order_by("-version").first()
     if existing is not None:
+        demo_local_indicator_add(existing)
         return existing
     with transaction.atomic():
         source = IndicatorSystem.objects.get(code="national", version=1)
@@ -131,6 +196,7 @@ def demo_local_system_create() -> IndicatorSystem:
             method="reference", reference=2, weight_startup=2, weight_growth=2, weight_stable=2,
             order=max(system.indicators.values_list("order", flat=True)) + 1,
         )  # fmt: skip
+    demo_local_indicator_add(system)
     return system
 
 

@@ -9,8 +9,9 @@ class EnterprisesConfig(AppConfig):
     def ready(self) -> None:
         from core.audit import track
 
-        from .models import Batch, EnterpriseMembership, Submission
+        from .models import Batch, BatchField, EnterpriseMembership, Submission
 
         track(Submission, m2m=("preferred_banks",))
         track(Batch)
+        track(BatchField)  # a bureau administrator's definition of a batch's extra field
         track(EnterpriseMembership)  # who confirmed or refused whom

@@ -57,3 +57,11 @@ class BankRead(models.TextChoices):
     LIST_EXPORT = "list_export", _("推荐名单导出")
     LIST = "list", _("推荐名单浏览")
     RECOMMENDATION = "recommendation", _("推荐记录查询")
+
+
+class BatchFieldKind(models.TextChoices):
+    """What a batch's extra field holds (``BatchField.kind``)."""
+
+    NUMBER = "number", _("数值(最多两位小数)")
+    INTEGER = "integer", _("整数")
+    YES_NO = "yes_no", _("是/否")

@@ -3,24 +3,51 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Bank
 from core.widgets import RegionPickerWidget
 
-from .choices import ConsentScope
+from .batch_fields import extra_key
+from .choices import BatchFieldKind, ConsentScope
 from .filing import GROUPS, HELP, UNITS
-from .models import Submission
-from .services import VALUE_FIELDS
+from .models import BatchField, Submission
+from .services import EXTRA_VALUES, VALUE_FIELDS
 
 FORM_FIELDS = (*VALUE_FIELDS, "financing_purpose", "preferred_banks")
 
 
-class SubmissionForm(forms.Form):
-    """Every raw field of methodology §1 plus the financing need; nothing is required until submission."""
+def extra_form_field(field: BatchField) -> forms.Field:
+    """The form field of a batch's extra field: its label in the reader's language with its unit, its help; the
+    value is checked by ``enterprises.batch_fields`` (the service), as text, so the message names the field."""
+    # The unit is the bureau's own text (one language): marked as user data, as the crawler and a translator read it.
+    label = format_html("{}<span data-user>({})</span>", field.label, field.unit) if field.unit else field.label
+    if field.kind == BatchFieldKind.YES_NO:
+        return forms.BooleanField(label=label, required=False, help_text=field.help_text)
+    attrs = {"inputmode": "decimal", "data-extra": field.code}
+    if field.unit:
+        attrs["data-unit"] = field.unit
+    return forms.CharField(label=label, required=False, help_text=field.help_text, max_length=40,
+                           widget=forms.TextInput(attrs=attrs))  # fmt: skip
 
-    def __init__(self, *args, **kwargs):
+
+def extra_initial(fields: list[BatchField], stored: dict) -> dict:
+    """The extra fields' initial values of a filing (``extra_values``) as the form shows them."""
+    initial = {}
+    for field in fields:
+        value = (stored or {}).get(field.code)
+        initial[extra_key(field.code)] = value == "1" if field.kind == BatchFieldKind.YES_NO else (value or "")
+    return initial
+
+
+class SubmissionForm(forms.Form):
+    """Every raw field of methodology §1, the batch's extra fields (``batch_fields``) and the financing need;
+    nothing is required until submission."""
+
+    def __init__(self, *args, batch_fields: list[BatchField] = (), **kwargs):
         super().__init__(*args, **kwargs)
+        self.batch_fields = list(batch_fields)
         self.fields.update(fields_for_model(Submission, fields=FORM_FIELDS))
         self.fields["preferred_banks"] = forms.ModelMultipleChoiceField(
             Bank.objects.order_by("code"), required=False, label=_("意向银行(最多3家)"),
@@ -33,16 +60,23 @@ class SubmissionForm(forms.Form):
                 field.widget.attrs.update({"data-unit": str(UNITS[name]), "inputmode": "decimal"})
         for name in ("net_profit", "net_assets"):
             self.fields[name].widget.attrs["data-signed"] = "1"
+        for field in self.batch_fields:
+            self.fields[extra_key(field.code)] = extra_form_field(field)
 
     def groups(self):
-        """(title, bound fields) per category, then the financing need."""
+        """(title, bound fields) per category, the batch's extra fields, then the financing need."""
         sections = [(title, [self[name] for name in names]) for title, names in GROUPS]
+        if self.batch_fields:
+            sections.append((_("本批次扩展指标"), [self[extra_key(f.code)] for f in self.batch_fields]))
         financing = ("financing_amount", "financing_term_months", "financing_purpose", "preferred_banks")
         return [*sections, (_("融资需求"), [self[name] for name in financing])]
 
     def service_data(self) -> dict:
         """Cleaned values as the services take them (blank numbers stay ``None``: a draft may leave them out)."""
-        return {name: self.cleaned_data.get(name) for name in FORM_FIELDS}
+        data = {name: self.cleaned_data.get(name) for name in FORM_FIELDS}
+        if self.batch_fields:
+            data[EXTRA_VALUES] = {f.code: self.cleaned_data.get(extra_key(f.code)) for f in self.batch_fields}
+        return data
 
     def add_service_errors(self, error: ValidationError) -> None:
         for name, messages in error.message_dict.items():
@@ -114,3 +148,27 @@ class ClaimDecisionForm(forms.Form):
 class InviteForm(forms.Form):
     username = forms.CharField(label=_("用户名"), max_length=150)
     email = forms.EmailField(label=_("电子邮箱"))
+
+
+class BatchFieldForm(forms.ModelForm):
+    """A batch's extra field as a bureau administrator defines it (``enterprises.batch_fields`` checks it)."""
+
+    class Meta:
+        model = BatchField
+        fields = ("code", "label_zh", "label_en", "unit", "kind", "min_value", "max_value", "help_text", "order")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["code"].disabled = True  # systems name it: it never changes
+
+    def _post_clean(self):  # the service validates the whole object (and names the field of each error)
+        pass
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "code"}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)

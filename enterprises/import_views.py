@@ -19,6 +19,7 @@ from core.exceptions import ApplicationError
 from core.permissions import bureau_required
 from enterprises.models import Batch
 
+from .batch_fields import batch_fields_of
 from .choices import DataSource
 from .imports.reader import MAX_UPLOAD_BYTES
 from .imports.template import export_csv_lines, template_xlsx
@@ -123,8 +124,11 @@ def import_page(request):
 
 @bureau_required
 def import_template(request):
-    """The .xlsx template in the officer's language: the columns to fill, drop-down lists, a sheet of explanations."""
-    response = HttpResponse(template_xlsx(), content_type=XLSX_TYPE)
+    """The .xlsx template in the officer's language: the columns to fill, drop-down lists, a sheet of explanations;
+    ``?batch=`` adds that batch's extra fields."""
+    raw = request.GET.get("batch", "")
+    batch = _batches(request.user).filter(pk=raw).first() if raw.isdigit() and len(raw) < 19 else None
+    response = HttpResponse(template_xlsx(batch_fields_of(batch.pk) if batch else []), content_type=XLSX_TYPE)
     response["Content-Disposition"] = 'attachment; filename="filings-import-template.xlsx"'
     return response
 
@@ -138,6 +142,7 @@ def export_filings(request):
     if batch is None:
         return redirect("review:import")
     filings = Submission.objects.visible_to(request.user).filter(batch=batch)
-    response = StreamingHttpResponse(export_csv_lines(filings), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(export_csv_lines(filings, batch_fields_of(batch.pk)),
+                                     content_type="text/csv; charset=utf-8")  # fmt: skip
     response["Content-Disposition"] = f'attachment; filename="filings-{batch.pk}.csv"'
     return response

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from core.labels import listing, yes_no
 from core.models import Bank
 
+from .batch_fields import extra_key, extra_value_label
 from .models import MONEY_FIELDS, Submission
 
 _EXTRA_LABELS = {"evidence": lambda: _("证明材料"), "status": lambda: _("状态")}
@@ -54,8 +55,10 @@ def value_label(name: str, value, *, banks: dict[int, str] | None = None) -> str
     return str(value)
 
 
-def changes_readable(changes) -> list:
-    """The changes with ``.lines`` — (field label, before, after) in words — for the change-log tables."""
+def changes_readable(changes, *, batch_fields=()) -> list:
+    """The changes with ``.lines`` — (field label, before, after) in words — for the change-log tables;
+    ``batch_fields`` name and word the batch's extra fields (``extra__<code>`` in a diff)."""
+    extras = {extra_key(f.code): f for f in batch_fields}
     changes = list(changes)
     ids = {
         int(pk)
@@ -67,19 +70,27 @@ def changes_readable(changes) -> list:
     banks = _bank_labels(ids) if ids else {}
     for change in changes:
         change.lines = [
-            (field_label(name), value_label(name, pair[0], banks=banks), value_label(name, pair[1], banks=banks))
+            (extras[name].label, extra_value_label(extras[name], pair[0]), extra_value_label(extras[name], pair[1]))
+            if name in extras
+            else (field_label(name), value_label(name, pair[0], banks=banks), value_label(name, pair[1], banks=banks))
             for name, pair in change.diff.items()
             if isinstance(pair, list | tuple) and len(pair) == 2
         ]
     return changes
 
 
-def filing_readable(submission: Submission, groups) -> list:
-    """A read-only filing's groups of the form as (title, [(label, value in words)])."""
-    return [
-        (title, [(field.label, value_label(field.name, getattr(submission, field.name))) for field in fields])
-        for title, fields in groups
-    ]
+def filing_readable(submission: Submission, groups, *, batch_fields=()) -> list:
+    """A read-only filing's groups of the form as (title, [(label, value in words)]), extra fields included."""
+    extras = {extra_key(f.code): f for f in batch_fields}
+    stored = submission.extra_values or {}
+
+    def line(field):
+        if field.name in extras:
+            extra = extras[field.name]
+            return field.label, extra_value_label(extra, stored.get(extra.code))
+        return field.label, value_label(field.name, getattr(submission, field.name))
+
+    return [(title, [line(field) for field in fields]) for title, fields in groups]
 
 
 def _bank_labels(ids) -> dict[int, str]:

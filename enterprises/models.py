@@ -3,7 +3,7 @@ share data with banks."""
 
 import uuid
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -14,6 +14,7 @@ from core.validators import validate_industry_code, validate_region_code, valida
 
 from .choices import (
     BankRead,
+    BatchFieldKind,
     BatchStatus,
     ConsentScope,
     DataSource,
@@ -212,6 +213,54 @@ class Batch(BaseModel):
         return self.name
 
 
+EXTRA_CODE_PATTERN = r"^[a-z][a-z0-9_]{1,39}$"  # as ``scoring.engine.system.EXTRA_FIELD_PATTERN`` (a test ties them)
+
+
+class BatchField(BaseModel):
+    """An extra field of one batch (批次扩展字段): a value the firms of this round file besides the national form,
+    e.g. Guangdong's count of provincial R&D platforms, so that a local indicator system can score it.
+
+    Managed by the bureau administrators of the batch's region (``enterprises.batch_fields``); the values are in
+    ``Submission.extra_values`` under ``code``. A code never changes once created (systems name it); the code may
+    not be a field of the national form (``enterprises.batch_fields.reserved_codes``)."""
+
+    batch = models.ForeignKey(Batch, models.CASCADE, related_name="extra_fields", verbose_name=_("批次"))
+    code = models.CharField(
+        _("字段代码"), max_length=40,
+        validators=[RegexValidator(EXTRA_CODE_PATTERN, _("以小写字母开头,只含小写字母、数字和下划线,2至40位。"))],
+        help_text=_("指标体系引用此代码,创建后不能修改,例如 provincial_platforms。"),
+    )  # fmt: skip
+    label_zh = models.CharField(_("中文名称"), max_length=60)
+    label_en = models.CharField(_("英文名称"), max_length=80)
+    unit = models.CharField(_("单位"), max_length=20, blank=True, help_text=_("例如 个、万元、人;是/否字段留空。"))
+    kind = models.CharField(_("类型"), max_length=10, choices=BatchFieldKind.choices, default=BatchFieldKind.NUMBER)
+    min_value = models.DecimalField(
+        _("最小值"), max_digits=16, decimal_places=2, null=True, blank=True, default=0,
+        help_text=_("默认 0(不能为负数);留空为不设下限。是/否字段不适用。"),
+    )  # fmt: skip
+    max_value = models.DecimalField(
+        _("最大值"), max_digits=16, decimal_places=2, null=True, blank=True, help_text=_("留空为不设上限。")
+    )
+    help_text = models.CharField(_("填写说明"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        ordering = ["batch", "order", "code"]
+        verbose_name = _("批次扩展字段")
+        verbose_name_plural = _("批次扩展字段")
+        constraints = [models.UniqueConstraint(fields=["batch", "code"], name="batch_field_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.batch} · {self.code}"
+
+    @property
+    def label(self) -> str:
+        """The label in the reader's language."""
+        from django.utils.translation import get_language
+
+        return self.label_en if (get_language() or "").startswith("en") and self.label_en else self.label_zh
+
+
 class Submission(BaseModel):
     """One enterprise's indicator filing for one batch: every raw field of methodology §1, plus its financing need.
 
@@ -266,6 +315,10 @@ class Submission(BaseModel):
     dishonest_debtor = models.BooleanField(_("失信被执行人"), default=False)
     tax_credit_d = models.BooleanField(_("纳税信用D级"), default=False)
     major_violation = models.BooleanField(_("近三年重大违法违规"), default=False)
+
+    # The batch's extra fields (``BatchField``): code → the value as canonical decimal text ("3", "12.5"; a yes/no
+    # field "1" or "0"); a field not filed is absent and counts as 0. Text, not JSON numbers: exact decimals.
+    extra_values = models.JSONField(_("扩展字段"), default=dict, blank=True)
 
     # Financing need
     financing_amount = models.DecimalField(

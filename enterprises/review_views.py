@@ -15,6 +15,7 @@ from core.models import IndustrySection
 from core.permissions import bureau_required
 from enterprises.models import Batch
 
+from .batch_fields import batch_fields_of
 from .choices import SubmissionStatus
 from .forms import ReturnForm
 from .labels import changes_readable
@@ -86,7 +87,9 @@ def detail(request, pk: int):
     context = {
         "submission": submission, "previous": previous, "return_form": ReturnForm(), "flags": flags_of(submission),
         "rows": filing_comparison(submission=submission, previous=previous),
-        "history": changes_readable(submission_history(submission=submission)), "evidence": submission.evidence.all(),
+        "history": changes_readable(submission_history(submission=submission),
+                                    batch_fields=batch_fields_of(submission.batch_id)),
+        "evidence": submission.evidence.all(),
     }  # fmt: skip
     return render(request, "enterprises/review_detail.html", context)
 

@@ -132,6 +132,25 @@ def filing_comparison(*, submission: Submission, previous: Submission | None) ->
                          "jump": jump, "current_label": value_label(name, current),
                          "previous_label": value_label(name, before),
                          "change_label": "" if change is None else f"{change * 100:+,.1f} %"})  # fmt: skip
+    return rows + _extra_comparison(submission, previous)
+
+
+def _extra_comparison(submission: Submission, previous: Submission | None) -> list[dict]:
+    """The batch's extra fields as rows of ``filing_comparison``: last year's value when last year's batch had a
+    field of the same code."""
+    from .batch_fields import batch_fields_of, extra_key, extra_value_label
+
+    rows = []
+    before_values = (previous.extra_values or {}) if previous is not None else {}
+    for field in batch_fields_of(submission.batch_id):
+        text, before = (submission.extra_values or {}).get(field.code), before_values.get(field.code)
+        current, old = float(text or 0), (float(before) if before is not None else None)
+        change = current / old - 1 if old else None
+        jump = (change is not None and (change > JUMP_UP or change < JUMP_DOWN)) or (old == 0 and current != 0)
+        rows.append({"name": extra_key(field.code), "label": field.label, "current": text, "previous": before,
+                     "change": change, "jump": jump, "current_label": extra_value_label(field, text),
+                     "previous_label": extra_value_label(field, before),
+                     "change_label": "" if change is None else f"{change * 100:+,.1f} %"})  # fmt: skip
     return rows
 
 

@@ -17,6 +17,7 @@ from core.exceptions import ApplicationError
 from core.models import Bank, User
 from enterprises.models import Batch
 
+from .batch_fields import batch_fields_of, extra_values_check, extra_values_merge
 from .choices import BankRead, BatchStatus, ConsentScope, DataSource, MemberRole, SubmissionStatus
 from .filing import FINANCING_FIELDS, FilingCheck, check_values
 from .models import (
@@ -33,6 +34,8 @@ from .models import (
 )
 
 VALUE_FIELDS = (*MONEY_FIELDS, *COUNT_FIELDS, *FLAG_FIELDS, "financing_amount", "financing_term_months")
+EXTRA_VALUES = "extra_values"
+"""The key of ``data`` holding the batch's extra fields (code → raw value; ``enterprises.batch_fields``)."""
 EDITABLE_STATUSES = (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_FIRM_MAX_FILES = 200  # a firm's evidence over all its filings: ~10 documents a year leaves decades of room
@@ -133,6 +136,9 @@ def _apply(submission: Submission, values: dict[str, Any]) -> dict[str, list[Any
     """Set ``values`` on the submission (saving it) and return the field-level diff ``{field: [old, new]}``."""
     diff: dict[str, list[Any]] = {}
     banks = values.pop("preferred_banks", None)
+    extra = values.pop(EXTRA_VALUES, None)
+    if extra:
+        submission.extra_values, diff = extra_values_merge(submission.extra_values or {}, extra)
     for name, value in values.items():
         if value is None:
             value = None if name in ("financing_amount", "financing_term_months") else (
@@ -155,11 +161,16 @@ def _apply(submission: Submission, values: dict[str, Any]) -> dict[str, list[Any
 
 def _validated(submission: Submission, data: dict[str, Any], *, require: bool) -> tuple[dict[str, Any], FilingCheck]:
     """Parse ``data`` merged over the stored values and check the whole filing; raise ValidationError on errors."""
+    data = dict(data)
+    raw_extra = data.pop(EXTRA_VALUES, None)
     parsed, parse_errors = _parse(data)
     merged = {name: _current(submission, name) for name in (*VALUE_FIELDS, "preferred_banks")}
     merged.update(parsed)
     check = check_values(merged, require=require)
     errors = {**check.errors, **parse_errors}
+    if raw_extra:
+        parsed[EXTRA_VALUES], extra_errors = extra_values_check(batch_fields_of(submission.batch_id), raw_extra)
+        errors.update(extra_errors)
     if errors:
         raise ValidationError(errors)
     return parsed, check
@@ -204,7 +215,7 @@ def submission_submit(*, submission: Submission, user: User | None, data: dict[s
     if data is None:
         data = {name: _current(submission, name) for name in VALUE_FIELDS}
     required = {name: data.get(name) for name in VALUE_FIELDS}
-    required.update({k: v for k, v in data.items() if k in FINANCING_FIELDS})
+    required.update({k: v for k, v in data.items() if k in (*FINANCING_FIELDS, EXTRA_VALUES)})
     parsed, check = _validated(submission, required, require=True)
     diff = _apply(submission, parsed)
     submission.status = SubmissionStatus.SUBMITTED

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 from core.exceptions import ApplicationError
 from core.permissions import enterprise_required
 
+from .batch_fields import batch_fields_of
 from .filing import client_messages
-from .forms import EvidenceForm, SubmissionForm
+from .forms import EvidenceForm, SubmissionForm, extra_initial
 from .labels import changes_readable, filing_readable
 from .models import SubmissionEvidence
 from .selectors import open_batch_for, open_batches_for, submission_history, submission_of
@@ -55,10 +56,10 @@ def dashboard(request):
     return render(request, "enterprises/dashboard.html", {"enterprise": enterprise, "rounds": rounds})
 
 
-def _initial(submission) -> dict:
+def _initial(submission, batch_fields) -> dict:
     initial = {name: getattr(submission, name) for name in SubmissionForm().fields if name != "preferred_banks"}
     initial["preferred_banks"] = list(submission.preferred_banks.all())
-    return initial
+    return initial | extra_initial(batch_fields, submission.extra_values)
 
 
 @enterprise_required
@@ -70,9 +71,10 @@ def filing(request):
         return render(request, "enterprises/filing_closed.html", {"enterprise": request.enterprise})
     submission = submission_get_or_create(enterprise=request.enterprise, batch=batch)
     editable = submission.status in EDITABLE_STATUSES
+    batch_fields = batch_fields_of(batch.pk)
     warnings: dict = {}
     if request.method == "POST" and editable:
-        form = SubmissionForm(request.POST)
+        form = SubmissionForm(request.POST, batch_fields=batch_fields)
         submitting = request.POST.get("action") == "submit"
         if form.is_valid():
             try:
@@ -94,13 +96,13 @@ def filing(request):
         if form.errors:
             messages.error(request, _("填报有误,未保存。请按提示修改后重试。"))
     else:
-        form = SubmissionForm(initial=_initial(submission))
+        form = SubmissionForm(initial=_initial(submission, batch_fields), batch_fields=batch_fields)
     context = {
         "enterprise": request.enterprise, "batch": batch, "submission": submission, "form": form,
         "editable": editable, "warnings": warnings, "evidence_form": EvidenceForm(),
         "evidence": submission.evidence.all(), "client_messages": client_messages(),
-        "history": changes_readable(submission_history(submission=submission)[:50]),
-        "readonly_groups": None if editable else filing_readable(submission, form.groups()),
+        "history": changes_readable(submission_history(submission=submission)[:50], batch_fields=batch_fields),
+        "readonly_groups": None if editable else filing_readable(submission, form.groups(), batch_fields=batch_fields),
         "open_batches": open_batches_for(enterprise=request.enterprise),
     }  # fmt: skip
     return render(request, "enterprises/filing.html", context, status=400 if form.errors else 200)

@@ -8,10 +8,13 @@ class ScoringConfig(AppConfig):
 
     def ready(self) -> None:
         from core.audit import track
+        from enterprises.batch_fields import reserved_codes_register
 
         from . import objections  # noqa: F401  (registers the objection notices' wording)
+        from .engine.system import RESERVED_NAMES
         from .models import BatchScoring, Indicator, IndicatorSystem, Objection, ScoringRun
 
+        reserved_codes_register(RESERVED_NAMES)  # no batch extra field may shadow a field the engine reads
         track(IndicatorSystem)
         track(Indicator)
         track(BatchScoring)

@@ -78,12 +78,23 @@ class IndicatorForm(forms.ModelForm):
         # A blank first choice: the editor's spare row then posts nothing and stays unchanged (not a half row).
         widgets = {"source_field": forms.Select(choices=[("", "---------"), *data_field_choices()])}
 
+    def __init__(self, *args, extra_fields=None, **kwargs):
+        """``extra_fields``: the batch extra fields (code → ``BatchField``) an indicator of this system may read
+        (``indicator_systems.system_extra_fields``), offered after the standard fields."""
+        super().__init__(*args, **kwargs)
+        self.extra_fields = extra_fields or {}
+        if self.extra_fields:
+            local = [(code, f"{field.label} ({code})") for code, field in sorted(self.extra_fields.items())]
+            self.fields["source_field"].widget.choices = [
+                ("", "---------"), (_("标准字段"), data_field_choices()), (_("批次扩展字段"), local)]  # fmt: skip
+
     def clean(self):
         cleaned = super().clean()
         method = cleaned.get("method")
         thresholds, fractions = cleaned.get("thresholds") or [], cleaned.get("fractions") or []
-        if cleaned.get("source_field") and cleaned["source_field"] not in SOURCE_FIELDS:
-            self.add_error("source_field", _("未知的数据字段“%(field)s”。") % {"field": cleaned["source_field"]})
+        source = cleaned.get("source_field")
+        if source and source not in SOURCE_FIELDS and source not in self.extra_fields:
+            self.add_error("source_field", _("未知的数据字段“%(field)s”。") % {"field": source})
         if method == "reference" and not (cleaned.get("reference") or 0) > 0:
             self.add_error("reference", _("标杆值法需要大于0的满分标杆值。"))
         if method == "tiers":

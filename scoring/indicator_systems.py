@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.models import User
+from enterprises.batch_fields import batch_field_codes
+from enterprises.models import Batch, BatchField
 
 from .definitions import definition_to_rows, system_to_definition
 from .engine.system import SystemDef
@@ -31,9 +33,29 @@ def indicator_system_draft(*, form, formset) -> SystemDef:
     return system_to_definition(system, indicators)
 
 
+def system_extra_fields(system: IndicatorSystem) -> dict[str, BatchField]:
+    """The batch extra fields a local indicator of ``system`` may read: those of the batches the system can score
+    (inside its region), by code (the first batch's definition of a code names it). What the editor offers and
+    what an unfrozen system is validated against; a run checks its own batch (``batch_missing_fields``)."""
+    batches = Batch.objects.filter(region_scope__startswith=system.region_scope)
+    fields: dict[str, BatchField] = {}
+    for field in BatchField.objects.filter(batch__in=batches).select_related("batch").order_by("-batch__year", "pk"):
+        fields.setdefault(field.code, field)
+    return fields
+
+
+def batch_missing_fields(definition: SystemDef, batch: Batch) -> list[str]:
+    """The extra fields ``definition`` reads that ``batch`` does not have (a run or preview of it is refused)."""
+    codes = set(batch_field_codes(batch.pk))
+    return [code for code in definition.extra_sources if code not in codes]
+
+
 def indicator_system_errors(system: IndicatorSystem) -> list[str]:
-    """Every methodology rule the system breaks (empty when the engine can run it)."""
-    return indicator_system_definition(system).validate()
+    """Every methodology rule the system breaks (empty when the engine can run it); an indicator may read an extra
+    field of a batch in the system's region (``system_extra_fields``), any other unknown field is an error."""
+    definition = indicator_system_definition(system)
+    extra = system_extra_fields(system) if definition.extra_sources else {}
+    return definition.validate(extra_fields=extra)
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ INDICATOR_NAMES_EN = {
     "企业资质": "Qualifications", "研发平台": "R&D platform",
     "省级以上科技计划项目": "Provincial+ S&T programme projects",
     "省级以上科技奖励": "Provincial+ S&T awards",
+    "省级研发平台数量": "Provincial R&D platforms",  # the demo's local indicator on Guangdong's extra field
 }  # fmt: skip
 CATEGORIES_EN = {
     "技术创新": "Technological innovation", "成长经营": "Growth and operations", "辅助": "Supplementary",
@@ -79,7 +80,15 @@ def data_field_label(code: str):
     try:
         return Submission._meta.get_field(code).verbose_name
     except FieldDoesNotExist:
-        return code
+        return _extra_field_label(code)
+
+
+def _extra_field_label(code: str) -> str:
+    """A batch extra field by its label (the newest batch's definition of the code), else the code itself."""
+    from enterprises.models import BatchField
+
+    field = BatchField.objects.filter(code=code).order_by("-batch__year", "-pk").first()
+    return field.label if field is not None else code
 
 
 def data_field_choices() -> list[tuple[str, Any]]:

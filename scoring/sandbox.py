@@ -7,16 +7,17 @@ Decisions (measured with ``bench/sandbox_bench.py``):
 - **What is cached.** Loading dominates (the engine takes ~0.5 s at 520,000 firms, the bulk read of the filings
   several seconds), so each web process keeps the engine's input of the last ``CACHE_BATCHES`` batches it previewed:
   the population (with each firm's region code, for the bureau's scope; its consent flags are replaced at each
-  preview). What is not cached is read at once on as many connections (``comparison.reads_at_once``). An entry is keyed
-  by batch id and a *data version*, one aggregate query over the batch's filings and firms (count of scored filings,
-  count approved, latest ``updated_at`` of each): any saved change of a filing, a review decision or a firm's record
-  gives a new version and the next preview reloads. Writes that bypass ``updated_at`` (a bulk ``UPDATE`` of values)
-  are bounded by ``CACHE_SECONDS``. Consent is read afresh at every preview (one id read, ~0.2 s at 520,000 firms):
-  it changes by expiry too, with no row written. The published run's side (its stored score arrays, indicator means
-  and the firms' sections, in the bureau's scope) is cached by run id and scope, under the same data version: a
-  run's scores never change. Per process, not in Redis: the arrays are ~100 MB at national scale, and a preview
-  must not pay their transfer. Nothing is stored with the published run: that would freeze the population at the
-  time of publication, while the sandbox previews what a run started now would compute.
+  preview). What is not cached is read at once on as many connections (``comparison.reads_at_once``). An entry is
+  keyed by batch id and a *data version*, one aggregate query over the batch's filings and firms (count of scored
+  filings, count approved, latest ``updated_at`` of each) plus the batch's extra field codes: any saved change of a
+  filing, a review decision, a firm's record or a new extra field gives a new version and the next preview reloads.
+  Writes that bypass ``updated_at`` (a bulk ``UPDATE`` of values) are bounded by ``CACHE_SECONDS``. Consent is read
+  afresh at every preview (one id read, ~0.2 s at 520,000 firms): it changes by expiry too, with no row written. The
+  published run's side (its stored score arrays, indicator means and the firms' sections, in the bureau's scope) is
+  cached by run id and scope, under the same data version: a run's scores never change. Per process, not in Redis: the
+  arrays are ~100 MB at national scale, and a preview must not pay their transfer. Nothing is stored with the
+  published run: that would freeze the population at the time of publication, while the sandbox previews what a run
+  started now would compute.
 - **Synchronous.** A preview is a read with no state worth tracking (no run row, nothing to resume), so it is one
   request: ~0.1 s on the demo (2,000 firms, SQLite), 0.24 s warm and 0.98 s cold at 20,000 on PostgreSQL; at
   national scale a warm preview should be the engine (~0.5 s), the version query and consent read (~0.3–0.5 s) and
@@ -41,6 +42,7 @@ from django.db.models import Count, Max, Q
 from core.actors import actor_of
 from core.labels import region_label
 from core.regions import REGION_DIGITS, region_range
+from enterprises.batch_fields import batch_field_codes
 from enterprises.choices import SubmissionStatus
 from enterprises.models import Batch
 from enterprises.selectors import consenting_enterprise_ids
@@ -121,7 +123,8 @@ def population_version(*, batch: Batch) -> tuple:
         filed=Max("updated_at"),
         firms=Max("enterprise__updated_at"),
     )
-    return (batch.reference_date, *figures.values())
+    # The batch's extra field codes too: a field added since the load must be in the population a draft reads.
+    return (batch.reference_date, *figures.values(), tuple(batch_field_codes(batch.pk)))
 
 
 def _population_read(batch: Batch) -> Population:

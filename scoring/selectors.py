@@ -8,10 +8,13 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Func, IntegerField, Q, QuerySet, Subquery
-from django.db.models.functions import Cast, Ord
+from django.db.models import BooleanField, ExpressionWrapper, FloatField, Func, IntegerField, Q, QuerySet, Subquery
+from django.db.models import Value as V
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, Ord
 
 from core.db.copy import CENTS, queryset_to_arrays
+from enterprises.batch_fields import batch_field_codes
 from enterprises.choices import SubmissionStatus
 from enterprises.models import Batch, Submission
 from enterprises.selectors import consenting_enterprise_ids
@@ -109,7 +112,9 @@ def population_load(*, batch: Batch, with_codes: bool = False, enterprise_id: in
         where = position[np.searchsorted(code_ids[position], ids)]
         industry_code = codes[where, 1].astype(str)
         region_code = codes[where, 2].astype(str)
-    return _population(arrays, batch=batch, consent=consent, industry_code=industry_code, region_code=region_code)
+    extra = extra_values_load(batch=batch, ids=ids, codes=batch_field_codes(batch.pk), enterprise_id=enterprise_id)
+    return _population(arrays, batch=batch, consent=consent, industry_code=industry_code, region_code=region_code,
+                       extra=extra)  # fmt: skip
 
 
 ENGINE_INPUT_COLUMNS = {
@@ -135,14 +140,42 @@ def _engine_input_arrays(*, batch: Batch, enterprise_id: int | None = None) -> d
     }
 
 
-def _population(arrays: dict, *, batch: Batch, consent: np.ndarray, **codes) -> Population:
+def extra_values_load(
+    *, batch: Batch, ids: np.ndarray, codes: list[str], enterprise_id: int | None = None, scored: bool = True
+) -> dict[str, np.ndarray]:
+    """The batch's extra fields ``codes`` (``enterprises.BatchField``) of the firms ``ids`` as float64 arrays
+    aligned with ``ids``, read after the main COPY by one more bulk read of the same filings (``scored``: only
+    the scored ones; else any status, as a single firm's hash reads it). A value not filed is 0, as a blank raw
+    field is. No codes, no query."""
+    if not codes:
+        return {}
+    queryset = scored_submissions(batch=batch) if scored else Submission.objects.filter(batch=batch)
+    if enterprise_id is not None:
+        queryset = queryset.filter(enterprise_id=enterprise_id)
+    aliases = {f"extra_{i}": code for i, code in enumerate(codes)}  # codes are slugs, but never trusted as SQL names
+    queryset = queryset.annotate(**{
+        alias: Coalesce(Cast(KeyTextTransform(code, "extra_values"), FloatField()), V(0.0), output_field=FloatField())
+        for alias, code in aliases.items()
+    })  # fmt: skip
+    arrays = queryset_to_arrays(queryset, {"enterprise_id": "int64", **dict.fromkeys(aliases, "float64")})
+    loaded = arrays["enterprise_id"]
+    order = np.argsort(loaded, kind="stable")
+    position = np.searchsorted(loaded[order], ids)
+    found = position < loaded.size
+    found[found] = loaded[order][position[found]] == ids[found]
+    where = order[np.where(found, position, 0)] if loaded.size else np.zeros(ids.size, dtype=np.intp)
+    return {code: np.where(found, arrays[alias][where] if loaded.size else 0.0, 0.0).astype(np.float64)
+            for alias, code in aliases.items()}  # fmt: skip
+
+
+def _population(arrays: dict, *, batch: Batch, consent: np.ndarray, extra: dict | None = None, **codes) -> Population:
     return Population(
         enterprise_id=arrays["enterprise_id"],
         section=(arrays["section_ascii"] - ord("A")).astype(np.uint8),
         province=(arrays["region"] // 10_000).astype(np.int16),
         region=arrays["region"],
         established=arrays["established_day"].astype(np.int64).view("datetime64[D]"),
-        values={name: arrays[name] for name in NUMERIC_FIELDS},
+        values={name: arrays[name] for name in NUMERIC_FIELDS} | (extra or {}),
         flags={name: arrays[name] for name in BOOL_FIELDS},
         approved=arrays["is_approved"],
         consent=consent,
@@ -159,13 +192,16 @@ def filing_input_hash(*, batch: Batch, enterprise_id: int) -> int | None:
     arrays = queryset_to_arrays(queryset, POPULATION_COLUMNS)
     if arrays["enterprise_id"].size == 0:
         return None
-    population = _population(arrays, batch=batch, consent=np.zeros(1, dtype=bool))
+    extra = extra_values_load(batch=batch, ids=arrays["enterprise_id"], codes=batch_field_codes(batch.pk),
+                              enterprise_id=enterprise_id, scored=False)  # fmt: skip
+    population = _population(arrays, batch=batch, consent=np.zeros(1, dtype=bool), extra=extra)
     return int(input_hashes(population)[0])
 
 
 def what_if_score(*, score_row: Score, values: dict[str, Any]) -> WhatIf | None:
     """The firm of ``score_row`` scored with its filing of the run's batch changed by ``values`` (raw fields of
-    methodology §1) against the run's stored peer distributions (``engine.whatif``): a simulation, never stored.
+    methodology §1, or a batch extra field by its code) against the run's stored peer distributions
+    (``engine.whatif``): a simulation, never stored.
     Approval and consent are the firm's as they are now. ``None`` when the run kept no distributions (older runs)."""
     run = score_row.run
     stored = RunPeerDistribution.objects.filter(run_id=run.pk).values_list("data", flat=True).first()
@@ -177,11 +213,15 @@ def what_if_score(*, score_row: Score, values: dict[str, Any]) -> WhatIf | None:
     arrays = queryset_to_arrays(queryset, POPULATION_COLUMNS)
     if arrays["enterprise_id"].size == 0:
         return None
+    extra = extra_values_load(batch=run.batch, ids=arrays["enterprise_id"], codes=batch_field_codes(run.batch_id),
+                              enterprise_id=score_row.enterprise_id, scored=False)  # fmt: skip
     for name, value in values.items():
         if name in arrays and value is not None:
             arrays[name] = np.array([value], dtype=arrays[name].dtype)
+        elif name in extra and value is not None:  # a batch's extra field, by its code
+            extra[name] = np.array([float(value)], dtype=np.float64)
     consent = np.isin(arrays["enterprise_id"], consenting_enterprise_ids())
-    firm = _population(arrays, batch=run.batch, consent=consent)
+    firm = _population(arrays, batch=run.batch, consent=consent, extra=extra)
     return score_what_if(firm, system_definition(system=run.system), PeerDistributions.from_bytes(stored),
                          published_cents=int(Decimal(score_row.total) * 100),
                          published_stage=STAGES.index(score_row.stage))  # fmt: skip
@@ -190,8 +230,8 @@ def what_if_score(*, score_row: Score, values: dict[str, Any]) -> WhatIf | None:
 def population_digest(population: Population) -> str:
     """SHA-256 of what the engine reads from the filings, independent of row order.
 
-    Covers ids, sections, provinces, establishment dates, every raw field and the reference date — not the approval
-    and consent flags, which legitimately change after a run and are recorded in each score's reason codes.
+    Covers ids, sections, provinces, establishment dates, every raw and extra field and the reference date — not the
+    approval and consent flags, which legitimately change after a run and are recorded in each score's reason codes.
     """
     order = np.argsort(population.enterprise_id, kind="stable")
     if np.array_equal(order, np.arange(order.size)):
@@ -204,6 +244,7 @@ def population_digest(population: Population) -> str:
         ("established", population.established.astype("datetime64[D]").view(np.int64), "<i8"),
         *((name, population.values[name], "<f8") for name in NUMERIC_FIELDS),
         *((name, population.flags[name], "?") for name in BOOL_FIELDS),
+        *((name, population.values[name], "<f8") for name in population.extra_fields),  # none: the digest as before
     ]
     for name, array, dtype in columns:
         digest.update(name.encode())

@@ -32,7 +32,7 @@ from .engine import score
 from .engine.report import report_figures
 from .engine.result import ScoreResult
 from .engine.whatif import PeerSampler, peer_distributions
-from .indicator_systems import indicator_system_errors, indicator_system_freeze
+from .indicator_systems import batch_missing_fields, indicator_system_errors, indicator_system_freeze
 from .models import BatchScoring, IndicatorSystem, RunPeerDistribution, ScoringRun
 from .notice import notice_end
 from .persistence import scores_discard, scores_write
@@ -160,6 +160,12 @@ def scoring_run_create(
     if not batch.region_scope.startswith(system.region_scope):
         raise ApplicationError(
             _("指标体系 %(system)s 的适用范围不包含该批次的区域,不能用于本批次。") % {"system": system.key}
+        )
+    missing = batch_missing_fields(system_definition(system=system), batch)
+    if missing:  # refused before anything is frozen or scored: the engine would read fields nobody filed
+        raise ApplicationError(
+            _("指标体系 %(system)s 使用了本批次没有的扩展字段:%(fields)s。请先在批次的扩展字段中添加,或换用其他体系。")
+            % {"system": system.key, "fields": "、".join(missing)}
         )
     system = indicator_system_freeze(system=system)
     definition = system_definition(system=system)

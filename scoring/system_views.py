@@ -11,11 +11,13 @@ from core.permissions import bureau_admin, bureau_admin_required, bureau_require
 from .compare_views import comparison_chart
 from .forms import STAGE_LABELS, CloneForm, IndicatorFormSet, IndicatorSystemForm, PreviewForm
 from .indicator_systems import (
+    batch_missing_fields,
     indicator_system_clone,
     indicator_system_draft,
     indicator_system_errors,
     indicator_system_freeze,
     indicator_system_update,
+    system_extra_fields,
 )
 from .models import IndicatorSystem
 from .sandbox import sandbox_preview
@@ -86,7 +88,8 @@ def system_edit(request, pk: int):
     the edited, unsaved system in memory (``scoring.sandbox``) and shows it beside the batch's published run."""
     system = get_object_or_404(IndicatorSystem.objects.editable_by(request.user), pk=pk)
     form = IndicatorSystemForm(request.POST or None, instance=system)
-    formset = IndicatorFormSet(request.POST or None, instance=system)
+    extra_fields = system_extra_fields(system)
+    formset = IndicatorFormSet(request.POST or None, instance=system, form_kwargs={"extra_fields": extra_fields})
     preview_form = PreviewForm(request.POST if request.POST.get("action") == "preview" else None,
                                system=system, user=request.user)  # fmt: skip
     context = {"system": system, "form": form, "formset": formset, "preview_form": preview_form,
@@ -94,11 +97,16 @@ def system_edit(request, pk: int):
     if request.method == "POST" and request.POST.get("action") == "preview":
         if form.is_valid() and formset.is_valid() and preview_form.is_valid():
             definition = indicator_system_draft(form=form, formset=formset)
-            context["draft_errors"] = definition.validate()
-            if not context["draft_errors"]:
-                preview = sandbox_preview(
-                    who=request.user, batch=preview_form.cleaned_data["batch"], system=system, definition=definition
+            batch = preview_form.cleaned_data["batch"]
+            context["draft_errors"] = definition.validate(extra_fields=extra_fields)
+            missing = batch_missing_fields(definition, batch)
+            if missing:  # a local indicator on a field this batch's firms do not file
+                context["draft_errors"].append(
+                    _("预览批次“%(batch)s”没有以下扩展字段,请换一个批次或先为该批次添加:%(fields)s")
+                    % {"batch": batch.name, "fields": "、".join(missing)}
                 )
+            if not context["draft_errors"]:
+                preview = sandbox_preview(who=request.user, batch=batch, system=system, definition=definition)
                 context |= _preview_context(preview, system)
         return render(request, "scoring/system_edit.html", context)
     if request.method == "POST" and form.is_valid() and formset.is_valid():

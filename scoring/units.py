@@ -42,8 +42,18 @@ def field_label(name: str) -> str:
     try:
         label = str(Submission._meta.get_field(name).verbose_name)
     except Exception:
-        return name
+        extra = _extra_field(name)
+        return extra.label if extra is not None else name
     return _UNIT_SUFFIX.sub("", label)
+
+
+def _extra_field(name: str):
+    """The batch extra field of that code (the newest batch's), or ``None`` for a standard field."""
+    if name in DERIVED_LABELS or name in RATIO_FIELDS or hasattr(Submission, name):
+        return None
+    from enterprises.models import BatchField
+
+    return BatchField.objects.filter(code=name).order_by("-batch__year", "-pk").first()
 
 
 def _grouped(value: float, decimals: int) -> str:
@@ -63,6 +73,11 @@ def value_in_unit(name: str, value: float) -> str:
         return _("是") if value >= 1 else _("否")
     if name in Submission.MONEY_FIELDS:
         return _("%(value)s 万元") % {"value": _grouped(value, 2)}
+    extra = _extra_field(name)
+    if extra is not None:  # a batch's extra field: its own unit, or yes/no
+        if extra.kind == "yes_no":
+            return _("是") if value >= 1 else _("否")
+        return f"{_grouped(value, 0 if extra.kind == 'integer' else 2)} {extra.unit}".strip()
     count = math.ceil(value)
     if name in PEOPLE_FIELDS:
         return ngettext("%(value)s 人", "%(value)s 人", count) % {"value": _grouped(count, 0)}

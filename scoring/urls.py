@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import compare_views, objection_views, result_views, system_views, views
+from . import batch_field_views, compare_views, objection_views, result_views, system_views, views
 
 app_name = "scoring"
 
@@ -11,6 +11,13 @@ urlpatterns = [
     path("batches/<int:pk>/edit/", views.batch_edit, name="batch-edit"),
     path("batches/<int:pk>/open/", views.batch_open, name="batch-open"),
     path("batches/<int:pk>/close/", views.batch_close, name="batch-close"),
+    path("batches/<int:pk>/fields/", batch_field_views.batch_fields, name="batch-fields"),
+    path("batches/<int:pk>/fields/<int:field_pk>/", batch_field_views.batch_field_edit, name="batch-field-edit"),
+    path(
+        "batches/<int:pk>/fields/<int:field_pk>/delete/",
+        batch_field_views.batch_field_delete_view,
+        name="batch-field-delete",
+    ),
     path("batches/<int:pk>/runs/", views.run_start, name="run-start"),
     path("runs/<int:pk>/", views.run_detail, name="run-detail"),
     path("runs/<int:pk>/progress/", views.run_progress, name="run-progress"),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.exceptions import ApplicationError
 from core.models import Region
 from core.permissions import bureau_admin, bureau_admin_required, bureau_required
+from enterprises.batch_fields import batch_fields_of
 from enterprises.choices import BatchStatus
 from enterprises.models import Batch
 from enterprises.services import batch_status_set
@@ -95,6 +96,7 @@ def batch_detail(request, pk: int):
         "can_manage": Batch.objects.managed_by(request.user).filter(pk=pk).exists(),
         "published": batch.scoring.published_run,
         "start_form": RunStartForm(batch=batch, user=request.user),
+        "extra_fields": batch_fields_of(batch.pk),
     }
     return render(request, "scoring/batch_detail.html", context)
 

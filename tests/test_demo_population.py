@@ -130,9 +130,18 @@ def test_demo_setup_creates_a_login_for_every_role(client):
     local = IndicatorSystem.objects.get(code="guangdong")
     assert not local.frozen and local.region_scope == "44" and local.indicators.filter(code="L1").exists()
     assert indicator_system_errors(local) == []
-    filed_last_year = last_year.submissions.count()
+    # ... with a local indicator on the Guangdong batch's extra field, filed by that region's firms.
+    assert local.indicators.get(code="L2").source_field == "provincial_platforms"
+    guangdong = Batch.objects.get(region_scope="44")
+    assert list(guangdong.extra_fields.values_list("code", flat=True)) == ["provincial_platforms"]
+    gd_filings = guangdong.submissions.filter(status="approved")
+    assert gd_filings.count() == trial.batch.submissions.filter(enterprise__region_code__startswith="44").count() > 0
+    assert gd_filings.filter(extra_values__has_key="provincial_platforms").exists()
+    filed_last_year, filed_locally = last_year.submissions.count(), gd_filings.count()
     call_command("demo_setup", firms=300)  # running it again adds nothing
-    assert (Batch.objects.count(), last_year.submissions.count()) == (2, filed_last_year)
+    assert (Batch.objects.count(), last_year.submissions.count(), guangdong.submissions.count()) == (
+        3, filed_last_year, filed_locally)  # fmt: skip
+    assert local.indicators.filter(code="L2").count() == 1
     assert IndicatorSystem.objects.filter(code="guangdong").count() == 1
     for username in ("admin", "bureau", "bureau-gd", "icbc", "icbc-gd", "cmb", "guarantor", "firm"):
         assert client.login(username=username, password="Demo-2024!"), username

@@ -28,6 +28,7 @@ BUILT_BY_THEIR_SERVICE = {
     "core.Region": "seeded reference data (core 0002)",
     "core.IndustrySection": "seeded reference data (core 0002)",
     "enterprises.Submission": "SubmissionFactory needs a batch: SubmissionFactory(batch=BatchFactory())",
+    "enterprises.BatchField": "enterprises.batch_fields.batch_field_create (a batch's extra field; its rules)",
     "enterprises.SubmissionChange": "the filing services' trail (submission_save_draft, …)",
     "enterprises.SubmissionEvidence": "enterprises.services.evidence_add (stores the file)",
     "enterprises.ProfileAccessLog": "enterprises.services.profile_access_record (append-only)",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..batch_fields import extra_value_label
 from ..labels import field_label, value_label
 from ..models import COUNT_FIELDS, FLAG_FIELDS, MONEY_FIELDS, Enterprise
 from .validation import KEY, ImportPlan
@@ -45,6 +46,12 @@ def _comparable(name: str, values: np.ndarray) -> np.ndarray:
     return np.rint(numbers * 100).astype(np.int64) if name in MONEY_FIELDS else np.rint(numbers).astype(np.int64)
 
 
+def _texts(values) -> np.ndarray:
+    """An extra field's stored texts, "" for not filed (None, or NaN where a new filing has no stored row)."""
+    return np.array(["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values],
+                    dtype=object)  # fmt: skip
+
+
 def changed_cells(plan: ImportPlan) -> tuple[np.ndarray, np.ndarray]:
     """``(updates, changed)``: which rows update an existing filing, and a rows × ``plan.columns`` matrix of the
     cells whose value differs from the stored one (all False on rows that create a filing)."""
@@ -53,8 +60,11 @@ def changed_cells(plan: ImportPlan) -> tuple[np.ndarray, np.ndarray]:
     stored = plan.existing.reindex(ids)
     changed = np.zeros((len(ids), len(plan.columns)), dtype=bool)
     for j, name in enumerate(plan.columns):
-        after = _comparable(name, plan.values[name].to_numpy())
-        before = _comparable(name, stored[name].to_numpy())
+        if name in plan.extra_fields:  # canonical texts: equal exactly when the filing would hold the same value
+            after, before = _texts(plan.values[name]), _texts(stored[name])
+        else:
+            after = _comparable(name, plan.values[name].to_numpy())
+            before = _comparable(name, stored[name].to_numpy())
         changed[:, j] = updates & (after != before)
     return updates, changed
 
@@ -70,8 +80,16 @@ def plan_changes(plan: ImportPlan, *, limit: int) -> PlanChanges:
     shown = []
     for k, (i, j) in enumerate(zip(rows.tolist(), columns.tolist(), strict=True)):
         name = plan.columns[j]
-        old, new = _label(name, stored[name].iat[k]), _label(name, plan.values[name].iat[i])
         code = plan.values[KEY].iat[i]
+        if name in plan.extra_fields:
+            extra = plan.extra_fields[name]
+            old, new = (
+                extra_value_label(extra, _texts([v])[0] or None)
+                for v in (stored[name].iat[k], plan.values[name].iat[i])
+            )
+            shown.append(CellChange(i + 2, code, names.get(int(ids[i]), ""), extra.label, old, new))
+            continue
+        old, new = _label(name, stored[name].iat[k]), _label(name, plan.values[name].iat[i])
         shown.append(CellChange(i + 2, code, names.get(int(ids[i]), ""), field_label(name), old, new))
     touched = changed.any(axis=1)
     return PlanChanges(

@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from core.exports import csv_lines
 from core.labels import listing, yes_no
 
-from ..choices import DataSource, RdPlatformLevel, SubmissionStatus
+from ..choices import BatchFieldKind, DataSource, RdPlatformLevel, SubmissionStatus
 from ..filing import HELP, UNITS
 from ..labels import field_label
-from ..models import COUNT_FIELDS, FLAG_FIELDS, SIGNED_FIELDS, Enterprise, Submission
-from .validation import IMPORTABLE, KEY
+from ..models import COUNT_FIELDS, FLAG_FIELDS, SIGNED_FIELDS, BatchField, Enterprise, Submission
+from .validation import IMPORTABLE, KEY, extra_header
 
 TEMPLATE_ROWS = 10_000  # rows the drop-down lists cover (an import takes up to 200,000; lists past these are a nicety)
 EXPORT_CHUNK = 5_000
@@ -49,8 +49,21 @@ def _allowed(name: str) -> str:
     return _("数字,最多两位小数,不能为负数")
 
 
-def template_xlsx() -> bytes:
-    """The template workbook in the active language."""
+def _extra_allowed(field: BatchField) -> str:
+    """What a cell of an extra field's column may hold, in words (its kind and bounds)."""
+    if field.kind == BatchFieldKind.YES_NO:
+        return _("“%(yes)s”或“%(no)s”") % {"yes": yes_no(True), "no": yes_no(False)}
+    words = [_("整数") if field.kind == BatchFieldKind.INTEGER else _("数字,最多两位小数")]
+    if field.min_value is not None:
+        words.append(_("不小于 %(min)s") % {"min": f"{field.min_value.normalize():f}"})
+    if field.max_value is not None:
+        words.append(_("不大于 %(max)s") % {"max": f"{field.max_value.normalize():f}"})
+    return ",".join(words) + _(";留空为未填报")
+
+
+def template_xlsx(batch_fields: list[BatchField] = ()) -> bytes:
+    """The template workbook in the active language; ``batch_fields`` (a batch's extra fields) add their columns
+    after the standard ones."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -59,7 +72,8 @@ def template_xlsx() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("填报数据")
-    header = [_key_label(), _name_label(), *(field_label(name) for name in IMPORTABLE)]
+    header = [_key_label(), _name_label(), *(field_label(name) for name in IMPORTABLE),
+              *(extra_header(field) for field in batch_fields)]  # fmt: skip
     sheet.append(header)
     sheet.freeze_panes = "C2"
     for cell in sheet[1]:
@@ -81,6 +95,11 @@ def template_xlsx() -> bytes:
         kind = "flags" if name in FLAG_FIELDS else "levels" if name == "rd_platform_level" else None
         if kind:
             validations[kind].add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+    for index, field in enumerate(batch_fields, start=3 + len(IMPORTABLE)):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = 16
+        if field.kind == BatchFieldKind.YES_NO:
+            validations["flags"].add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
     for validation in validations.values():
         sheet.add_data_validation(validation)
 
@@ -104,6 +123,9 @@ def template_xlsx() -> bytes:
         explanation = str(HELP.get(name) or field.help_text or "")
         rows.append((get_column_letter(index), field_label(name), name, str(UNITS.get(name, "")), _allowed(name),
                      explanation))  # fmt: skip
+    for index, field in enumerate(batch_fields, start=3 + len(IMPORTABLE)):
+        rows.append((get_column_letter(index), extra_header(field), field.code, field.unit, _extra_allowed(field),
+                     field.help_text or _("本批次的扩展字段。")))  # fmt: skip
     for row in rows:
         help_sheet.append(list(row))
     for letter, width in zip("ABCDEF", (6, 34, 24, 10, 30, 60), strict=True):
@@ -116,11 +138,32 @@ def template_xlsx() -> bytes:
 EXPORT_FIELDS = ("enterprise__credit_code", "enterprise__name", "status", "data_source", *IMPORTABLE)
 
 
-def export_header() -> list[str]:
+def export_header(batch_fields: list[BatchField] = ()) -> list[str]:
     return [
         _key_label(), _name_label(), str(Submission._meta.get_field("status").verbose_name),
         str(Submission._meta.get_field("data_source").verbose_name), *(field_label(name) for name in IMPORTABLE),
+        *(extra_header(field) for field in batch_fields),
     ]  # fmt: skip
+
+
+def _extra_cells(batch_fields: list[BatchField]):
+    """The extra fields' cells of one filing from its ``extra_values``: as stored (a number's canonical text),
+    是/否 for yes/no, blank when never filed — what the importer reads back to the same stored value."""
+    yes, no = yes_no(True), yes_no(False)
+
+    def cells(stored: dict) -> list[str]:
+        out = []
+        for field in batch_fields:
+            value = (stored or {}).get(field.code)
+            if value is None:
+                out.append("")
+            elif field.kind == BatchFieldKind.YES_NO:
+                out.append(yes if value == "1" else no)
+            else:
+                out.append(value)
+        return out
+
+    return cells
 
 
 def _converters() -> list:
@@ -140,13 +183,17 @@ def _converters() -> list:
     return converters
 
 
-def export_rows(filings: QuerySet[Submission]) -> Iterator[list]:
+def export_rows(filings: QuerySet[Submission], batch_fields: list[BatchField] = ()) -> Iterator[list]:
     converters = _converters()
-    rows: Iterable[tuple] = filings.order_by("enterprise__credit_code").values_list(*EXPORT_FIELDS)
+    extra = _extra_cells(list(batch_fields))
+    fields = (*EXPORT_FIELDS, "extra_values") if batch_fields else EXPORT_FIELDS
+    rows: Iterable[tuple] = filings.order_by("enterprise__credit_code").values_list(*fields)
     for row in rows.iterator(chunk_size=EXPORT_CHUNK):
-        yield [convert(value) for convert, value in zip(converters, row, strict=True)]
+        cells = [convert(value) for convert, value in zip(converters, row[: len(EXPORT_FIELDS)], strict=True)]
+        yield cells + extra(row[-1]) if batch_fields else cells
 
 
-def export_csv_lines(filings: QuerySet[Submission]) -> Iterator[str]:
-    """The filings as CSV lines (UTF-8 with BOM), text cells made inert (``core.exports``)."""
-    return csv_lines(export_header(), export_rows(filings))
+def export_csv_lines(filings: QuerySet[Submission], batch_fields: list[BatchField] = ()) -> Iterator[str]:
+    """The filings as CSV lines (UTF-8 with BOM), text cells made inert (``core.exports``); the batch's extra
+    fields (``batch_fields``) as the last columns."""
+    return csv_lines(export_header(batch_fields), export_rows(filings, batch_fields))

@@ -6,7 +6,9 @@ first column is A. A file-level problem (a missing or unknown column) is reporte
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,8 +21,9 @@ from django.utils.translation import gettext as _
 from core.labels import listing
 from core.validators import USCC_ALPHABET, USCC_WEIGHTS
 
+from ..batch_fields import batch_fields_of, extra_key, extra_value_parse
 from ..choices import RdPlatformLevel
-from ..models import COUNT_FIELDS, FLAG_FIELDS, MONEY_FIELDS, SIGNED_FIELDS, Enterprise, Submission
+from ..models import COUNT_FIELDS, FLAG_FIELDS, MONEY_FIELDS, SIGNED_FIELDS, BatchField, Enterprise, Submission
 from .reader import Table
 
 KEY = "credit_code"
@@ -55,6 +58,9 @@ class ImportPlan:
     enterprise_ids: np.ndarray | None = None
     values: pd.DataFrame | None = None  # typed values of the imported columns, one row per data row
     existing: pd.DataFrame | None = None  # stored values of filings already in the batch, indexed by enterprise id
+    # The batch's extra fields by their plan column (``extra__<code>``): a column holds the value as stored text, or
+    # None for a blank cell (not filed); ``existing`` has the same columns and ``extra_values`` (the stored dict).
+    extra_fields: dict[str, BatchField] = field(default_factory=dict)
 
     @property
     def new_count(self) -> int:
@@ -72,10 +78,23 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def header_aliases() -> dict[str, str]:
+def extra_header(field: BatchField) -> str:
+    """An extra field's column title in the reader's language, with its unit as the standard titles have theirs."""
+    return f"{field.label}({field.unit})" if field.unit else field.label
+
+
+def header_aliases(extra_fields: Iterable[BatchField] = ()) -> dict[str, str]:
     """Accepted header → field: the field code, or its label in any UI language with or without the unit, case-
-    insensitive. Every language, whatever the officer's: a Chinese spreadsheet must import from the English UI."""
+    insensitive. Every language, whatever the officer's: a Chinese spreadsheet must import from the English UI.
+    The batch's extra fields are ``extra__<code>``: by their code or either label, with or without the unit."""
     aliases = {KEY: KEY, "统一社会信用代码": KEY}
+    for extra in extra_fields:
+        for alias in (extra.code, extra.label_zh, extra.label_en):
+            if alias:
+                aliases[alias.lower()] = extra_key(extra.code)
+                if extra.unit:
+                    for form in ("{}({})", "{}({})", "{} ({})"):
+                        aliases[form.format(alias, extra.unit).lower()] = extra_key(extra.code)
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             aliases[str(Enterprise._meta.get_field("credit_code").verbose_name).lower()] = KEY
@@ -99,6 +118,7 @@ def level_aliases() -> dict[str, int]:
 
 def validate(table: Table, *, batch, user) -> ImportPlan:
     plan = ImportPlan(rows=len(table.rows))
+    plan.extra_fields = {extra_key(f.code): f for f in batch_fields_of(batch.pk)}
     columns = _map_header(table.header, plan)
     if plan.errors:
         return plan
@@ -114,6 +134,10 @@ def validate(table: Table, *, batch, user) -> ImportPlan:
     values: dict[str, pd.Series] = {}
     for index, name in columns.items():
         if name in INFORMATIONAL:
+            continue
+        if name in plan.extra_fields:
+            field_report = lambda mask, message, n=name: report(mask, n, message)  # noqa: E731
+            values[name] = _extra_column(frame[index], plan.extra_fields[name], field_report)
             continue
         text = frame[index]
         blank = text == ""
@@ -167,8 +191,22 @@ def validate(table: Table, *, batch, user) -> ImportPlan:
     return plan
 
 
+def _extra_column(text: pd.Series, extra: BatchField, report) -> pd.Series:
+    """One extra field's column: each distinct cell parsed once by the filing's own rule (``extra_value_parse``);
+    a blank cell is "not filed" (as the export writes a value never filed), a formula is refused."""
+    formula = text.str.startswith("=")
+    report(formula, _("单元格包含公式,平台不计算公式,请填写数值。"))
+    codes, distinct = pd.factorize(text.where(~formula, ""))
+    parsed = [extra_value_parse(extra, cell) for cell in distinct]
+    for k, (_value, error) in enumerate(parsed):
+        if error:
+            report(codes == k, error)
+    stored = np.array([value for value, _error in parsed] + [None], dtype=object)
+    return pd.Series(stored[np.where(codes < 0, len(parsed), codes)], index=text.index, dtype=object)
+
+
 def _map_header(header: list[str], plan: ImportPlan) -> dict[int, str]:
-    aliases = header_aliases()
+    aliases = header_aliases(plan.extra_fields.values())
     columns: dict[int, str] = {}
     for i, title in enumerate(header):
         if not title:
@@ -205,7 +243,8 @@ def _match_enterprises(typed: pd.DataFrame, plan: ImportPlan, letter, rows, *, b
     qn = connection.ops.quote_name
     table = qn(Submission._meta.db_table)
     money = {name: f"CAST({qn(name)} AS DOUBLE PRECISION)" for name in MONEY_FIELDS}
-    selected = ", ".join(["enterprise_id", "id", "status", *(money.get(name, qn(name)) for name in IMPORTABLE)])
+    selected = ", ".join(["enterprise_id", "id", "status", *(money.get(name, qn(name)) for name in IMPORTABLE),
+                          qn("extra_values")])  # fmt: skip
     stored: list = []
     with connection.cursor() as cursor:
         for start in range(0, len(present), LOOKUP_CHUNK):
@@ -215,9 +254,12 @@ def _match_enterprises(typed: pd.DataFrame, plan: ImportPlan, letter, rows, *, b
             query = f"SELECT {selected} FROM {table} WHERE batch_id = %s AND enterprise_id IN ({marks})"  # nosec B608
             cursor.execute(query, [batch.pk, *chunk])
             stored.extend(cursor.fetchall())
-    plan.existing = pd.DataFrame(stored, columns=["enterprise_id", "id", "status", *IMPORTABLE]).set_index(
-        "enterprise_id"
-    )
+    existing = pd.DataFrame(stored, columns=["enterprise_id", "id", "status", *IMPORTABLE, "extra_values"])
+    existing["extra_values"] = [json.loads(v) if isinstance(v, str) else (v or {}) for v in existing["extra_values"]]
+    for name, extra in plan.extra_fields.items():
+        existing[name] = pd.Series([v.get(extra.code) for v in existing["extra_values"]], index=existing.index,
+                                   dtype=object)  # fmt: skip
+    plan.existing = existing.set_index("enterprise_id")
 
 
 def _fetch(queryset) -> list[tuple]:

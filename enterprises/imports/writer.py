@@ -31,13 +31,34 @@ def _texts(name: str, values: np.ndarray) -> list:
     return [str(v) for v in values.astype(np.int64).tolist()]
 
 
+def _extra_json(rows: list[dict]) -> list[str]:
+    """Each filing's whole ``extra_values`` as the JSON text the column stores (keys sorted: stable bytes)."""
+    return [json.dumps(row, ensure_ascii=False, sort_keys=True) for row in rows]
+
+
+def _extra_merged(plan: ImportPlan, extras: list[str], values: pd.DataFrame, stored: list[dict] | None) -> list[dict]:
+    """The extra values each row's filing holds afterwards: the stored ones (``None``: a new filing) with the file's
+    columns applied — a blank cell removes a value (not filed), a filled one sets it."""
+    merged = [dict(row) for row in stored] if stored is not None else [{} for _ in range(len(values))]
+    for name in extras:
+        code = plan.extra_fields[name].code
+        for row, value in zip(merged, values[name].tolist(), strict=True):
+            if value is None:
+                row.pop(code, None)
+            else:
+                row[code] = value
+    return merged
+
+
 def write_plan(plan: ImportPlan, *, batch, user, source: str) -> dict[str, int]:
     """Apply ``plan`` (which must have no errors); returns counts of inserted and updated filings."""
     assert not plan.errors and plan.values is not None and plan.existing is not None
     now = pd.Timestamp(timezone.now())
-    columns = plan.columns
+    extras = [name for name in plan.columns if name in plan.extra_fields]  # written as one JSON column
+    columns = [name for name in plan.columns if name not in plan.extra_fields]
     ids = plan.enterprise_ids
-    values = plan.values[columns].reset_index(drop=True)
+    all_values = plan.values[plan.columns].reset_index(drop=True)
+    values = all_values[columns]
     for name in columns:
         if name not in MONEY_FIELDS and name not in FLAG_FIELDS:
             values[name] = values[name].astype(np.int64)  # counts: whole numbers, never "3.0" in an integer column
@@ -45,11 +66,13 @@ def write_plan(plan: ImportPlan, *, batch, user, source: str) -> dict[str, int]:
 
     lock_table(Submission)
     new_values = values[is_new].reset_index(drop=True)
+    new_extras = all_values[extras][is_new].reset_index(drop=True)
     reserved = next_ids(Submission, int(is_new.sum()))
     new_ids = np.arange(reserved.start, reserved.stop, dtype=np.int64)
     frame = new_values.assign(
         id=new_ids, enterprise_id=ids[is_new], batch_id=batch.pk, status=SubmissionStatus.SUBMITTED,
         data_source=source, submitted_at=now, created_at=now, updated_at=now,
+        extra_values=_extra_json(_extra_merged(plan, extras, new_extras, None)),
     )  # fmt: skip
     bulk_insert(Submission, with_defaults(Submission, frame))
 
@@ -57,12 +80,17 @@ def write_plan(plan: ImportPlan, *, batch, user, source: str) -> dict[str, int]:
     # source) as it is, so re-importing the filings export writes nothing.
     updating = changed_cells(plan)[1].any(axis=1)
     existing = plan.existing.reindex(ids[updating])
-    old_values = existing[columns].reset_index(drop=True)
-    update_values = values[updating].reset_index(drop=True)
-    _update(existing["id"].to_numpy(), update_values, source=source, now=now)
+    old_values = existing[plan.columns].reset_index(drop=True)
+    update_values = all_values[updating].reset_index(drop=True)
+    written = update_values[columns]
+    if extras:  # the filing's whole extra dict, merged here: one typed column for the UPDATE as for the others
+        merged = _extra_merged(plan, extras, update_values, existing["extra_values"].tolist())
+        written = written.assign(extra_values=_extra_json(merged))
+    _update(existing["id"].to_numpy(), written, source=source, now=now)
 
-    changes = _changes(new_ids, new_values, None, columns) + _changes(
-        existing["id"].to_numpy(), update_values, old_values, columns
+    new_all = all_values[is_new].reset_index(drop=True)
+    changes = _changes(new_ids, new_all, None, plan.columns, extras) + _changes(
+        existing["id"].to_numpy(), update_values, old_values, plan.columns, extras
     )
     if changes:
         frame = pd.DataFrame(changes, columns=["submission_id", "diff"]).assign(
@@ -73,7 +101,7 @@ def write_plan(plan: ImportPlan, *, batch, user, source: str) -> dict[str, int]:
     return {"inserted": int(is_new.sum()), "updated": int(updating.sum())}
 
 
-def _changes(submission_ids, new: pd.DataFrame, old: pd.DataFrame | None, columns) -> list[tuple[int, str]]:
+def _changes(submission_ids, new: pd.DataFrame, old: pd.DataFrame | None, columns, extras=()) -> list[tuple[int, str]]:
     """(submission id, JSON diff) for every filing whose values change. Built a column at a time: each changed cell
     becomes a ``"name": [old, new]`` fragment (values are digits, signs, points or true/false, so they need no
     escaping) and the fragments are joined row-wise by numpy on object arrays — no dict or ``json.dumps`` per row."""
@@ -82,6 +110,16 @@ def _changes(submission_ids, new: pd.DataFrame, old: pd.DataFrame | None, column
         return []
     pieces = np.full(n, "", dtype=object)
     for name in columns:
+        if name in extras:  # texts or None (not filed), as ``batch_fields.extra_values_merge`` records them
+            after = np.array([None if v is None else str(v) for v in new[name].tolist()], dtype=object)
+            before = (np.array([None if v is None or v != v else str(v) for v in old[name].tolist()], dtype=object)
+                      if old is not None else np.full(n, None, dtype=object))  # fmt: skip
+            positions = np.flatnonzero(after != before)
+            fragments = np.array([f", {json.dumps(name)}: [{json.dumps(before[p])}, {json.dumps(after[p])}]"
+                                  for p in positions.tolist()], dtype=object)  # fmt: skip
+            if positions.size:
+                pieces[positions] = pieces[positions] + fragments
+            continue
         after = new[name].to_numpy()
         before = old[name].fillna(0).to_numpy() if old is not None else np.zeros(n)
         positions = np.flatnonzero(after.astype(float) != before.astype(float))

@@ -30,12 +30,13 @@ N_PROVINCE_KEYS = 100
 
 
 def score(population: Population, system: SystemDef, *, threads: int | None = None) -> ScoreResult:
-    """Score every enterprise of ``population`` with ``system``; the system must pass ``system.validate()``.
+    """Score every enterprise of ``population`` with ``system``; the system must pass ``system.validate()`` with the
+    population's extra fields (an indicator on an extra field the population lacks is refused, naming it).
 
     ``threads`` sets how many percentile indicators are normalised at once (numpy releases the GIL while sorting);
     the default uses every core for large runs. Results do not depend on it.
     """
-    errors = system.validate()
+    errors = system.validate(population.extra_fields)
     if errors:
         raise ValueError("invalid indicator system: " + "; ".join(errors))
     timings: dict[str, float] = {}

@@ -1,7 +1,9 @@
 """The offline-scoring CSV format (methodology §1, §12): read a population, write results and re-export inputs.
 
 Input columns: ``enterprise_id, industry_code, region_code, established, approved, consent`` and every raw field of
-§1 by name (``RAW_FIELDS``); extra columns are ignored. Blank or missing numeric cells are 0, blank flags False.
+§1 by name (``RAW_FIELDS``); other columns are ignored, unless the caller names them as extra fields (a local
+system's batch-level fields: ``extra_fields``), which are then required and read as numbers (any sign). Blank or
+missing numeric cells are 0, blank flags False.
 Booleans are true/false/1/0 in any letter case. ``enterprise_id``, ``industry_code``, ``region_code`` and
 ``established`` are required in every row.
 
@@ -83,7 +85,9 @@ class _Problems:
         raise CsvInputError(summary, errors[0].row, errors[0].column, errors)
 
 
-def read_population_csv(path_or_file: str | os.PathLike[str] | IO[Any], reference_date: Any) -> Population:
+def read_population_csv(
+    path_or_file: str | os.PathLike[str] | IO[Any], reference_date: Any, *, extra_fields: Iterable[str] = ()
+) -> Population:
     """Parse and validate an offline-scoring CSV into a Population; raises CsvInputError listing every problem.
 
     Why two passes at most: the first lets pandas' C parser type the numeric columns directly (fast, and exports
@@ -92,14 +96,15 @@ def read_population_csv(path_or_file: str | os.PathLike[str] | IO[Any], referenc
     distinct values, so they are factorised and each distinct value is checked once, not each row.
     """
     source = _rewindable(path_or_file)
+    extra = tuple(dict.fromkeys(extra_fields))
     try:
-        frame, numbers_parsed = _read(source, typed=True), True
+        frame, numbers_parsed = _read(source, typed=True, extra=extra), True
     except (ValueError, OverflowError) as exc:
         if isinstance(exc, pd.errors.ParserError):
             raise _unreadable(exc) from exc
         _rewind(source)
-        frame, numbers_parsed = _read(source, typed=False), False
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+        frame, numbers_parsed = _read(source, typed=False, extra=extra), False
+    missing = [c for c in (*REQUIRED_COLUMNS, *extra) if c not in frame.columns]
     if missing:
         errors = [CsvInputError(f"row 1, column {c}: missing required column", 1, c) for c in missing]
         raise CsvInputError(f"missing required column(s): {', '.join(missing)}", 1, missing[0], errors)
@@ -108,6 +113,7 @@ def read_population_csv(path_or_file: str | os.PathLike[str] | IO[Any], referenc
 
     enterprise_id = _ids(frame["enterprise_id"], numbers_parsed, problems)
     values = {name: _numbers(frame[name], name, numbers_parsed, problems) for name in NUMERIC_FIELDS}
+    values |= {name: _numbers(frame[name], name, numbers_parsed, problems, signed=True) for name in extra}
     section, industry = _industry(frame["industry_code"], problems)
     province, region = _region(frame["region_code"], problems)
     established = _dates(frame["established"], problems)
@@ -147,12 +153,14 @@ def _rewind(source: Any) -> None:
         source[0].seek(source[1])
 
 
-def _read(source: Any, *, typed: bool) -> pd.DataFrame:
+def _read(source: Any, *, typed: bool, extra: tuple[str, ...] = ()) -> pd.DataFrame:
     handle = source[0] if isinstance(source, tuple) else source
-    text_columns = dict.fromkeys(REQUIRED_COLUMNS, object)
+    text_columns = dict.fromkeys((*REQUIRED_COLUMNS, *extra), object)
+    wanted = REQUIRED_SET | set(extra)
     if typed:
-        dtype = {**text_columns, "enterprise_id": np.int64, **dict.fromkeys(NUMERIC_FIELDS, np.float64)}
-        na_values: Any = {name: [""] for name in NUMERIC_FIELDS}
+        numeric = (*NUMERIC_FIELDS, *extra)
+        dtype = {**text_columns, "enterprise_id": np.int64, **dict.fromkeys(numeric, np.float64)}
+        na_values: Any = {name: [""] for name in numeric}
     else:
         dtype, na_values = text_columns, None
     try:
@@ -164,7 +172,7 @@ def _read(source: Any, *, typed: bool) -> pd.DataFrame:
             na_filter=typed,
             skipinitialspace=True,
             encoding="utf-8-sig",
-            usecols=lambda name: str(name).strip() in REQUIRED_SET,
+            usecols=lambda name: str(name).strip() in wanted,
         )
     except (pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise _unreadable(exc) from exc
@@ -208,7 +216,7 @@ def _ids(column: pd.Series, parsed: bool, problems: _Problems) -> np.ndarray:
     return ids
 
 
-def _numbers(column: pd.Series, name: str, parsed: bool, problems: _Problems) -> np.ndarray:
+def _numbers(column: pd.Series, name: str, parsed: bool, problems: _Problems, *, signed: bool = False) -> np.ndarray:
     """float64 values, blank = 0; non-numbers, non-finite values and forbidden negatives are problems."""
     if parsed:
         numbers = column.to_numpy(dtype=np.float64, copy=True)
@@ -220,7 +228,7 @@ def _numbers(column: pd.Series, name: str, parsed: bool, problems: _Problems) ->
     bad = ~np.isfinite(numbers)
     problems.add(name, bad, lambda p: f"{column.iat[p]!r} is not a number")
     numbers[bad] = 0.0
-    if name not in SIGNED_FIELDS:
+    if name not in SIGNED_FIELDS and not signed:
         problems.add(
             name, numbers < 0, lambda p: f"{column.iat[p]} is negative (only net_profit and net_assets may be)"
         )
@@ -286,6 +294,7 @@ def write_population_csv(population: Population, path_or_file: str | os.PathLike
     }
     columns.update({name: population.values[name] for name in NUMERIC_FIELDS})
     columns.update({name: population.flags[name] for name in BOOL_FIELDS})
+    columns.update({name: population.values[name] for name in population.extra_fields})
     _write_table(path_or_file, columns)
 
 

@@ -7,6 +7,9 @@ Encodings chosen here (see docs/methodology-notes.md):
 - ``province`` is an integer array holding the first two digits of the GB/T 2260 region code (11 for Beijing).
 - ``reference_date`` is a ``numpy.datetime64[D]`` scalar (Dec 31 of the filing year, §3).
 - numeric raw fields are ``float64`` (missing = 0), flags are ``bool`` (missing = False).
+- ``values`` may hold *extra* fields besides §1's (a batch's locally filed fields, by their codes; float64, missing
+  = 0, a yes/no field 0/1): ``extra_fields`` names them, and an indicator of a local system reads them like raw
+  fields. Which extras exist is the caller's data, never the engine's: nothing here knows a local field by name.
 - ``industry_code`` / ``region_code`` optionally keep the full codes so that an export reproduces its input exactly;
   the engine itself reads only ``section`` and ``province``. ``region`` (optional) is the 6-digit code as an integer,
   which a run stores with each score: loaded with the population, it costs no second read of every firm.
@@ -21,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .system import BOOL_FIELDS, NUMERIC_FIELDS
+from .system import BOOL_FIELDS, NUMERIC_FIELDS, RESERVED_NAMES
 
 SECTIONS = "ABCDEFGHIJKLMNOPQRST"
 """GB/T 4754 industry sections; a Population's ``section`` code indexes this string."""
@@ -79,6 +82,13 @@ class Population:
                 check(field_name, self.values[field_name], "f")
                 if self.values[field_name].dtype != np.float64:
                     problems.append(f"{field_name}: expected float64")
+        for field_name in self.extra_fields:
+            if field_name in RESERVED_NAMES:
+                problems.append(f"values: extra field {field_name} shadows a standard field")
+            else:
+                check(field_name, self.values[field_name], "f")
+                if self.values[field_name].dtype != np.float64:
+                    problems.append(f"{field_name}: expected float64")
         for field_name in BOOL_FIELDS:
             if field_name not in self.flags:
                 problems.append(f"flags: missing field {field_name}")
@@ -94,7 +104,7 @@ class Population:
                 problems.append("section: codes must be 0..19 (A..T)")
             if self.province.min() < 0 or self.province.max() > 99:
                 problems.append("province: must be the two leading digits of a region code (0..99)")
-            if not all(np.isfinite(self.values[f]).all() for f in NUMERIC_FIELDS):
+            if not all(np.isfinite(self.values[f]).all() for f in (*NUMERIC_FIELDS, *self.extra_fields)):
                 problems.append("values: NaN or infinite values are not allowed")
         if problems:
             raise ValueError("invalid population: " + "; ".join(problems))
@@ -102,6 +112,11 @@ class Population:
     @property
     def n(self) -> int:
         return len(self.enterprise_id)
+
+    @property
+    def extra_fields(self) -> tuple[str, ...]:
+        """The extra (non-§1) fields in ``values``, sorted: what a local indicator may read besides §1–§2."""
+        return tuple(sorted(name for name in self.values if name not in NUMERIC_FIELDS))
 
     def column(self, name: str) -> np.ndarray:
         """A raw field as float64 (flags become 0.0/1.0) — what an indicator reading a raw field sees."""
@@ -145,11 +160,13 @@ class Population:
         consent: Any = True,
         industry_code: Any = None,
         region_code: Any = None,
+        extra_values: Mapping[str, Any] | None = None,
     ) -> Population:
         """Build from loose inputs: lists or arrays; section as letters or codes; missing fields become 0/False.
 
-        ``approved``/``consent`` may be a scalar applied to every firm. This is the convenient door for tests and
-        adapters; the strict dataclass constructor stays the one that checks what the engine will read.
+        ``approved``/``consent`` may be a scalar applied to every firm; ``extra_values`` are extra fields by code.
+        This is the convenient door for tests and adapters; the strict dataclass constructor stays the one that
+        checks what the engine will read.
         """
         ids = np.asarray(enterprise_id, dtype=np.int64)
         n = ids.shape[0]
@@ -163,7 +180,8 @@ class Population:
             section=sec.astype(np.uint8),
             province=np.asarray(province, dtype=np.int16),
             established=np.asarray(established, dtype="datetime64[D]"),
-            values={f: _column(values.get(f, 0.0), n, np.float64) for f in NUMERIC_FIELDS},
+            values={f: _column(values.get(f, 0.0), n, np.float64) for f in NUMERIC_FIELDS}
+            | {f: _column(v, n, np.float64) for f, v in (extra_values or {}).items()},
             flags={f: _column(flags.get(f, False), n, np.bool_) for f in BOOL_FIELDS},
             approved=_column(approved, n, np.bool_),
             consent=_column(consent, n, np.bool_),

@@ -8,8 +8,8 @@
 - ``advice`` [n, ADVICE_SLOTS, 4]: the firm's best improvement options, most points first (system order on ties):
   (indicator column, value today, target, points gained); unused slots hold column −1 and zeros;
 - ``input_hash`` [n] int64: a hash of everything the engine read for the firm (section, province, establishment
-  date, every raw field and flag; not approval or consent), so the report can tell whether *this* firm's scored
-  data changed after the run without reading anyone else's filing.
+  date, every raw field and flag, every non-zero extra field; not approval or consent), so the report can tell
+  whether *this* firm's scored data changed after the run without reading anyone else's filing.
 
 The next reachable step of an indicator (``lift.score_lift`` is the one-firm reference it must agree with):
 
@@ -28,6 +28,7 @@ taken alone. Steps with no gain (weightless, already full, no positive peer valu
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -279,4 +280,16 @@ def input_hashes(population: Population) -> np.ndarray:
         h = _mix(h, (population.values[name].astype(np.float64) + 0.0).view(np.uint64))
     for name in BOOL_FIELDS:
         h = _mix(h, population.flags[name].astype(np.uint64))
+    for name in population.extra_fields:  # sorted: the same hash whatever order the loader added them in
+        # Only a non-zero extra value is folded in, with its field's code: the engine reads a missing value as 0, so
+        # a batch gaining a field (nobody has filed it yet) changes no firm's hash, and a firm without extras hashes
+        # exactly as before extra fields existed; filing 0 → 3 changes it, as a standard field would.
+        x = population.values[name].astype(np.float64) + 0.0
+        tag = np.full(n, _field_tag(name), dtype=np.uint64)
+        h = np.where(x != 0, _mix(_mix(h, tag), x.view(np.uint64)), h)
     return h.view(np.int64)
+
+
+def _field_tag(name: str) -> np.uint64:
+    """A stable 64-bit word for a field's code (not Python's salted ``hash``)."""
+    return np.uint64(int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little"))

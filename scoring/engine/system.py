@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +70,16 @@ DERIVED_FIELDS: tuple[str, ...] = (
 """Fields the engine derives (§2); an indicator may read these like raw fields."""
 
 SOURCE_FIELDS: frozenset[str] = frozenset(RAW_FIELDS + DERIVED_FIELDS)
+
+RESERVED_NAMES: frozenset[str] = SOURCE_FIELDS | frozenset(
+    ("enterprise_id", "industry_code", "region_code", "region", "section", "province", "established", "approved",
+     "consent", "stage", "total")
+)  # fmt: skip
+"""Names an extra (batch-level, locally filed) field may not take: every field of §1–§2 and every column the
+engine, the offline CSV or a result already names."""
+
+EXTRA_FIELD_PATTERN = r"^[a-z][a-z0-9_]{1,39}$"
+"""An extra field's code: lower-case ASCII, digits and underscores, 2–40 characters, starting with a letter."""
 
 METHODS: tuple[str, ...] = ("percentile", "reference", "tiers", "flag")
 """Normalisation methods of §5."""
@@ -152,11 +163,12 @@ class IndicatorDef:
             name=data.get("name", ""),
         )
 
-    def validate(self) -> list[str]:
-        """Problems with this indicator alone, as short English sentences prefixed by its code."""
+    def validate(self, extra_fields: Iterable[str] = ()) -> list[str]:
+        """Problems with this indicator alone, as short English sentences prefixed by its code. ``extra_fields``
+        are the extra (locally filed) fields the caller knows of, besides §1 and §2: a batch's, for a run."""
         errors: list[str] = []
         prefix = f"{self.code}:"
-        if self.source not in SOURCE_FIELDS:
+        if self.source not in SOURCE_FIELDS and self.source not in set(extra_fields):
             errors.append(f"{prefix} unknown source field '{self.source}'")
         if self.method not in METHODS:
             errors.append(f"{prefix} unknown method '{self.method}'")
@@ -288,8 +300,15 @@ class SystemDef:
         """sha256 hex digest of the canonical JSON: changes with any weight, threshold, name or parameter."""
         return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
 
-    def validate(self) -> list[str]:
-        """Every rule the system breaks, as short English sentences; an empty list means the engine can run it."""
+    @property
+    def extra_sources(self) -> tuple[str, ...]:
+        """Source fields outside §1–§2, in order of first use: extra fields a batch must file for this system."""
+        return tuple(dict.fromkeys(ind.source for ind in self.indicators if ind.source not in SOURCE_FIELDS))
+
+    def validate(self, extra_fields: Iterable[str] = ()) -> list[str]:
+        """Every rule the system breaks, as short English sentences; an empty list means the engine can run it.
+        ``extra_fields``: the extra fields an indicator may read besides §1–§2 (``IndicatorDef.validate``)."""
+        extra_fields = frozenset(extra_fields)
         errors: list[str] = []
         if not self.indicators:
             errors.append("the system has no indicators")
@@ -298,7 +317,7 @@ class SystemDef:
         if duplicates:
             errors.append(f"duplicate indicator code(s): {', '.join(duplicates)}")
         for ind in self.indicators:
-            errors.extend(ind.validate())
+            errors.extend(ind.validate(extra_fields))
         base = [ind for ind in self.indicators if not ind.bonus]
         for stage in STAGES:
             total = math.fsum(ind.weight(stage) for ind in base)

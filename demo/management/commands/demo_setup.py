@@ -12,6 +12,7 @@ from demo.services import (
     DEMO_PASSWORD,
     demo_batch_get_or_create,
     demo_draft_system,
+    demo_local_batch_create,
     demo_local_system_create,
     demo_objection_create,
     demo_previous_year_create,
@@ -44,8 +45,14 @@ class Command(BaseCommand):
         previous = demo_previous_year_create(batch)
         if previous:
             self.stdout.write(f"Previous year's batch (2023): {previous:,} approved filings of the same firms.")
+        local_filings = demo_local_batch_create(batch)
+        if local_filings:
+            self.stdout.write(f"Guangdong's own batch, extra field 省级研发平台数量: {local_filings:,} filings.")
         local = demo_local_system_create()
-        self.stdout.write(f"Draft local indicator system {local.key} (region 44, not frozen).")
+        self.stdout.write(
+            f"Draft local indicator system {local.key} (region 44, not frozen), with a local indicator on the "
+            "Guangdong batch's extra field: preview it on that batch."
+        )
         trial = demo_trial_run(batch)
         self.stdout.write(f"Trial run #{trial.pk} with national-v2 (never published): {trial.enterprise_count:,} firms")
         draft = demo_draft_system()

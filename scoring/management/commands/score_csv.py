@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, system: str, reference_date: str, input: str, output: str, **options):
         definition = load_system(system)
-        errors = definition.validate()
+        errors = definition.validate(definition.extra_sources)  # a local field is read from its own column
         if errors:
             raise CommandError(f"invalid indicator system {system}: {'; '.join(errors)}", returncode=BAD_INPUT)
         try:
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(f"--reference-date {reference_date!r} is not a YYYY-MM-DD date", returncode=BAD_INPUT)
         try:
-            population = read_population_csv(input, reference)
+            population = read_population_csv(input, reference, extra_fields=definition.extra_sources)
         except FileNotFoundError:
             raise CommandError(f"{input}: no such file", returncode=BAD_INPUT)
         except CsvInputError as error:
