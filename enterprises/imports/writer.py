@@ -12,14 +12,14 @@ import pandas as pd
 from django.db import connection
 from django.utils import timezone
 
-from core.db.copy import bulk_insert, lock_table, next_ids, with_defaults
+from core.db.copy import ArrayColumn, arrays_insert, bulk_insert, lock_table, next_ids, with_defaults
 
 from ..choices import SubmissionStatus
 from ..models import FLAG_FIELDS, MONEY_FIELDS, Submission, SubmissionChange
 from .changes import changed_cells
 from .validation import ImportPlan
 
-UPDATE_CHUNK_ROWS = 5_000  # rows per UPDATE … FROM (VALUES …) statement / executemany call
+UPDATE_CHUNK_ROWS = 5_000  # rows per executemany call (SQLite)
 
 
 def _texts(name: str, values: np.ndarray) -> list:
@@ -106,33 +106,53 @@ def _json_items(array_text: str) -> list[str]:
 def _update(submission_ids: np.ndarray, values: pd.DataFrame, *, source: str, now) -> None:
     if not len(submission_ids):
         return
+    if connection.vendor == "postgresql":
+        return _update_from_copy(submission_ids, values, source=source, now=now)
     table = connection.ops.quote_name(Submission._meta.db_table)
     qn = connection.ops.quote_name
     names = list(values.columns)
     records = values.astype(object).assign(id=submission_ids.astype(object))
     rows = list(records[[*names, "id"]].itertuples(index=False, name=None))
+    assignments = ", ".join(f"{qn(n)} = %s" for n in names)
+    sql = f"UPDATE {table} SET {assignments}, data_source = %s, updated_at = %s WHERE id = %s"  # nosec B608
+    stamp = now.tz_convert("UTC").strftime("%Y-%m-%d %H:%M:%S.%f")
+    params = [(*row[:-1], source, stamp, row[-1]) for row in rows]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            from psycopg2.extras import execute_values
+        for start in range(0, len(params), UPDATE_CHUNK_ROWS):
+            cursor.executemany(sql, params[start : start + UPDATE_CHUNK_ROWS])
 
-            types = {f.name: f.db_type(connection) for f in Submission._meta.concrete_fields}
-            assignments = ", ".join(f"{qn(n)} = v.{qn(n)}::{types[n]}" for n in names)
-            value_columns = ", ".join(qn(n) for n in [*names, "id"])
-            # Bandit B608 (both UPDATEs): identifiers from model metadata, quoted; values bound as parameters
-            sql = (
-                f"UPDATE {table} AS t SET {assignments}, data_source = %s, updated_at = %s "  # nosec B608
-                f"FROM (VALUES %s) AS v({value_columns}) WHERE t.id = v.id::bigint"
-            )
-            for start in range(0, len(rows), UPDATE_CHUNK_ROWS):
-                chunk = rows[start : start + UPDATE_CHUNK_ROWS]
-                # execute_values fills the single %s with the rows; the two parameters before it are bound around.
-                statement = cursor.cursor.mogrify(sql.replace("(VALUES %s)", "(VALUES {rows})"), [source, now])
-                execute_values(cursor.cursor, statement.decode().replace("{rows}", "%s"), chunk,
-                               page_size=UPDATE_CHUNK_ROWS)  # fmt: skip
+
+UPDATE_TABLE = "import_update"
+
+
+def _update_from_copy(submission_ids: np.ndarray, values: pd.DataFrame, *, source: str, now) -> None:
+    """PostgreSQL: the new values go by binary COPY into a temporary table, then one ``UPDATE … FROM`` joins it on
+    the id. 100,000 rows as ``VALUES`` lists took ~2 s of client formatting and as long again of server parsing."""
+    qn = connection.ops.quote_name
+    fields = {f.column: f for f in Submission._meta.concrete_fields}
+    names = list(values.columns)
+    columns = [ArrayColumn("id", "int8", np.asarray(submission_ids, dtype=np.int64))]
+    for name in names:
+        column = values[name].to_numpy()
+        if name in MONEY_FIELDS:  # validated to two decimals and below 10^14: exact in cents
+            columns.append(ArrayColumn(name, "cents", np.rint(column.astype(float) * 100).astype(np.int64)))
+        elif name in FLAG_FIELDS:
+            columns.append(ArrayColumn(name, "bool", column.astype(bool)))
         else:
-            assignments = ", ".join(f"{qn(n)} = %s" for n in names)
-            sql = f"UPDATE {table} SET {assignments}, data_source = %s, updated_at = %s WHERE id = %s"  # nosec B608
-            stamp = now.tz_convert("UTC").strftime("%Y-%m-%d %H:%M:%S.%f")
-            params = [(*row[:-1], source, stamp, row[-1]) for row in rows]
-            for start in range(0, len(params), UPDATE_CHUNK_ROWS):
-                cursor.executemany(sql, params[start : start + UPDATE_CHUNK_ROWS])
+            columns.append(ArrayColumn(name, "int8", column.astype(np.int64)))
+    # counts travel as int8 and are assigned to their integer columns (validated below 2^31)
+    types = {n: fields[n].db_type(connection) if n in MONEY_FIELDS or n in FLAG_FIELDS else "bigint" for n in names}
+    definitions = ", ".join(["id bigint", *(f"{qn(n)} {types[n]}" for n in names)])
+    assignments = ", ".join(f"{qn(n)} = v.{qn(n)}" for n in names)
+    table = qn(Submission._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {UPDATE_TABLE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {UPDATE_TABLE} ({definitions}) ON COMMIT DROP")
+        arrays_insert(Submission, columns, table=UPDATE_TABLE)
+        # Bandit B608: identifiers from model metadata, quoted; values bound as parameters
+        cursor.execute(
+            f"UPDATE {table} AS t SET {assignments}, data_source = %s, updated_at = %s"  # nosec B608
+            f" FROM {UPDATE_TABLE} AS v WHERE t.id = v.id",
+            [source, now],
+        )
+        cursor.execute(f"DROP TABLE {UPDATE_TABLE}")
