@@ -43,6 +43,7 @@ from banks.models import Recommendation, RecommendationList
 from banks.selectors import push_population, push_population_forget  # noqa: E402
 from banks.services import recommendation_list_push, recommendation_push_prepare, recommendation_rows  # noqa: E402
 from banks.tasks import push_recommendations_task  # noqa: E402
+from bench.cpu import CpuClock, cpu_text  # noqa: E402
 from bench.figures import figure  # noqa: E402
 from core.models import (
     Bank,
@@ -85,36 +86,21 @@ def clear(batch: Batch) -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(partitions.run_table(run_id))}")
 
 
-def server_cpu() -> float:
-    """CPU seconds this connection's PostgreSQL backend has used, read from /proc when the server runs on this
-    machine (NaN otherwise): with other jobs on the machine, CPU time is what compares, not the wall clock."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
 def push_one(args: tuple[int, int]) -> tuple[int, int, int, int, float, float, float]:
     """Push one bank's list on a fresh connection; returns the bank, the counts, the seconds, and the CPU seconds of
     this process and of its database backend."""
     run_id, bank_id = args
     connection.close()  # a fresh connection per worker process
-    started, client, server = time.perf_counter(), time.process_time(), server_cpu()
+    started, clock = time.perf_counter(), CpuClock().start()
     result = recommendation_list_push(
         run=ScoringRun.objects.get(pk=run_id), bank=Bank.objects.get(pk=bank_id), notify=False
     )
     return (bank_id, result.listed, result.carried, result.superseded, time.perf_counter() - started,
-            time.process_time() - client, server_cpu() - server)  # fmt: skip
+            *clock.seconds())  # fmt: skip
 
 
 def cpu(results: list[tuple], extra: tuple[float, float] = (0.0, 0.0)) -> str:
-    client = extra[0] + sum(r[5] for r in results)
-    server = extra[1] + sum(r[6] for r in results)
-    return f"CPU {client + server:.1f} s (client {client:.1f} s + server {server:.1f} s)"
+    return cpu_text(extra[0] + sum(r[5] for r in results), extra[1] + sum(r[6] for r in results))
 
 
 def push_parallel(run: ScoringRun, workers: int) -> tuple[float, list[tuple]]:
@@ -180,11 +166,11 @@ def main() -> None:
     clear(batch)
     push_population_forget()
     print(f"  before: {load()}")
-    started, client, server = time.perf_counter(), time.process_time(), server_cpu()
+    started, clock = time.perf_counter(), CpuClock().start()
     recommendation_push_prepare(run=run)
     push_population(run=run)
     population = time.perf_counter() - started
-    reading = (time.process_time() - client, server_cpu() - server)
+    reading = clock.seconds()
     results = [push_one((run.pk, bank_id)) for bank_id in bank_ids]
     sequential = time.perf_counter() - started
     rows, slowest = sum(r[1] for r in results), max(r[4] for r in results)
