@@ -20,6 +20,7 @@ from .changes import changed_cells
 from .validation import ImportPlan
 
 UPDATE_CHUNK_ROWS = 5_000  # rows per executemany call (SQLite)
+MAX_TEXT_LABELS = 1_000  # distinct values of a text column written by binary COPY (more: CSV)
 
 
 def _texts(name: str, values: np.ndarray) -> list:
@@ -51,7 +52,7 @@ def write_plan(plan: ImportPlan, *, batch, user, source: str) -> dict[str, int]:
         id=new_ids, enterprise_id=ids[is_new], batch_id=batch.pk, status=SubmissionStatus.SUBMITTED,
         data_source=source, submitted_at=now, created_at=now, updated_at=now,
     )  # fmt: skip
-    bulk_insert(Submission, with_defaults(Submission, frame))
+    _insert(Submission, with_defaults(Submission, frame))
 
     # Only filings with a changed value are rewritten: a row equal to the stored filing leaves it (and its data
     # source) as it is, so re-importing the filings export writes nothing.
@@ -69,8 +70,56 @@ def write_plan(plan: ImportPlan, *, batch, user, source: str) -> dict[str, int]:
             user_id=getattr(user, "pk", None), action=SubmissionChange.Action.IMPORT,
             comment=f"source={source}", created_at=now,
         )  # fmt: skip
-        bulk_insert(SubmissionChange, with_defaults(SubmissionChange, frame))
+        _insert(SubmissionChange, with_defaults(SubmissionChange, frame))
     return {"inserted": int(is_new.sum()), "updated": int(updating.sum())}
+
+
+def _insert(model, frame: pd.DataFrame) -> None:
+    """``bulk_insert``, by binary COPY on PostgreSQL when every column has a binary form here (``_binary_columns``):
+    formatting 100,000 filings of 40 columns as CSV took ~1.4 s, and PostgreSQL parses the text again."""
+    columns = _binary_columns(model, frame) if connection.vendor == "postgresql" and len(frame) else None
+    if columns is None:
+        bulk_insert(model, frame)
+    else:
+        arrays_insert(model, columns)
+
+
+def _binary_columns(model, frame: pd.DataFrame) -> list[ArrayColumn] | None:
+    """``frame``'s columns (all of the model's, ``with_defaults``) as ``ArrayColumn``; None when one has no binary
+    form here (the caller then writes CSV). Text columns are categorical: an import's filings have constant ones
+    (status, source, empty comments); the audit diffs, one per row, go as CSV."""
+    columns = []
+    for field in model._meta.concrete_fields:
+        if field.column not in frame.columns and field.primary_key:
+            continue  # the sequence's default, as in bulk_insert
+        values = frame[field.column]
+        null = values.isna().to_numpy()
+        if null.any() and not field.null:
+            return None
+        kind = field.db_type(connection)
+        if kind == "bigint":
+            column = ArrayColumn(field.column, "int8", values.fillna(0).to_numpy().astype(np.int64))
+        elif kind in ("integer", "smallint"):
+            wire = "int4" if kind == "integer" else "int2"
+            column = ArrayColumn(field.column, wire, values.fillna(0).to_numpy().astype(np.int64))
+        elif kind.startswith("numeric(") and kind.endswith(", 2)"):
+            cents = np.rint(values.astype(float).fillna(0).to_numpy() * 100).astype(np.int64)
+            column = ArrayColumn(field.column, "cents", cents)
+        elif kind == "boolean":
+            column = ArrayColumn(field.column, "bool", values.to_numpy().astype(bool))
+        elif kind == "timestamp with time zone":
+            stamps = pd.to_datetime(values, utc=True).dt.tz_convert(None).to_numpy("datetime64[us]")
+            column = ArrayColumn(field.column, "timestamptz", np.where(null, np.datetime64(0, "us"), stamps))
+        elif (kind.startswith("varchar(") or kind in ("text", "jsonb")) and not null.any():
+            codes, labels = pd.factorize(values.map(str))
+            if len(labels) > MAX_TEXT_LABELS:
+                return None  # the encoder writes one group of rows per label
+            column = ArrayColumn(field.column, "jsonb" if kind == "jsonb" else "text", codes, list(labels))
+        else:
+            return None
+        nulls = null if null.any() else None
+        columns.append(ArrayColumn(column.name, column.kind, column.values, column.labels, nulls))
+    return columns
 
 
 def _changes(submission_ids, new: pd.DataFrame, old: pd.DataFrame | None, columns) -> list[tuple[int, str]]:
