@@ -36,9 +36,6 @@ ANALYZED_COLUMNS = (
     "section",
 )
 """The columns the list pages filter and sort on: the others' statistics would cost the push without helping a plan."""
-BUILT_BEFORE_COPY = ("recommendation_worked",)
-"""Partial indexes of worked rows only: a push writes every row "new", so they are built on the empty table (COPY
-evaluates their predicate and adds nothing) rather than by a scan of the whole list after it."""
 RUN_PARTITION_LOCK = 0x62616E6B  # "bank": the advisory-lock class of "create run N's partition"
 
 
@@ -106,35 +103,13 @@ def list_table_create(run_id: int, bank_id: int) -> str:
             f"CREATE TABLE {qn(table)} (LIKE {qn(parent_table())} INCLUDING DEFAULTS INCLUDING CONSTRAINTS,"
             f" CONSTRAINT {qn(table + '_bounds')} CHECK (run_id = {int(run_id)} AND bank_id = {int(bank_id)}))"
         )
-        for definition in _parent_indexes(cursor, before_copy=True):
-            _index_create(cursor, table, definition)
     return table
 
 
-def _parent_indexes(cursor, *, before_copy: bool) -> list[str]:
-    """The definitions of the parent's indexes that back no constraint: those of ``BUILT_BEFORE_COPY`` or the
-    others."""
-    cursor.execute(
-        "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
-        " WHERE i.indrelid = %s::regclass"
-        " AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 2",
-        [parent_table()],
-    )
-    return [definition for name, definition in cursor.fetchall() if (name in BUILT_BEFORE_COPY) == before_copy]
-
-
-def _index_create(cursor, table: str, definition: str) -> None:
-    # "CREATE [UNIQUE] INDEX name ON ONLY public.banks_recommendation USING btree (...) [WHERE ...]"
-    head, using = definition.split(" USING ", 1)
-    unique = "UNIQUE " if head.startswith("CREATE UNIQUE") else ""
-    cursor.execute(f"CREATE {unique}INDEX ON {connection.ops.quote_name(table)} USING {using}")
-
-
 def list_table_index(table: str) -> None:
-    """Build on ``table`` every index and unique constraint the partitioned parent has (but those built before the
-    COPY, ``BUILT_BEFORE_COPY``), so that ATTACH adopts them instead of building them itself while it holds the run
-    partition's lock. Read from the catalog, so a new index in ``Recommendation.Meta`` needs nothing here. Also
-    samples planner statistics."""
+    """Build on ``table`` every index and unique constraint the partitioned parent has, so that ATTACH adopts them
+    instead of building them itself while it holds the run partition's lock. Read from the catalog, so a new index
+    in ``Recommendation.Meta`` needs nothing here. Also samples planner statistics."""
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
@@ -145,8 +120,17 @@ def list_table_index(table: str) -> None:
         )
         for (definition,) in cursor.fetchall():
             cursor.execute(f"ALTER TABLE {qn(table)} ADD {definition}")
-        for definition in _parent_indexes(cursor, before_copy=False):
-            _index_create(cursor, table, definition)
+        cursor.execute(
+            "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            " WHERE i.indrelid = %s::regclass"
+            " AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1",
+            [parent_table()],
+        )
+        for (definition,) in cursor.fetchall():
+            # "CREATE [UNIQUE] INDEX name ON ONLY public.banks_recommendation USING btree (...) [WHERE ...]"
+            head, using = definition.split(" USING ", 1)
+            unique = "UNIQUE " if head.startswith("CREATE UNIQUE") else ""
+            cursor.execute(f"CREATE {unique}INDEX ON {qn(table)} USING {using}")
         cursor.execute(f"SET LOCAL default_statistics_target = {ANALYZE_STATISTICS_TARGET}")
         cursor.execute(f"ANALYZE {qn(table)} ({', '.join(ANALYZED_COLUMNS)})")
 
