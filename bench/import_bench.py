@@ -7,6 +7,9 @@ Uses a dedicated database (default: a fresh SQLite file under /tmp; pass DATABAS
 2. commit of that CSV into the new batch (insert path: every filing created);
 3. commit of an .xlsx of the same values into the demo batch (update path: every filing changed, audit entries).
 
+Each line prints the CPU seconds of this process and of its PostgreSQL backend beside the wall clock: on a machine
+shared with other jobs, they are what compares two runs.
+
 The baseline does what straightforward Django code would per row — look the firm up, ``get_or_create`` the filing,
 set the fields, ``full_clean()``, ``save()`` and write one audit row — timed on ``--sample`` rows and extrapolated
 linearly (labelled as such).
@@ -43,6 +46,7 @@ import openpyxl  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from bench.cpu import CpuClock, cpu_text  # noqa: E402
 from bench.figures import figure  # noqa: E402
 from core.models import BureauStaff, User  # noqa: E402
 from demo.services import demo_firms_create  # noqa: E402
@@ -87,12 +91,13 @@ def main() -> None:
         ("CSV commit, insert path", csv_bytes, "bench.csv", new, False),
         (".xlsx commit, update path", xlsx_bytes, "bench.xlsx", old, False),
     ):
-        started = time.perf_counter()
+        started, clock = time.perf_counter(), CpuClock().start()
         report = submission_import(user=user, batch=batch, data=data, filename=name, source="verified", dry_run=dry)
         seconds = time.perf_counter() - started
         assert not report.errors, report.errors[:5]
         figures.append((label, seconds))
-        print(f"{label:34s} {report.rows:>8,} rows  {seconds:6.1f} s  {report.rows / seconds:>9,.0f} rows/s")
+        print(f"{label:34s} {report.rows:>8,} rows  {seconds:6.1f} s  {report.rows / seconds:>9,.0f} rows/s"
+              f"  {cpu_text(*clock.seconds())}; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     assert Submission.objects.filter(batch=new).count() == args.firms
     assert SubmissionChange.objects.count() >= args.firms
 

@@ -43,6 +43,7 @@ from banks.models import Recommendation, RecommendationList
 from banks.selectors import push_population, push_population_forget  # noqa: E402
 from banks.services import recommendation_list_push, recommendation_push_prepare, recommendation_rows  # noqa: E402
 from banks.tasks import push_recommendations_task  # noqa: E402
+from bench.cpu import CpuClock, cpu_text  # noqa: E402
 from bench.figures import figure  # noqa: E402
 from core.models import (
     Bank,
@@ -85,14 +86,21 @@ def clear(batch: Batch) -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(partitions.run_table(run_id))}")
 
 
-def push_one(args: tuple[int, int]) -> tuple[int, int, int, int, float]:
+def push_one(args: tuple[int, int]) -> tuple[int, int, int, int, float, float, float]:
+    """Push one bank's list on a fresh connection; returns the bank, the counts, the seconds, and the CPU seconds of
+    this process and of its database backend."""
     run_id, bank_id = args
     connection.close()  # a fresh connection per worker process
-    started = time.perf_counter()
+    started, clock = time.perf_counter(), CpuClock().start()
     result = recommendation_list_push(
         run=ScoringRun.objects.get(pk=run_id), bank=Bank.objects.get(pk=bank_id), notify=False
     )
-    return bank_id, result.listed, result.carried, result.superseded, time.perf_counter() - started
+    return (bank_id, result.listed, result.carried, result.superseded, time.perf_counter() - started,
+            *clock.seconds())  # fmt: skip
+
+
+def cpu(results: list[tuple], extra: tuple[float, float] = (0.0, 0.0)) -> str:
+    return cpu_text(extra[0] + sum(r[5] for r in results), extra[1] + sum(r[6] for r in results))
 
 
 def push_parallel(run: ScoringRun, workers: int) -> tuple[float, list[tuple]]:
@@ -120,8 +128,8 @@ def work_on_lists(run: ScoringRun, per_bank: int) -> int:
 
 
 def second_run(batch: Batch, first: ScoringRun) -> ScoringRun:
-    """Another computed run of the batch (scored once, then reused by later invocations)."""
-    other = batch.runs.filter(state=RunState.COMPUTED).exclude(pk=first.pk).order_by("-pk").first()
+    """Another computed run of the batch, not a trial (scored once, then reused by later invocations)."""
+    other = batch.runs.filter(state=RunState.COMPUTED, trial=False).exclude(pk=first.pk).order_by("-pk").first()
     if other is None:
         print("  scoring a second run of the batch (once; later invocations reuse it) ...")
         other = scoring_run_create(batch=batch, enqueue=False)
@@ -158,19 +166,18 @@ def main() -> None:
     clear(batch)
     push_population_forget()
     print(f"  before: {load()}")
-    started = time.perf_counter()
+    started, clock = time.perf_counter(), CpuClock().start()
     recommendation_push_prepare(run=run)
     push_population(run=run)
     population = time.perf_counter() - started
-    rows, slowest = 0, 0.0
-    for bank_id in bank_ids:
-        _, listed, _, _, seconds = push_one((run.pk, bank_id))
-        rows += listed
-        slowest = max(slowest, seconds)
+    reading = clock.seconds()
+    results = [push_one((run.pk, bank_id)) for bank_id in bank_ids]
     sequential = time.perf_counter() - started
+    rows, slowest = sum(r[1] for r in results), max(r[4] for r in results)
     print(
         f"push, one worker:   {sequential:6.2f} s for {rows:,} list rows ({rows / sequential:,.0f} rows/s);"
-        f" eligible firms read once in {population:.2f} s, slowest bank {slowest:.2f} s; {load()}"
+        f" eligible firms read once in {population:.2f} s, slowest bank {slowest:.2f} s; {cpu(results, reading)};"
+        f" {load()}"
     )
 
     started = time.perf_counter()
@@ -187,7 +194,7 @@ def main() -> None:
         parallel, results = push_parallel(run, args.workers)
         print(
             f"push, {args.workers} workers:  {parallel:6.2f} s for {sum(r[1] for r in results):,} list rows"
-            f" (each worker reads the eligible firms once); {load()}"
+            f" (each worker reads the eligible firms once); {cpu(results)} in the bank pushes; {load()}"
         )
 
     # 3. Supersession by a second published run of the batch.
@@ -199,7 +206,7 @@ def main() -> None:
     print(
         f"supersession, {max(args.workers, 1)} workers: {superseding:6.2f} s for {sum(r[1] for r in results):,}"
         f" new list rows, {superseded:,} rows superseded, officers' work on {carried:,} of {worked:,} worked rows"
-        f" carried over (the others' firms left the lists); {load()}"
+        f" carried over (the others' firms left the lists); {cpu(results)}; {load()}"
     )
     run = newer
 

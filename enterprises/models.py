@@ -274,10 +274,15 @@ class Submission(BaseModel):
     FLAG_FIELDS = FLAG_FIELDS
     SIGNED_FIELDS = SIGNED_FIELDS
 
-    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="submissions", verbose_name=_("企业"))
-    batch = models.ForeignKey(Batch, models.PROTECT, related_name="submissions", verbose_name=_("批次"))
+    # No index of their own on the two keys nor a pattern index on the status: the unique key (enterprise, batch) and
+    # the (batch, status) index start with them, and every extra index is written again by each imported or updated
+    # filing (a 100,000-row import updates all nine; issue 18).
+    enterprise = models.ForeignKey(
+        Enterprise, models.CASCADE, related_name="submissions", verbose_name=_("企业"), db_index=False
+    )
+    batch = models.ForeignKey(Batch, models.PROTECT, related_name="submissions", verbose_name=_("批次"), db_index=False)
     status = models.CharField(
-        _("状态"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT, db_index=True
+        _("状态"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
     )
     data_source = models.CharField(
         _("数据来源"), max_length=16, choices=DataSource.choices, default=DataSource.SELF_REPORTED
@@ -348,7 +353,10 @@ class Submission(BaseModel):
     class Meta:
         verbose_name = _("指标填报")
         verbose_name_plural = _("指标填报")
-        indexes = [models.Index(fields=["batch", "status"], name="submission_batch_status")]
+        indexes = [
+            models.Index(fields=["batch", "status"], name="submission_batch_status"),
+            models.Index(fields=["status"], name="submission_status"),  # the filings waiting in every batch
+        ]
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "batch"], name="submission_unique_enterprise_batch"),
             *[

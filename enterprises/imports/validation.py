@@ -37,6 +37,10 @@ LOOKUP_CHUNK = 5_000  # ids per IN (...) query: under SQLite's bound-variable li
 TRUE = {"1", "true", "是", "y", "yes"}
 FALSE = {"0", "false", "否", "n", "no"}
 _DECIMALS = re.compile(r"\.\d{3,}$")
+# A whole-column pre-check on the column's cells joined by newlines (one search in C instead of a Python call per
+# cell): where it finds nothing, no cell matches ``_DECIMALS``; where it finds something, the per-cell rule decides.
+_DECIMALS_IN_ANY = re.compile(r"\.\d{3,}$", re.MULTILINE)
+_ASCII_SPACES = " \t\r\x0b\x0c\x1c\x1d\x1e\x1f"  # str.isspace() in ASCII, but the newline
 _LABEL_UNIT = re.compile(r"[((].*?[))]\s*$")
 
 
@@ -122,8 +126,11 @@ def validate(table: Table, *, batch, user) -> ImportPlan:
     columns = _map_header(table.header, plan)
     if plan.errors:
         return plan
-    frame = pd.DataFrame(table.rows, columns=range(len(table.header)), dtype=object).fillna("")
-    frame = frame.apply(lambda col: col.astype(str).str.strip())
+    # Column by column (every row has the header's width): building the frame from the rows made pandas infer a
+    # type cell by cell, ~0.8 s at 100,000 rows.
+    cells = list(zip(*table.rows, strict=True)) if table.rows else [() for _ in table.header]
+    frame = pd.DataFrame({i: _stripped(np.array(column, dtype=object)) for i, column in enumerate(cells)})
+    frame = frame.reindex(columns=range(len(table.header)))
     letter = {name: column_letter(i) for i, name in columns.items()}
     rows = np.arange(2, len(frame) + 2)
 
@@ -141,7 +148,8 @@ def validate(table: Table, *, batch, user) -> ImportPlan:
             continue
         text = frame[index]
         blank = text == ""
-        formula = text.str.startswith("=")
+        joined = "\n".join(text.tolist())
+        formula = text.str.startswith("=") if "\n=" in joined or joined[:1] == "=" else np.zeros(len(text), bool)
         report(blank, name, _("不能为空。"))
         report(formula, name, _("单元格包含公式,平台不计算公式,请填写数值。"))
         usable = ~blank & ~formula
@@ -175,7 +183,8 @@ def validate(table: Table, *, batch, user) -> ImportPlan:
                 report(ok & (numbers % 1 != 0), name, _("应为整数。"))
                 report(ok & (numbers.abs() > MAX_COUNT), name, _("数值过大。"))
             else:
-                report(ok & text.str.contains(_DECIMALS), name, _("金额最多保留两位小数。"))
+                if _DECIMALS_IN_ANY.search(joined):
+                    report(ok & text.str.contains(_DECIMALS), name, _("金额最多保留两位小数。"))
                 report(ok & (numbers.abs() >= MAX_MONEY), name, _("数值过大。"))
             values[name] = numbers
     typed = pd.DataFrame(values)
@@ -203,6 +212,21 @@ def _extra_column(text: pd.Series, extra: BatchField, report) -> pd.Series:
             report(codes == k, error)
     stored = np.array([value for value, _error in parsed] + [None], dtype=object)
     return pd.Series(stored[np.where(codes < 0, len(parsed), codes)], index=text.index, dtype=object)
+
+
+def _stripped(column: np.ndarray) -> pd.Series:
+    """The cells as text without surrounding white space (``str.strip``); a column in which no cell can have any (by
+    a few searches of the joined text, in C) is left as it is."""
+    texts = pd.Series(column, dtype=object).fillna("").astype(str)
+    joined = "\n".join(texts.tolist())
+    padded = (
+        not joined.isascii()  # other white space (U+3000, U+00A0 …): strip every cell
+        or any(space in joined for space in _ASCII_SPACES)
+        or "\n\n" in joined  # a cell starting or ending with a newline (or a blank cell)
+        or joined[:1] == "\n"
+        or joined[-1:] == "\n"
+    )
+    return texts.str.strip() if padded else texts
 
 
 def _map_header(header: list[str], plan: ImportPlan) -> dict[int, str]:
@@ -247,12 +271,14 @@ def _match_enterprises(typed: pd.DataFrame, plan: ImportPlan, letter, rows, *, b
                           qn("extra_values")])  # fmt: skip
     stored: list = []
     with connection.cursor() as cursor:
-        for start in range(0, len(present), LOOKUP_CHUNK):
+        # Bandit B608 below: identifiers from model metadata, quoted; values bound as parameters
+        query = f"SELECT {selected} FROM {table} WHERE batch_id = %s AND enterprise_id"  # nosec B608
+        if connection.vendor == "postgresql":  # one array parameter: 20 lists of 5,000 cost ~0.5 s to bind and parse
+            cursor.execute(f"{query} = ANY(%s::bigint[])", [batch.pk, present])
+            stored.extend(cursor.fetchall())
+        for start in range(0, len(present) if connection.vendor != "postgresql" else 0, LOOKUP_CHUNK):
             chunk = present[start : start + LOOKUP_CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            # Bandit B608 below: identifiers from model metadata, quoted; values bound as parameters
-            query = f"SELECT {selected} FROM {table} WHERE batch_id = %s AND enterprise_id IN ({marks})"  # nosec B608
-            cursor.execute(query, [batch.pk, *chunk])
+            cursor.execute(f"{query} IN ({', '.join(['%s'] * len(chunk))})", [batch.pk, *chunk])
             stored.extend(cursor.fetchall())
     existing = pd.DataFrame(stored, columns=["enterprise_id", "id", "status", *IMPORTABLE, "extra_values"])
     existing["extra_values"] = [json.loads(v) if isinstance(v, str) else (v or {}) for v in existing["extra_values"]]

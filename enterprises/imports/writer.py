@@ -12,14 +12,15 @@ import pandas as pd
 from django.db import connection
 from django.utils import timezone
 
-from core.db.copy import bulk_insert, lock_table, next_ids, with_defaults
+from core.db.copy import ArrayColumn, arrays_insert, bulk_insert, lock_table, next_ids, with_defaults
 
 from ..choices import SubmissionStatus
 from ..models import FLAG_FIELDS, MONEY_FIELDS, Submission, SubmissionChange
 from .changes import changed_cells
 from .validation import ImportPlan
 
-UPDATE_CHUNK_ROWS = 5_000  # rows per UPDATE … FROM (VALUES …) statement / executemany call
+UPDATE_CHUNK_ROWS = 5_000  # rows per executemany call (SQLite)
+MAX_TEXT_LABELS = 1_000  # distinct values of a text column written by binary COPY (more: CSV)
 
 
 def _texts(name: str, values: np.ndarray) -> list:
@@ -74,7 +75,7 @@ def write_plan(plan: ImportPlan, *, batch, user, source: str) -> dict[str, int]:
         data_source=source, submitted_at=now, created_at=now, updated_at=now,
         extra_values=_extra_json(_extra_merged(plan, extras, new_extras, None)),
     )  # fmt: skip
-    bulk_insert(Submission, with_defaults(Submission, frame))
+    _insert(Submission, with_defaults(Submission, frame))
 
     # Only filings with a changed value are rewritten: a row equal to the stored filing leaves it (and its data
     # source) as it is, so re-importing the filings export writes nothing.
@@ -97,8 +98,56 @@ def write_plan(plan: ImportPlan, *, batch, user, source: str) -> dict[str, int]:
             user_id=getattr(user, "pk", None), action=SubmissionChange.Action.IMPORT,
             comment=f"source={source}", created_at=now,
         )  # fmt: skip
-        bulk_insert(SubmissionChange, with_defaults(SubmissionChange, frame))
+        _insert(SubmissionChange, with_defaults(SubmissionChange, frame))
     return {"inserted": int(is_new.sum()), "updated": int(updating.sum())}
+
+
+def _insert(model, frame: pd.DataFrame) -> None:
+    """``bulk_insert``, by binary COPY on PostgreSQL when every column has a binary form here (``_binary_columns``):
+    formatting 100,000 filings of 40 columns as CSV took ~1.4 s, and PostgreSQL parses the text again."""
+    columns = _binary_columns(model, frame) if connection.vendor == "postgresql" and len(frame) else None
+    if columns is None:
+        bulk_insert(model, frame)
+    else:
+        arrays_insert(model, columns)
+
+
+def _binary_columns(model, frame: pd.DataFrame) -> list[ArrayColumn] | None:
+    """``frame``'s columns (all of the model's, ``with_defaults``) as ``ArrayColumn``; None when one has no binary
+    form here (the caller then writes CSV). Text columns are categorical: an import's filings have constant ones
+    (status, source, empty comments); the audit diffs, one per row, go as CSV."""
+    columns = []
+    for field in model._meta.concrete_fields:
+        if field.column not in frame.columns and field.primary_key:
+            continue  # the sequence's default, as in bulk_insert
+        values = frame[field.column]
+        null = values.isna().to_numpy()
+        if null.any() and not field.null:
+            return None
+        kind = field.db_type(connection)
+        if kind == "bigint":
+            column = ArrayColumn(field.column, "int8", values.fillna(0).to_numpy().astype(np.int64))
+        elif kind in ("integer", "smallint"):
+            wire = "int4" if kind == "integer" else "int2"
+            column = ArrayColumn(field.column, wire, values.fillna(0).to_numpy().astype(np.int64))
+        elif kind.startswith("numeric(") and kind.endswith(", 2)"):
+            cents = np.rint(values.astype(float).fillna(0).to_numpy() * 100).astype(np.int64)
+            column = ArrayColumn(field.column, "cents", cents)
+        elif kind == "boolean":
+            column = ArrayColumn(field.column, "bool", values.to_numpy().astype(bool))
+        elif kind == "timestamp with time zone":
+            stamps = pd.to_datetime(values, utc=True).dt.tz_convert(None).to_numpy("datetime64[us]")
+            column = ArrayColumn(field.column, "timestamptz", np.where(null, np.datetime64(0, "us"), stamps))
+        elif (kind.startswith("varchar(") or kind in ("text", "jsonb")) and not null.any():
+            codes, labels = pd.factorize(values.map(str))
+            if len(labels) > MAX_TEXT_LABELS:
+                return None  # the encoder writes one group of rows per label
+            column = ArrayColumn(field.column, "jsonb" if kind == "jsonb" else "text", codes, list(labels))
+        else:
+            return None
+        nulls = null if null.any() else None
+        columns.append(ArrayColumn(column.name, column.kind, column.values, column.labels, nulls))
+    return columns
 
 
 def _changes(submission_ids, new: pd.DataFrame, old: pd.DataFrame | None, columns, extras=()) -> list[tuple[int, str]]:
@@ -144,33 +193,57 @@ def _json_items(array_text: str) -> list[str]:
 def _update(submission_ids: np.ndarray, values: pd.DataFrame, *, source: str, now) -> None:
     if not len(submission_ids):
         return
+    if connection.vendor == "postgresql":
+        return _update_from_copy(submission_ids, values, source=source, now=now)
     table = connection.ops.quote_name(Submission._meta.db_table)
     qn = connection.ops.quote_name
     names = list(values.columns)
     records = values.astype(object).assign(id=submission_ids.astype(object))
     rows = list(records[[*names, "id"]].itertuples(index=False, name=None))
+    assignments = ", ".join(f"{qn(n)} = %s" for n in names)
+    sql = f"UPDATE {table} SET {assignments}, data_source = %s, updated_at = %s WHERE id = %s"  # nosec B608
+    stamp = now.tz_convert("UTC").strftime("%Y-%m-%d %H:%M:%S.%f")
+    params = [(*row[:-1], source, stamp, row[-1]) for row in rows]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            from psycopg2.extras import execute_values
+        for start in range(0, len(params), UPDATE_CHUNK_ROWS):
+            cursor.executemany(sql, params[start : start + UPDATE_CHUNK_ROWS])
 
-            types = {f.name: f.db_type(connection) for f in Submission._meta.concrete_fields}
-            assignments = ", ".join(f"{qn(n)} = v.{qn(n)}::{types[n]}" for n in names)
-            value_columns = ", ".join(qn(n) for n in [*names, "id"])
-            # Bandit B608 (both UPDATEs): identifiers from model metadata, quoted; values bound as parameters
-            sql = (
-                f"UPDATE {table} AS t SET {assignments}, data_source = %s, updated_at = %s "  # nosec B608
-                f"FROM (VALUES %s) AS v({value_columns}) WHERE t.id = v.id::bigint"
-            )
-            for start in range(0, len(rows), UPDATE_CHUNK_ROWS):
-                chunk = rows[start : start + UPDATE_CHUNK_ROWS]
-                # execute_values fills the single %s with the rows; the two parameters before it are bound around.
-                statement = cursor.cursor.mogrify(sql.replace("(VALUES %s)", "(VALUES {rows})"), [source, now])
-                execute_values(cursor.cursor, statement.decode().replace("{rows}", "%s"), chunk,
-                               page_size=UPDATE_CHUNK_ROWS)  # fmt: skip
+
+UPDATE_TABLE = "import_update"
+
+
+def _update_from_copy(submission_ids: np.ndarray, values: pd.DataFrame, *, source: str, now) -> None:
+    """PostgreSQL: the new values go by binary COPY into a temporary table, then one ``UPDATE … FROM`` joins it on
+    the id. 100,000 rows as ``VALUES`` lists took ~2 s of client formatting and as long again of server parsing."""
+    qn = connection.ops.quote_name
+    fields = {f.column: f for f in Submission._meta.concrete_fields}
+    names = list(values.columns)
+    columns = [ArrayColumn("id", "int8", np.asarray(submission_ids, dtype=np.int64))]
+    for name in names:
+        column = values[name].to_numpy()
+        if name in MONEY_FIELDS:  # validated to two decimals and below 10^14: exact in cents
+            columns.append(ArrayColumn(name, "cents", np.rint(column.astype(float) * 100).astype(np.int64)))
+        elif name in FLAG_FIELDS:
+            columns.append(ArrayColumn(name, "bool", column.astype(bool)))
+        elif name == "extra_values":  # each filing's JSON text (a batch's extra fields): categorical jsonb
+            codes, labels = pd.factorize(pd.Series(column, dtype=object).map(str))
+            columns.append(ArrayColumn(name, "jsonb", codes, list(labels)))
         else:
-            assignments = ", ".join(f"{qn(n)} = %s" for n in names)
-            sql = f"UPDATE {table} SET {assignments}, data_source = %s, updated_at = %s WHERE id = %s"  # nosec B608
-            stamp = now.tz_convert("UTC").strftime("%Y-%m-%d %H:%M:%S.%f")
-            params = [(*row[:-1], source, stamp, row[-1]) for row in rows]
-            for start in range(0, len(params), UPDATE_CHUNK_ROWS):
-                cursor.executemany(sql, params[start : start + UPDATE_CHUNK_ROWS])
+            columns.append(ArrayColumn(name, "int8", column.astype(np.int64)))
+    # counts travel as int8 and are assigned to their integer columns (validated below 2^31)
+    exact = (*MONEY_FIELDS, *FLAG_FIELDS, "extra_values")
+    types = {n: fields[n].db_type(connection) if n in exact else "bigint" for n in names}
+    definitions = ", ".join(["id bigint", *(f"{qn(n)} {types[n]}" for n in names)])
+    assignments = ", ".join(f"{qn(n)} = v.{qn(n)}" for n in names)
+    table = qn(Submission._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {UPDATE_TABLE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {UPDATE_TABLE} ({definitions}) ON COMMIT DROP")
+        arrays_insert(Submission, columns, table=UPDATE_TABLE)
+        # Bandit B608: identifiers from model metadata, quoted; values bound as parameters
+        cursor.execute(
+            f"UPDATE {table} AS t SET {assignments}, data_source = %s, updated_at = %s"  # nosec B608
+            f" FROM {UPDATE_TABLE} AS v WHERE t.id = v.id",
+            [source, now],
+        )
+        cursor.execute(f"DROP TABLE {UPDATE_TABLE}")

@@ -56,8 +56,157 @@ def first_sheet_rows(
     """Yield the first worksheet's rows from row 1 (blank rows as ``[]``), each a list of values (``None`` for a
     cell that is missing or empty)."""
     strings = _shared_strings(archive, shared_strings_part) if shared_strings_part else []
+    part = _first_sheet(archive)
+    if archive.getinfo(part).file_size <= PLAIN_SHEET_MAX_BYTES:
+        data = archive.read(part)
+        content = plain_sheet_data(data)
+        if content is not None:
+            yield from _plain_rows(data, content, strings, max_columns=max_columns, max_rows=max_rows)
+            return
     reader = _SheetReader(strings, max_columns=max_columns, max_rows=max_rows)
-    yield from reader.rows(archive.open(_first_sheet(archive)))
+    yield from reader.rows(archive.open(part))
+
+
+# --- The plain sheet: regular expressions instead of an XML parser ---------------------------------------------------
+# Excel, LibreOffice and openpyxl write a sheet's cells in one fixed shape: <c r="B2" s="1" t="s"><v>3</v></c>, or
+# an inline string <c r="A2" t="inlineStr"><is><t>…</t></is></c>, rows in <row r="2" …>, no whitespace between
+# elements. expat calls Python five times per such cell (~3 s for 1.2 million cells, most of an import's reading);
+# a sheet whose <sheetData> is made of that shape alone is read here by two regular expressions per row, in C. Any
+# other shape — a formula, rich text, a phonetic run, a namespace prefix, whitespace between elements, a character
+# reference, a character XML forbids — sends the whole sheet to expat, which reads everything. The parts around
+# <sheetData> still go through expat (with its refusal of a DTD or entity), so the document is checked whole.
+
+PLAIN_SHEET_MAX_BYTES = 128 * 1024 * 1024  # held in memory whole (the expat reader streams bigger sheets)
+_ATTRIBUTE = rb' [A-Za-z_][-\w.:]*="[^"<&]*"'
+_CELL = (
+    rb'<c r="([A-Z]{1,3})[0-9]+"(?: s="[0-9]+")?(?: t="([a-zA-Z]+)")?(?: s="[0-9]+")?'
+    rb'(?:/>|>(?:(?:<v>|<is><t(?: xml:space="preserve")?>)([^<]*)(?:</v>|</t></is>))?</c>)'
+)
+_ROW = rb"<row((?:" + _ATTRIBUTE + rb")*)(?:/>|>((?:" + _CELL + rb")*+)</row>)"
+_PLAIN_CONTENT = re.compile(rb"(?:" + _ROW + rb")*+")
+_ROWS = re.compile(_ROW)
+_CELLS = re.compile(_CELL)
+_ROW_NUMBER = re.compile(rb' r="([0-9]*)"')
+_ATTRIBUTE_NAME = re.compile(rb' ([A-Za-z_][-\w.:]*)="')
+# What the cell pattern lets through that is not (the same) XML: a style given twice, a value element closed as an
+# inline string's or the other way round.
+_NOT_XML = re.compile(rb's="[0-9]+" t="[a-zA-Z]+" s="|<v>[^<]*</t>|<is><t[^>]*>[^<]*</v>')
+# What expat reads differently from the bytes: references (but the five named ones), carriage returns (end-of-line
+# handling), and what it refuses: characters XML forbids, "]]>".
+_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\r]")
+_NAMED_REFERENCE = re.compile(rb"&(?:amp|lt|gt|quot|apos);")
+_SHEET_DATA = (b"<sheetData>", b"</sheetData>")
+_PARSED_NAMES = {"row", "c", "v", "t", "f", "is", "r", "rPh"}  # the reader's elements: never outside <sheetData>
+_BYTE_COLUMNS: dict[bytes, int] = {}  # b"A" → 0 …: at most 18,278 names of three letters
+_NOT_CHARACTERS = (b"]]>", b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # refused by expat (U+FFFE, U+FFFF)
+_ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'"}
+
+
+def plain_sheet_data(data: bytes) -> tuple[int, int] | None:
+    """Where the ``<sheetData>`` content of the sheet ``data`` starts and ends if the plain reader can read it (see
+    above), else None. Raises like the expat reader on a document type or entity declaration."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data.count(_SHEET_DATA[0]) != 1:
+        return None  # UTF-16, or no (or an empty <sheetData/>, or several) sheet data
+    start = data.index(_SHEET_DATA[0]) + len(_SHEET_DATA[0])
+    end = data.find(_SHEET_DATA[1], start)
+    if end < 0 or data.count(_SHEET_DATA[1]) != 1:
+        return None
+    declaration = re.match(rb'(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding=["\']([^"\']*)', data)
+    if declaration and declaration.group(1).lower() not in (b"utf-8", b"utf8"):
+        return None
+    if _PLAIN_CONTENT.fullmatch(data, start, end) is None or _NOT_XML.search(data, start, end):
+        return None
+    if _FORBIDDEN.search(data, start, end) or any(data.find(x, start, end) >= 0 for x in _NOT_CHARACTERS):
+        return None
+    references = data.count(b"&", start, end)
+    if references and references != len(_NAMED_REFERENCE.findall(data, start, end)):
+        return None
+    # The rest of the document, with the sheet data left out, must be well-formed and hold none of the elements the
+    # reader reads (the expat reader would read a row anywhere).
+    outside = {"clean": True}
+
+    def element(name, _attrs):
+        if _local(name) in _PARSED_NAMES:
+            outside["clean"] = False
+
+    parser = _parser()
+    parser.StartElementHandler = element
+    parser.Parse(data[:start], False)
+    parser.Parse(data[end:], True)
+    return (start, end) if outside["clean"] else None
+
+
+def _text(raw: bytes) -> str:
+    text = raw.decode("utf-8")
+    if "&" in text:
+        for entity, character in _ENTITIES.items():
+            text = text.replace(entity, character)
+        text = text.replace("&amp;", "&")  # last: "&amp;lt;" is the text "&lt;"
+    return text
+
+
+def _plain_rows(data: bytes, content: tuple[int, int], strings: list[str], *, max_columns: int, max_rows: int):
+    """The rows of a plain sheet, value for value what ``_SheetReader`` gives (``_value``'s rules, inlined for the
+    three kinds nearly every cell is: a number, a shared string, an inline string)."""
+    row = 0
+    columns = _BYTE_COLUMNS
+    for match in _ROWS.finditer(data, *content):
+        attributes, cells = match.group(1), match.group(2)
+        number = row + 1
+        if attributes:
+            names = _ATTRIBUTE_NAME.findall(attributes)
+            if len(set(names)) != len(names):
+                raise ValueError("a duplicate attribute")  # expat refuses the document
+            reference = _ROW_NUMBER.search(attributes)
+            if reference and reference.group(1):
+                number = int(reference.group(1))
+        gap = number - row - 1
+        if gap > max_rows:
+            raise TooManyBlankRows(number)
+        yield from ([] for _ in range(max(gap, 0)))
+        row = number
+        values: list = []
+        if not cells:
+            yield values
+            continue
+        wide = 0
+        for letters, kind, text in _CELLS.findall(cells):
+            column = columns.get(letters)
+            if column is None:
+                column = columns[letters] = _column_index(letters.decode() + "1")
+            if column >= max_columns:
+                wide = max(wide, column + 1)
+            if wide:
+                continue
+            if not kind or kind == b"n":
+                if not text:
+                    continue
+                # _INTEGRAL's rule (-?\d{1,15}) on ASCII bytes; int() and float() read bytes as they read text
+                digits = text[1:] if text[:1] == b"-" else text
+                value = int(text) if len(digits) <= 15 and digits.isdigit() else float(text)
+            elif kind == b"s":
+                if not text:
+                    continue
+                index = int(text)
+                value = strings[index] if 0 <= index < len(strings) else ""
+            elif kind == b"inlineStr":
+                value = _text(text)
+                if not value:
+                    continue
+            else:
+                value = _value(kind.decode(), _text(text), [], strings)
+                if value is None:
+                    continue
+            if column == len(values):
+                values.append(value)
+            elif column > len(values):
+                values.extend([None] * (column - len(values)))
+                values.append(value)
+            else:
+                values[column] = value
+        if wide:
+            raise TooWide(row, wide)
+        yield values
 
 
 def _first_sheet(archive: zipfile.ZipFile) -> str:

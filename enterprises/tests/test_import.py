@@ -165,3 +165,19 @@ def test_the_export_escapes_formula_text_but_not_numbers(client, officer, batch)
     client.force_login(officer)
     body = b"".join(client.post(reverse("review:export"), {"batch": batch.pk}).streaming_content).decode("utf-8-sig")
     assert "'=cmd" in body and ",-30" in body
+
+
+def test_cells_padded_with_any_white_space_are_trimmed(officer, batch, folder):
+    data = f"credit_code,revenue,employees\n{CODES[1]},\u3000300.5 ,\t7\n{CODES[2]}, 12,8\r\n".encode()
+    report = submission_import(user=officer, batch=batch, data=data, filename="padded.csv", dry_run=False)
+    assert report.committed and not report.errors
+    created = Submission.objects.get(enterprise__credit_code=CODES[1])
+    assert (created.revenue, created.employees) == (Decimal("300.5"), 7)
+    assert Submission.objects.get(enterprise__credit_code=CODES[2]).revenue == 12
+
+
+def test_a_formula_or_a_third_decimal_deep_in_a_column_is_found(officer, batch, folder):
+    rows = f"{CODES[1]},1,7\n{CODES[2]},=1+1,8\n{CODES[0]},1.230,9000\n"
+    report = submission_import(user=officer, batch=batch, data=f"credit_code,revenue,employees\n{rows}".encode(),
+                               filename="deep.csv", dry_run=True)  # fmt: skip
+    assert [(e.row, e.column, e.message[:4]) for e in report.errors] == [(3, "B", "单元格包"), (4, "B", "金额最多")]
