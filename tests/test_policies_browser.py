@@ -64,7 +64,8 @@ def test_a_bureau_adds_a_policy_its_reach_shows_and_a_firm_one_condition_away_se
     from core.models import BureauStaff, User
     from demo.services import demo_firms_create
     from enterprises.models import EnterpriseMembership
-    from policies.models import Policy, PolicyMatch
+    from policies.models import Policy
+    from policies.selectors import match_rows
 
     demo_firms_create(firms=300, seed=11, batch=batch)
     publish_new_run(batch)
@@ -99,9 +100,9 @@ def test_a_bureau_adds_a_policy_its_reach_shows_and_a_firm_one_condition_away_se
 
     policy = Policy.objects.get()
     assert len(policy.conditions) == 3
-    matched = PolicyMatch.objects.filter(policy=policy, near=False).count()
-    near = PolicyMatch.objects.filter(policy=policy, near=True)
-    assert matched > 0 and near.exists()  # the save matched the published run at once (eager Celery)
+    matched = len(match_rows(policy=policy, near=False))
+    near = list(match_rows(policy=policy, near=True).rows())
+    assert matched > 0 and near  # the save matched the published run at once (eager Celery)
     page.reload()
     assert page.inner_text("#reach-matched") == f"{matched:,}"
     assert "广东省" in page.inner_text("#reach-region") or "北京市" in page.inner_text("#reach-region")
@@ -111,7 +112,7 @@ def test_a_bureau_adds_a_policy_its_reach_shows_and_a_firm_one_condition_away_se
     page.screenshot(path=str(ARTIFACTS / f"policy-detail-{width}.png"), full_page=True)
 
     # A firm one condition away (its R&D intensity): it sees the policy with what it lacks, and no other firm.
-    row = near.filter(condition=1, gap__gt=0).select_related("enterprise").first()
+    row = next(r for r in near if r.condition == 1 and r.gap > 0)
     firm_user = User.objects.create_user("policy-firm", password=PASSWORD)
     EnterpriseMembership.objects.create(user=firm_user, enterprise=row.enterprise, role="admin")
     firm = _page(browser, width)
