@@ -124,23 +124,25 @@ def policies_match(*, run: ScoringRun, policy_ids=None, notify: bool = True) -> 
         marks.append(time.perf_counter())
         if notify:
             summary.notified = _notify_new_matches(population, policies, results, old)
-    marks.append(time.perf_counter())  # after the commit
+        marks.append(time.perf_counter())
+    marks.append(time.perf_counter())  # after the commit (and its hooks)
     summary.matched = sum(int(r.matched.size) for r in results)
     summary.near = sum(int(r.near.size) for r in results)
-    grouped, read, written, told = marks
+    grouped, read, written, told, committed = marks
     summary.timings = {"load": loaded - started, "match": matched - loaded, "store": grouped - matched + written - read,
-                       "notify": read - grouped + told - written}  # fmt: skip
+                       "notify": read - grouped + told - written, "commit": committed - told}  # fmt: skip
     return summary
 
 
-def _notify_new_matches(population, policies, results, old: dict[str, np.ndarray]) -> int:
+def _notify_new_matches(population, policies, results, old: dict[int, np.ndarray]) -> int:
     """One notice per firm that now matches policies it did not match before, saying how many (a firm matching
-    eight new policies at the first publication hears once, not eight times). Vectorised over (policy, firm) keys;
-    returns the number of firms told."""
-    firms = np.concatenate([population.enterprise_id[r.matched] for r in results]).astype(np.int64)
-    policy = np.repeat(np.array([p.pk for p in policies], dtype=np.int64), [r.matched.size for r in results])
-    fresh = ~np.isin((policy << 32) | firms, (old["policy_id"] << 32) | old["enterprise_id"])
-    told, counts = np.unique(firms[fresh], return_counts=True)
+    eight new policies at the first publication hears once, not eight times). Compared policy by policy: one
+    ``isin`` over the whole round's (policy, firm) keys took ~40 s for 5.8 million here (random access into a
+    sorted array that outgrows the caches); returns the number of firms told."""
+    empty = np.zeros(0, dtype=np.int64)
+    fresh = [population.enterprise_id[r.matched][~np.isin(population.enterprise_id[r.matched], old.get(p.pk, empty))]
+             for p, r in zip(policies, results, strict=True)]  # fmt: skip
+    told, counts = np.unique(np.concatenate(fresh).astype(np.int64), return_counts=True)
     for count in np.unique(counts):  # one bulk insert per distinct count (at most one per policy)
         enterprises_notify(enterprise_ids=told[counts == count].tolist(), kind=POLICY_MATCH,
                            params={"count": int(count)}, url=reverse("policies-firm:list"))  # fmt: skip

@@ -46,10 +46,13 @@ def indexes_like_parent(table: str, parent: str) -> None:
             cursor.execute(f"CREATE {unique}INDEX ON {qn(table)} USING {using}")
 
 
-def fresh_table_fill(model: type[models.Model], table: str, bounds: str, columns: Sequence[ArrayColumn]) -> int:
+def fresh_table_fill(
+    model: type[models.Model], table: str, bounds: str, columns: Sequence[ArrayColumn], *, options: str = ""
+) -> int:
     """Create ``table`` like ``model``'s partitioned table, with a CHECK of ``bounds`` (SQL over the partition keys,
-    e.g. ``run_id = 7``: ATTACH then skips scanning the rows to prove they belong), and fill it with ``columns`` by
-    binary ``COPY … FREEZE``; returns the rows written. A table of that name left over is dropped first. CREATE and
+    e.g. ``run_id = 7``: ATTACH then skips scanning the rows to prove they belong) and storage parameters
+    ``options`` (``toast_tuple_target = 8160``), and fill it with ``columns`` by binary ``COPY … FREEZE``; returns
+    the rows written. A table of that name left over is dropped first. CREATE and
     COPY share a subtransaction of their own: the condition for FREEZE."""
     qn = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
@@ -57,16 +60,19 @@ def fresh_table_fill(model: type[models.Model], table: str, bounds: str, columns
         cursor.execute(
             f"CREATE TABLE {qn(table)} (LIKE {qn(table_of(model))}"
             f" INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE,"
-            f" CONSTRAINT {qn(table + '_bounds')} CHECK ({bounds}))"
+            f" CONSTRAINT {qn(table + '_bounds')} CHECK ({bounds}))" + (f" WITH ({options})" if options else "")
         )
         return arrays_insert(model, columns, table=table, freeze=True)
 
 
-def analyze_on_commit(table: str) -> None:
-    """Planner statistics for a new partition once it is visible (after the commit, so not in a timed phase)."""
+def analyze_on_commit(table: str, columns: Sequence[str] = ()) -> None:
+    """Planner statistics for a new partition once it is visible (after the commit, so not in a timed phase), of
+    ``columns`` only if given (a bulky column's statistics cost the sampling of every value and help no plan)."""
+    qn = connection.ops.quote_name
+    only = f" ({', '.join(qn(c) for c in columns)})" if columns else ""
 
     def analyze() -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+            cursor.execute(f"ANALYZE {qn(table)}{only}")
 
     transaction.on_commit(analyze, robust=True)
