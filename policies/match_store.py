@@ -1,6 +1,6 @@
 """Where matching's results live: per (policy, batch, county) one ``PolicyMatchGroup`` row whose ``firms`` packs a
-record per firm (``FIRM_RECORD``), built from the matching's arrays without a loop over firms, and read back as
-arrays (``group_records``).
+record per firm (``MATCHED_RECORD``, ``FIRM_RECORD``), built from the matching's arrays without a loop over firms,
+and read back as arrays (``group_records``).
 
 Writing a round on PostgreSQL (``groups_replace``): the batch's rows go into a fresh table with binary ``COPY …
 FREEZE``, the groups of policies outside the round are carried over, the parent's indexes are built in one sort
@@ -26,12 +26,15 @@ from scoring.models import ScoringRun
 from .matching import MatchPopulation, PolicyResult
 from .models import Policy, PolicyMatchGroup
 
+MATCHED_RECORD = np.dtype([("enterprise", "<u4"), ("section", "u1")])
+"""A matching firm in a group: its id and section (index into ``SECTIONS``)."""
 FIRM_RECORD = np.dtype([("enterprise", "<u4"), ("section", "u1"), ("condition", "u1"), ("have", "<f4"), ("gap", "<f4")])
-"""One firm in a group: its id, section (index into ``SECTIONS``), the unmet condition's index (``MATCHED`` for a
-firm that meets every condition), its value of that condition's field and the gap (float32, NaN when none)."""
+"""A near-miss in a group, and any firm as ``group_records`` reads it: its id, section, the unmet condition's index
+(``MATCHED`` for a firm that meets every condition), its value of that condition's field and the gap (float32,
+NaN when none)."""
 MATCHED = 255
 ANALYZED_COLUMNS = ("policy_id", "batch_id", "region", "run_id")
-"""What the reads filter on: ANALYZE skips sampling the records (~20 s for a national round's, under load)."""
+"""What the reads filter on: ANALYZE need not sample the records (0.38 s against 0.54 s for a national round)."""
 INLINE = "toast_tuple_target = 8160"
 """Rows up to a page stay in the table: at the default 2 kB a fifth of a national round's groups (the larger
 counties') went to TOAST, each 2 kB chunk a row of its own with an index entry, and the table took 229 MB for
@@ -52,39 +55,34 @@ def population_by_county(population: MatchPopulation) -> MatchPopulation:
 def match_groups(population: MatchPopulation, policies: Sequence[Policy], results: Sequence[PolicyResult],
                  run: ScoringRun) -> list[ArrayColumn]:  # fmt: skip
     """The groups of every policy's matches and near-misses, as columns for one bulk insert (one row per policy and
-    county that has any). ``population`` must be in (county, id) order (``population_by_county``): a group's
-    records are then its matching firms' followed by its near-misses', each already in order in the policy's
-    result and placed by the per-county counts: no sort (one four-key ``lexsort`` of the round's 4.4 million
-    entries took ~4 s here)."""
+    county that has any). ``population`` must be in (county, id) order (``population_by_county``): a county's
+    matching firms and near-misses are then runs of the policy's result, already in order, and a group's bytes are
+    two slices (no sort: one four-key ``lexsort`` of the round's 4.4 million entries took ~4 s here)."""
     ids, region = population.enterprise_id, population.region
     if ids.size and (ids.min() < 0 or ids.max() >= 2**32):
         raise ValueError("enterprise ids beyond the 32 bits a match record holds")
     if np.any((region[1:] < region[:-1]) | ((region[1:] == region[:-1]) & (ids[1:] <= ids[:-1]))):
         raise ValueError("the population is not in (county, id) order")
     counties, county = np.unique(region, return_inverse=True)
-    records = np.empty(sum(r.matched.size + r.near.size for r in results), dtype=FIRM_RECORD)
-    start = 0
+    pieces: list[np.ndarray] = []
     rows: dict[str, list[np.ndarray]] = {"policy": [], "county": [], "matched": [], "near": []}
     for policy, result in zip(policies, results, strict=True):
-        matched, near = county[result.matched], county[result.near]
-        per_matched = np.bincount(matched, minlength=counties.size)
-        per_near = np.bincount(near, minlength=counties.size)
-        # A group's matching firms go after the near-misses of the counties before it, its near-misses after the
-        # matching firms of its county and those before.
-        into = records[start : start + matched.size + near.size]
-        start += into.size
-        into[np.arange(matched.size) + (np.cumsum(per_near) - per_near)[matched]] = _records(
-            ids[result.matched], population.section[result.matched]
-        )
-        into[np.arange(near.size) + np.cumsum(per_matched)[near]] = _records(
-            ids[result.near], population.section[result.near], result.near_condition, result.have, result.gap
-        )
+        per_matched = np.bincount(county[result.matched], minlength=counties.size)
+        per_near = np.bincount(county[result.near], minlength=counties.size)
         present = np.flatnonzero(per_matched + per_near)
+        matched = _records(MATCHED_RECORD, ids[result.matched], population.section[result.matched])
+        near = _records(FIRM_RECORD, ids[result.near], population.section[result.near], condition=result.near_condition,
+                        have=result.have, gap=result.gap)  # fmt: skip
+        splits = zip(np.split(matched, np.cumsum(per_matched[present])[:-1]),
+                     np.split(near, np.cumsum(per_near[present])[:-1]), strict=True)  # fmt: skip
+        pieces.extend(part for pair in splits for part in pair)
         rows["policy"].append(np.full(present.size, policy.pk, dtype=np.int64))
         rows["county"].append(present)
         rows["matched"].append(per_matched[present])
         rows["near"].append(per_near[present])
     policy, group, matched, near = (np.concatenate(rows[k]).astype(np.int64) for k in rows)
+    payload = np.concatenate([piece.view(np.uint8) for piece in pieces]) if pieces else np.zeros(0, np.uint8)
+    sizes = matched * MATCHED_RECORD.itemsize + near * FIRM_RECORD.itemsize
     versions = np.array([p.version for p in policies], dtype=np.int32)
     version = versions[np.searchsorted(np.array([p.pk for p in policies]), policy)]
     n = policy.size
@@ -98,22 +96,27 @@ def match_groups(population: MatchPopulation, policies: Sequence[Policy], result
         ArrayColumn("matched", "int4", matched.astype(np.int32)),
         ArrayColumn("near", "int4", near.astype(np.int32)),
         ArrayColumn("matched_at", "timestamptz", np.full(n, now)),
-        ArrayColumn(
-            "firms", VARBYTEA, records.view(np.uint8), bounds=np.r_[0, np.cumsum(matched + near)] * records.itemsize
-        ),
+        ArrayColumn("firms", VARBYTEA, payload, bounds=np.r_[0, np.cumsum(sizes)]),
     ]
 
 
-def _records(enterprise, section, condition=MATCHED, have=np.nan, gap=np.nan) -> np.ndarray:
-    records = np.empty(len(enterprise), dtype=FIRM_RECORD)
-    records["enterprise"], records["section"], records["condition"] = enterprise, section, condition
-    records["have"], records["gap"] = have, gap
+def _records(dtype: np.dtype, enterprise, section, **near) -> np.ndarray:
+    records = np.empty(len(enterprise), dtype=dtype)
+    records["enterprise"], records["section"] = enterprise, section
+    for name, values in near.items():
+        records[name] = values
     return records
 
 
-def group_records(firms: bytes | memoryview) -> np.ndarray:
-    """A group's ``firms`` as its records (a read-only structured array)."""
-    return np.frombuffer(firms, dtype=FIRM_RECORD)
+def group_records(firms: bytes | memoryview, matched: int) -> np.ndarray:
+    """A group's ``firms`` (its ``matched`` matching firms, then its near-misses) as one ``FIRM_RECORD`` per firm,
+    the matching firms' condition ``MATCHED`` and values NaN."""
+    head = np.frombuffer(firms, dtype=MATCHED_RECORD, count=matched)
+    records = np.empty(matched + (len(firms) - head.nbytes) // FIRM_RECORD.itemsize, dtype=FIRM_RECORD)
+    records[matched:] = np.frombuffer(firms, dtype=FIRM_RECORD, offset=head.nbytes)
+    records[:matched] = _records(FIRM_RECORD, head["enterprise"], head["section"], condition=MATCHED, have=np.nan,
+                                 gap=np.nan)  # fmt: skip
+    return records
 
 
 class BytesJoined(Aggregate):
@@ -128,7 +131,7 @@ def matched_before(*, batch_id: int, policy_ids: Sequence[int]) -> dict[int, np.
     """Per policy of ``policy_ids``, the ids of the firms it matched in the batch (not its near-misses) as stored:
     the leading part of each group's records only, joined per policy in the database on PostgreSQL (one row per
     policy instead of one per county: ~3 s less Python for a national round)."""
-    size = FIRM_RECORD.itemsize
+    size = MATCHED_RECORD.itemsize
     head = Func(F("firms"), Value(1), F("matched") * size, function="SUBSTR", output_field=BinaryField())
     groups = PolicyMatchGroup.objects.filter(batch_id=batch_id, policy_id__in=list(policy_ids)).order_by()
     if connection.vendor == "postgresql":
@@ -137,7 +140,7 @@ def matched_before(*, batch_id: int, policy_ids: Sequence[int]) -> dict[int, np.
         rows = groups.annotate(head=head).values_list("policy_id", "head")
     found: dict[int, list[np.ndarray]] = {}
     for policy_id, records in rows.iterator(chunk_size=2000):
-        found.setdefault(policy_id, []).append(group_records(records)["enterprise"].astype(np.int64))
+        found.setdefault(policy_id, []).append(np.frombuffer(records, MATCHED_RECORD)["enterprise"].astype(np.int64))
     return {policy_id: np.concatenate(parts) for policy_id, parts in found.items()}
 
 

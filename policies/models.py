@@ -72,9 +72,9 @@ class PolicyVersion(models.Model):
 class PolicyMatchGroup(models.Model):
     """What one matching found for a policy among the firms of one county (``region``, the 6-digit code when scored)
     in a batch's published run ``run``, with the policy as it was at ``policy_version``: ``matched`` firms that meet
-    it and ``near`` firms that miss exactly one changeable condition. ``firms`` packs one 14-byte record per firm
-    (``policies.match_store.FIRM_RECORD``: id, section, unmet condition, the firm's value, the gap), the matching
-    firms first, each part in id order.
+    it and ``near`` firms that miss exactly one changeable condition. ``firms`` packs a record per firm
+    (``policies.match_store``): the matching firms' (id, section: 5 bytes), then the near-misses' (id, section,
+    unmet condition, the firm's value, the gap: 14 bytes), each part in id order.
 
     One row per (policy, batch, county) rather than per firm: a national round is ~10 million (policy, firm) pairs,
     and PostgreSQL spent ~30 s writing and indexing them as rows here against ~1 s for 100,000 packed rows of the

@@ -68,6 +68,9 @@ def published_runs(*, policy: Policy | None = None) -> list[ScoringRun]:
     return list(ScoringRun.objects.filter(pk__in=ids).select_related("batch").order_by("pk"))
 
 
+LISTED_FIELDS = ("id", "credit_code", "name")
+"""What the bureau's lists and exports show of a firm: a national export reads ~500,000 of them."""
+
 # --- Stored matches as firms ----------------------------------------------------------------------------------
 
 
@@ -132,7 +135,7 @@ class PolicyMatches:
         for start in range(0, count, chunk):
             part = self.take(slice(start, min(count, start + chunk)))
             ids = part.records["enterprise"].astype(np.int64)
-            firms = Enterprise.objects.in_bulk(ids.tolist())
+            firms = Enterprise.objects.only(*LISTED_FIELDS).in_bulk(ids.tolist())
             sections = letters[part.records["section"]]
             for i in range(len(part)):
                 near = bool(part.near[i])
@@ -154,7 +157,7 @@ def _policy_groups(groups: QuerySet[PolicyMatchGroup], policy: Policy, near: boo
         .values_list("batch_id", "run_id", "region", "policy_version", "matched", "firms")
     )
     for batch_id, run_id, region, version, matched, firms in rows.iterator(chunk_size=2000):
-        records = group_records(firms)
+        records = group_records(firms, matched)
         is_near = np.arange(records.size) >= matched
         keep = slice(None) if near is None else (slice(matched, None) if near else slice(0, matched))
         records, is_near = records[keep], is_near[keep]
@@ -232,7 +235,7 @@ def firm_matches(*, enterprise_id: int) -> list[PolicyMatch]:
     groups = PolicyMatchGroup.objects.filter(region__in=regions, policy__active=True).select_related("policy")
     found = []
     for group in groups.order_by("-run_id"):
-        records = group_records(group.firms)
+        records = group_records(group.firms, group.matched)
         for near, first, last in ((False, 0, group.matched), (True, group.matched, records.size)):
             index = first + int(np.searchsorted(records["enterprise"][first:last], enterprise_id))
             if index == last or records["enterprise"][index] != enterprise_id:
