@@ -18,7 +18,7 @@ from scoring.engine.system import STAGES
 from scoring.models import Score, ScoringRun
 from scoring.selectors import population_load
 
-from .match_store import FIRM_RECORD, group_records
+from .match_store import FIRM_RECORD, MATCHED, MATCHED_RECORD, group_records
 from .matching import GRADES, MatchPopulation, match_population
 from .models import Policy, PolicyMatchGroup
 
@@ -150,27 +150,32 @@ class PolicyMatches:
 
 
 def _policy_groups(groups: QuerySet[PolicyMatchGroup], policy: Policy, near: bool | None) -> PolicyMatches:
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("records", "near", "region", "batch", "run", "version")}
-    rows = (
-        groups.filter(policy=policy)
-        .order_by()
-        .values_list("batch_id", "run_id", "region", "policy_version", "matched", "firms")
-    )
-    for batch_id, run_id, region, version, matched, firms in rows.iterator(chunk_size=2000):
-        records = group_records(firms, matched)
-        is_near = np.arange(records.size) >= matched
-        keep = slice(None) if near is None else (slice(matched, None) if near else slice(0, matched))
-        records, is_near = records[keep], is_near[keep]
-        parts["records"].append(records)
-        parts["near"].append(is_near)
-        for name, value in (("region", region), ("batch", batch_id), ("run", run_id), ("version", version)):
-            parts[name].append(np.full(records.size, value, dtype=np.int64))
-    if not parts["records"]:
-        empty = np.zeros(0, dtype=np.int64)
-        return PolicyMatches(policy, np.zeros(0, dtype=FIRM_RECORD), np.zeros(0, bool), empty, empty, empty, empty)
-    joined = {name: np.concatenate(values) for name, values in parts.items()}
-    return PolicyMatches(policy, joined["records"], joined["near"], joined["region"], joined["batch"], joined["run"],
-                         joined["version"])  # fmt: skip
+    """The groups' records joined: the matching firms' (unless ``near``), then the near-misses' (unless ``near`` is
+    False), each group's values repeated per firm. Vectorised over the groups: a national policy has ~1,600."""
+    rows = list(groups.filter(policy=policy).order_by().values_list(
+        "batch_id", "run_id", "region", "policy_version", "matched", "near", "firms"
+    ).iterator(chunk_size=2000))  # fmt: skip
+    keys = np.array([row[:6] for row in rows], dtype=np.int64).reshape(-1, 6)
+    counts = {False: keys[:, 4], True: keys[:, 5]}
+    kinds = [is_near for is_near in (False, True) if near is None or near == is_near]
+    records = np.concatenate([_group_parts(rows, is_near) for is_near in kinds] or [np.zeros(0, FIRM_RECORD)])
+    per_group = np.concatenate([counts[is_near] for is_near in kinds])
+    flags = np.concatenate([np.full(int(counts[is_near].sum()), is_near) for is_near in kinds])
+    column = lambda i: np.repeat(np.tile(keys[:, i], len(kinds)), per_group)  # noqa: E731
+    return PolicyMatches(policy, records, flags, column(2), column(0), column(1), column(3))
+
+
+def _group_parts(rows, near: bool) -> np.ndarray:
+    """Every group's matching firms (or near-misses) as ``FIRM_RECORD``, group after group."""
+    if not near:
+        heads = [np.frombuffer(row[6], dtype=MATCHED_RECORD, count=row[4]) for row in rows]
+        head = np.concatenate(heads) if heads else np.zeros(0, dtype=MATCHED_RECORD)
+        records = np.empty(head.size, dtype=FIRM_RECORD)
+        records["enterprise"], records["section"], records["condition"] = head["enterprise"], head["section"], MATCHED
+        records["have"] = records["gap"] = np.nan
+        return records
+    tails = [np.frombuffer(row[6], dtype=FIRM_RECORD, offset=row[4] * MATCHED_RECORD.itemsize) for row in rows]
+    return np.concatenate(tails) if tails else np.zeros(0, dtype=FIRM_RECORD)
 
 
 def match_rows(*, policy: Policy, near: bool | None = None) -> PolicyMatches:
@@ -209,11 +214,13 @@ def policy_reach(*, policy: Policy, who, region: str, rows: PolicyMatches | None
 
 
 def _counts(keys: np.ndarray, near: np.ndarray, label) -> list[tuple[str, int, int]]:
-    """(label, matched, near) per distinct key, the most matches first."""
-    values, at = np.unique(keys, return_inverse=True)
-    counts = np.zeros((values.size, 2), dtype=np.int64)
-    np.add.at(counts, (at, near.astype(np.int64)), 1)
-    rows = [(label(int(v)), int(m), int(n)) for v, (m, n) in zip(values, counts, strict=True)]
+    """(label, matched, near) per distinct key (small non-negative integers: region prefixes, sections), the most
+    matches first. Counted with ``bincount``: sorting 520,000 keys for ``unique`` took ~0.2 s."""
+    keys = keys.astype(np.int64)
+    size = int(keys.max()) + 1 if keys.size else 0
+    matched = np.bincount(keys[~near], minlength=size)
+    nears = np.bincount(keys[near], minlength=size)
+    rows = [(label(int(v)), int(matched[v]), int(nears[v])) for v in np.flatnonzero(matched + nears)]
     return sorted(rows, key=lambda row: (-row[1], -row[2], row[0]))
 
 
@@ -231,7 +238,11 @@ def policy_counts(*, who) -> dict[int, tuple[int, int]]:
 def firm_matches(*, enterprise_id: int) -> list[PolicyMatch]:
     """The firm's own entries (matches first, then near-misses), of active policies, with the policy: read out of
     the groups of the counties it was scored in (about one row per policy), one per policy, the newest batch's."""
-    regions = Score.objects.filter(enterprise_id=enterprise_id).order_by().values("region").distinct()
+    # Only the published runs' scores: by (run, firm) the primary key finds each at once, where a firm's scores in
+    # every run meant scanning each run's whole index (~30 ms a run at 520,000 firms).
+    published = Batch.objects.filter(scoring__published_run__isnull=False).values("scoring__published_run_id")
+    scores = Score.objects.filter(run_id__in=published, enterprise_id=enterprise_id)
+    regions = scores.order_by().values("region").distinct()
     groups = PolicyMatchGroup.objects.filter(region__in=regions, policy__active=True).select_related("policy")
     found = []
     for group in groups.order_by("-run_id"):
