@@ -15,7 +15,7 @@ leave it out: it takes minutes).
 Then the readers, over HTTP through Django's test client: a firm's "policies for you" for ``--firms-sampled``
 random firms (p50 / p95), a national bureau's page of each bench policy (p50 / p95 / max), its policy list, the
 CSV export of the largest policy, and the query plans of the two group reads. Everything the bench added is
-removed at the end (the set-aside policies' groups were carried over by every swap).
+removed at the end, and the set-aside policies are matched again (a whole round keeps only the active policies').
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ipp_bench .venv/bin/python bench/match_store_bench.py --policies 100
 """
@@ -277,6 +277,8 @@ def main() -> None:
         PolicyMatchGroup.objects.filter(policy_id__in=ids).delete()
         Policy.objects.filter(pk__in=ids).delete()
         Policy.objects.filter(pk__in=set_aside).update(active=True)
+        if set_aside:  # the rounds replaced their groups: store them again, as before the bench
+            policies_match(run=run, policy_ids=set_aside, notify=False)
         User.objects.filter(username__startswith=PREFIX).delete()
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {NAIVE_TABLE}")

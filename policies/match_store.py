@@ -2,12 +2,12 @@
 record per firm (``MATCHED_RECORD``, ``FIRM_RECORD``), built from the matching's arrays without a loop over firms,
 and read back as arrays (``group_records``).
 
-Writing a round on PostgreSQL (``groups_replace``): the batch's rows go into a fresh table with binary ``COPY …
-FREEZE``, the groups of policies outside the round are carried over, the parent's indexes are built in one sort
-each, and the table takes the place of the batch's partition (DETACH, DROP, RENAME, ATTACH) at the end of the
-caller's transaction: readers see the previous round until the commit, then the whole new one; a rollback leaves
-the previous partition as it was. Re-matching a few policies (a policy saved) deletes and inserts just their
-groups in the partition, a few hundred rows. SQLite (the embedded default): delete and insert, in the transaction.
+Writing a whole round on PostgreSQL (``groups_replace``): the batch's rows go into a fresh table with binary
+``COPY … FREEZE``, the parent's indexes are built in one sort each, and the table takes the place of the batch's
+partition (DETACH, DROP, RENAME, ATTACH) at the end of the caller's transaction: readers see the previous round
+until the commit, then the whole new one; a rollback leaves the previous partition as it was. Re-matching a few
+policies (a policy saved) deletes and inserts just their groups in the partition, a few hundred rows. SQLite (the
+embedded default): delete and insert, in the transaction.
 """
 
 from __future__ import annotations
@@ -146,13 +146,15 @@ def matched_before(*, batch_id: int, policy_ids: Sequence[int]) -> dict[int, np.
 
 def groups_replace(*, batch_id: int, policy_ids: Sequence[int], columns: list[ArrayColumn], whole_round: bool) -> int:
     """Replace the groups of ``policy_ids`` in the batch with ``columns``; returns the rows written. ``whole_round``
-    (every active policy): on PostgreSQL a fresh partition for the batch, else the groups in place. Must run inside
-    the caller's transaction: everything appears at its commit."""
+    (every active policy): the batch's groups become ``columns`` (on PostgreSQL a fresh partition), so an inactive
+    policy's groups of an earlier run go (saving it active again matches it); else the groups of ``policy_ids`` in
+    place. Must run inside the caller's transaction: everything appears at its commit."""
     if not connection.in_atomic_block:
         raise RuntimeError("groups_replace must run inside transaction.atomic()")
     ids = [int(i) for i in policy_ids]
     if connection.vendor != "postgresql":
-        PolicyMatchGroup.objects.filter(batch_id=batch_id, policy_id__in=ids).delete()
+        replaced = PolicyMatchGroup.objects.filter(batch_id=batch_id)
+        (replaced if whole_round else replaced.filter(policy_id__in=ids)).delete()
         return arrays_insert(PolicyMatchGroup, columns)
     parent, table = table_of(PolicyMatchGroup), partition_name(batch_id)
     qn = connection.ops.quote_name
@@ -164,11 +166,6 @@ def groups_replace(*, batch_id: int, policy_ids: Sequence[int], columns: list[Ar
             return arrays_insert(PolicyMatchGroup, columns, table=table)
         fresh = f"{table}_new"
         written = fresh_table_fill(PolicyMatchGroup, fresh, f"batch_id = {int(batch_id)}", columns, options=INLINE)
-        if exists:  # the groups of policies outside this round (inactive ones) stay as they were
-            cursor.execute(
-                f"INSERT INTO {qn(fresh)} SELECT * FROM {qn(table)} WHERE NOT (policy_id = ANY(%s))",  # nosec B608
-                [ids],
-            )
         indexes_like_parent(fresh, parent)
         # From here to the commit readers of the table wait (DETACH locks the parent): milliseconds.
         if exists:
