@@ -220,7 +220,8 @@ def readers(run, policies, args) -> dict[str, float]:
     print("  plan: a firm's groups (its county, active policies)")
     explain(
         "SELECT g.* FROM policies_policymatchgroup g JOIN policies_policy p ON p.id = g.policy_id"
-        " WHERE g.region IN (SELECT DISTINCT region FROM scoring_score WHERE enterprise_id = %s) AND p.active",
+        " WHERE g.region IN (SELECT DISTINCT region FROM scoring_score WHERE enterprise_id = %s AND run_id IN"
+        " (SELECT published_run_id FROM scoring_batchscoring)) AND p.active",
         [int(sample[0])],
     )
     print(f"  plan: one policy's groups for a national bureau (policy {largest.pk}; county {region})")

@@ -76,11 +76,12 @@ class PolicyMatchGroup(models.Model):
     (``policies.match_store``): the matching firms' (id, section: 5 bytes), then the near-misses' (id, section,
     unmet condition, the firm's value, the gap: 14 bytes), each part in id order.
 
-    One row per (policy, batch, county) rather than per firm: a national round is ~10 million (policy, firm) pairs,
-    and PostgreSQL spent ~30 s writing and indexing them as rows here against ~1 s for 100,000 packed rows of the
-    same data. Each firm's page reads its county's rows (~100, one per policy); a bureau's reads one policy's.
-    On PostgreSQL the table is partitioned by batch (migration 0002): a whole round replaces its batch's partition
-    (``policies.match_store``)."""
+    One row per (policy, batch, county) rather than per firm: a national round (100 policies) is ~10 million
+    (policy, firm) pairs; as rows they took 340–440 s to replace here (DELETE + COPY into the indexed table, load
+    ~10) and ~32 s even into fresh tables indexed afterwards, as ~100,000 packed rows ~2 s
+    (``bench/match_store_bench.py``). Each firm's page reads its county's rows (~100, one per policy); a bureau's
+    reads one policy's. On PostgreSQL the table is partitioned by batch (migration 0002): a whole round replaces its
+    batch's partition (``policies.match_store``)."""
 
     pk = models.CompositePrimaryKey("policy", "batch", "region")
     # No database constraints on these keys: rows are written in bulk from ids just read, and Django still cascades
