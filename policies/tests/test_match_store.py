@@ -121,7 +121,7 @@ def test_a_bureaus_reach_counts_its_regions_stored_entries(published):
     assert {code for code, _m, _n in reach.by_region} == {f"{r.region // 100:04d}" for r in rows}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_readers_see_the_previous_round_until_the_new_one_commits(require_postgres, published):
     small = policy_create(user=None, name="乙", conditions=SMALL, **GOOD)
     policies_match(run=published, notify=False)
