@@ -16,11 +16,10 @@ from __future__ import annotations
 from django.db import connection
 
 from core.db.copy import table_of
+from core.db.partitions import indexes_like_parent, table_exists
 
 from .models import Recommendation
 
-INDEX_BUILD_MEMORY = "256MB"
-"""``maintenance_work_mem`` while a list's indexes are built: a 70,000-row list sorts in memory."""
 ANALYZE_STATISTICS_TARGET = 10
 """Planner statistics of a new list, sampled small: ~50 ms instead of ~1.1 s at the default target of 100, and enough
 for the list pages (without any, the planner takes a 70,000-row list for 175 rows and sorts it for every page)."""
@@ -55,11 +54,6 @@ def list_table(run_id: int, bank_id: int) -> str:
     return f"{run_table(run_id)}_b{int(bank_id)}"
 
 
-def _exists(cursor, table: str) -> bool:
-    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
-    return cursor.fetchone()[0]
-
-
 def run_partition_ensure(run_id: int) -> None:
     """Create and attach run ``run_id``'s partition (partitioned by bank) unless it exists.
 
@@ -69,10 +63,10 @@ def run_partition_ensure(run_id: int) -> None:
     qn = connection.ops.quote_name
     table = run_table(run_id)
     with connection.cursor() as cursor:
-        if _exists(cursor, table):
+        if table_exists(cursor, table):
             return
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RUN_PARTITION_LOCK, int(run_id)])
-        if _exists(cursor, table):
+        if table_exists(cursor, table):
             return
         # CREATE then ATTACH: ATTACH takes SHARE UPDATE EXCLUSIVE on the parent, so readers are never blocked;
         # CREATE TABLE … PARTITION OF would take ACCESS EXCLUSIVE.
@@ -93,7 +87,7 @@ def list_table_create(run_id: int, bank_id: int) -> str:
     qn = connection.ops.quote_name
     table = list_table(run_id, bank_id)
     with connection.cursor() as cursor:
-        if _exists(cursor, table):
+        if table_exists(cursor, table):
             cursor.execute(f"SELECT EXISTS (SELECT FROM {qn(table)})")  # nosec B608 # a table name built from ids
             if cursor.fetchone()[0]:
                 raise RuntimeError(f"{table} already holds a list")
@@ -107,30 +101,11 @@ def list_table_create(run_id: int, bank_id: int) -> str:
 
 
 def list_table_index(table: str) -> None:
-    """Build on ``table`` every index and unique constraint the partitioned parent has, so that ATTACH adopts them
-    instead of building them itself while it holds the run partition's lock. Read from the catalog, so a new index
-    in ``Recommendation.Meta`` needs nothing here. Also samples planner statistics."""
+    """Build on ``table`` every index and unique constraint the partitioned parent has (``core.db.partitions``), and
+    sample planner statistics."""
     qn = connection.ops.quote_name
+    indexes_like_parent(table, parent_table())
     with connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
-        cursor.execute(
-            "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c"
-            " WHERE c.conrelid = %s::regclass AND c.contype IN ('p', 'u') ORDER BY c.conname",
-            [parent_table()],
-        )
-        for (definition,) in cursor.fetchall():
-            cursor.execute(f"ALTER TABLE {qn(table)} ADD {definition}")
-        cursor.execute(
-            "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i"
-            " WHERE i.indrelid = %s::regclass"
-            " AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1",
-            [parent_table()],
-        )
-        for (definition,) in cursor.fetchall():
-            # "CREATE [UNIQUE] INDEX name ON ONLY public.banks_recommendation USING btree (...) [WHERE ...]"
-            head, using = definition.split(" USING ", 1)
-            unique = "UNIQUE " if head.startswith("CREATE UNIQUE") else ""
-            cursor.execute(f"CREATE {unique}INDEX ON {qn(table)} USING {using}")
         cursor.execute(f"SET LOCAL default_statistics_target = {ANALYZE_STATISTICS_TARGET}")
         cursor.execute(f"ANALYZE {qn(table)} ({', '.join(ANALYZED_COLUMNS)})")
 
@@ -158,7 +133,7 @@ def run_partition_lock(run_id: int) -> bool:
     """
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
-        if not _exists(cursor, run_table(run_id)):
+        if not table_exists(cursor, run_table(run_id)):
             return False
         cursor.execute(f"LOCK TABLE {qn(run_table(run_id))} IN EXCLUSIVE MODE")
     return True

@@ -65,6 +65,7 @@ BENCHES = [
     Bench("compare", "compare_bench.py", lambda o: ["--firms", str(o.firms)]),
     Bench("sandbox", "sandbox_bench.py", lambda o: ["--firms", str(o.firms)]),
     Bench("matching", "matching_bench.py", lambda o: ["--firms", str(o.firms), "--policies", "100"], database="none"),
+    Bench("match-store", "match_store_bench.py", lambda o: ["--policies", "100"]),
     Bench("backtest", "backtest_bench.py", lambda o: ["--firms", str(o.firms)]),
     Bench("import", "import_bench.py", lambda o: ["--firms", str(min(IMPORT_ROWS, o.firms))], database="import"),
     Bench("api", "api_bench.py", requires=("wrk",)),
@@ -72,6 +73,7 @@ BENCHES = [
 ]
 NOT_BENCHES = {
     "figures.py": "the helper every bench calls",
+    "cpu.py": "the helper the push and import benches call for the CPU beside each wall-clock figure",
     "run_all.py": "this runner",
     "slow_clients.py": "a drill (slow clients with and without nginx), not a figure: needs nginx",
     "load/locustfile.py": "the load scenario's users, run by load/run.py",

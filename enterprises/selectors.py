@@ -19,9 +19,10 @@ def consent_covers_bank(bank_id: int, enterprise: str = "enterprise_id") -> Exis
     return Exists(Consent.objects.active().covering(bank_id).filter(enterprise_id=OuterRef(enterprise)))
 
 
-def consenting_enterprise_ids(*, bank_id: int | None = None) -> np.ndarray:
+def consenting_enterprise_ids(*, bank_id: int | None = None, enterprise_id: int | None = None) -> np.ndarray:
     """Ids of firms with a consent active now (methodology §7), unsorted, in one bulk read: covering ``bank_id``
-    (what the bank's list may hold), or any consent at all when ``bank_id`` is None (the ``no_consent`` reason).
+    (what the bank's list may hold), or any consent at all when ``bank_id`` is None (the ``no_consent`` reason);
+    ``enterprise_id``: that firm's id or none (one firm's page: ~0.3 s to read every consenting firm nationally).
 
     A bulk read rather than a subquery per row: EXISTS probes an index 520,000 times, and IN is hashed only while
     the id set fits in ``work_mem`` — beyond that PostgreSQL rescans it for every row.
@@ -29,6 +30,8 @@ def consenting_enterprise_ids(*, bank_id: int | None = None) -> np.ndarray:
     consents = Consent.objects.active()
     if bank_id is not None:
         consents = consents.covering(bank_id)
+    if enterprise_id is not None:
+        consents = consents.filter(enterprise_id=enterprise_id)
     return queryset_to_arrays(consents, {"enterprise_id": "int64"})["enterprise_id"]
 
 

@@ -1,5 +1,5 @@
 """The firm's "policies for you" (适合您的政策): its own matches with why each matches, its near-misses with what is
-missing, the deadline and how to apply. A firm reads only its own rows (``PolicyMatch.objects`` by its id)."""
+missing, the deadline and how to apply. A firm reads only its own rows (``firm_matches`` by its id)."""
 
 from django.shortcuts import render
 from django.utils import timezone

@@ -8,7 +8,7 @@ from core.models import BaseModel
 from core.validators import validate_region_scope
 
 from .choices import PolicyClass
-from .querysets import PolicyMatchQuerySet, PolicyQuerySet
+from .querysets import PolicyMatchGroupQuerySet, PolicyQuerySet
 
 
 class Policy(BaseModel):
@@ -69,45 +69,42 @@ class PolicyVersion(models.Model):
         return f"{self.policy_id} v{self.version}"
 
 
-class PolicyMatch(models.Model):
-    """One firm of a batch's published run that meets a policy (``near`` false) or misses exactly one changeable
-    condition (``near`` true: ``condition`` is its index in the policy's version ``policy_version``, ``have`` the
-    firm's value, ``need`` the threshold, ``gap`` the filed amount that closes it). Rows of (policy, batch) are
-    replaced as a whole by each matching, written in bulk (COPY on PostgreSQL). ``region`` and ``section`` are the
-    firm's when scored, so a bureau's counts and lists need no join."""
+class PolicyMatchGroup(models.Model):
+    """What one matching found for a policy among the firms of one county (``region``, the 6-digit code when scored)
+    in a batch's published run ``run``, with the policy as it was at ``policy_version``: ``matched`` firms that meet
+    it and ``near`` firms that miss exactly one changeable condition. ``firms`` packs a record per firm
+    (``policies.match_store``): the matching firms' (id, section: 5 bytes), then the near-misses' (id, section,
+    unmet condition, the firm's value, the gap: 14 bytes), each part in id order.
 
-    pk = models.CompositePrimaryKey("policy", "batch", "enterprise")  # the natural key: one index fewer to maintain
-    # No database constraints and no single-column indexes on these keys: one matching writes ~100,000s of rows
-    # whose ids it has just read, and checking three foreign keys per row at commit cost more than the COPY itself
-    # (18 s of 36 s for 170,000 rows here); Django still cascades deletions. The unique key starts with the policy
-    # and the (enterprise, near) index serves the firm's page.
-    policy = models.ForeignKey(Policy, models.CASCADE, related_name="matches", verbose_name=_("政策"),
+    One row per (policy, batch, county) rather than per firm: a national round (100 policies) is ~10 million
+    (policy, firm) pairs; as rows they took 340–440 s to replace here (DELETE + COPY into the indexed table, load
+    ~10) and ~32 s even into fresh tables indexed afterwards, as ~100,000 packed rows ~2 s
+    (``bench/match_store_bench.py``). Each firm's page reads its county's rows (~100, one per policy); a bureau's
+    reads one policy's. On PostgreSQL the table is partitioned by batch (migration 0002): a whole round replaces its
+    batch's partition (``policies.match_store``)."""
+
+    pk = models.CompositePrimaryKey("policy", "batch", "region")
+    # No database constraints on these keys: rows are written in bulk from ids just read, and Django still cascades
+    # deletions (a policy's, a batch's).
+    policy = models.ForeignKey(Policy, models.CASCADE, related_name="match_groups", verbose_name=_("政策"),
                                db_constraint=False, db_index=False)  # fmt: skip
     batch = models.ForeignKey("enterprises.Batch", models.CASCADE, related_name="+", verbose_name=_("批次"),
                               db_constraint=False, db_index=False)  # fmt: skip
     run = models.ForeignKey("scoring.ScoringRun", models.CASCADE, related_name="+", verbose_name=_("评分任务"),
                             db_constraint=False, db_index=False)  # fmt: skip
-    enterprise = models.ForeignKey("enterprises.Enterprise", models.CASCADE, related_name="policy_matches",
-                                   verbose_name=_("企业"), db_constraint=False, db_index=False)  # fmt: skip
-    policy_version = models.PositiveIntegerField(_("政策版本"))
-    near = models.BooleanField(_("差一项条件"))
-    condition = models.SmallIntegerField(_("未满足的条件"), null=True, blank=True)
-    have = models.FloatField(_("企业现值"), null=True, blank=True)
-    need = models.FloatField(_("条件阈值"), null=True, blank=True)
-    gap = models.FloatField(_("差额"), null=True, blank=True)
     region = models.PositiveIntegerField(_("行政区划代码"))
-    section = models.CharField(_("行业门类"), max_length=1)
+    policy_version = models.PositiveIntegerField(_("政策版本"))
+    matched = models.PositiveIntegerField(_("符合条件的企业数"))
+    near = models.PositiveIntegerField(_("差一项条件的企业数"))
+    firms = models.BinaryField(_("企业记录"))
     matched_at = models.DateTimeField(_("匹配时间"))
 
-    objects = PolicyMatchQuerySet.as_manager()
+    objects = PolicyMatchGroupQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("政策匹配结果")
         verbose_name_plural = _("政策匹配结果")
-        indexes = [
-            models.Index(fields=["policy", "near", "region"], name="policy_match_policy_region"),
-            models.Index(fields=["enterprise", "near"], name="policy_match_enterprise"),
-        ]
+        indexes = [models.Index(fields=["region"], name="policy_match_group_region")]  # a firm's page
 
     def __str__(self) -> str:
-        return f"{self.policy_id} · {self.enterprise_id}"
+        return f"{self.policy_id} · {self.batch_id} · {self.region}"

@@ -10,8 +10,8 @@ from core.labels import region_label, section_label
 
 from .conditions import condition_text, firm_value_text, shortfall_text
 from .matching import MatchPopulation, condition_mask
-from .models import Policy, PolicyMatch
-from .selectors import version_conditions
+from .models import Policy
+from .selectors import PolicyMatch, PolicyMatches, version_conditions
 
 
 @dataclass
@@ -63,9 +63,9 @@ def export_header(*, near: bool) -> list[str]:
     return [*header, _("差一项条件")] if near else header
 
 
-def export_rows(policy: Policy, rows, *, near: bool):
+def export_rows(policy: Policy, rows: PolicyMatches, *, near: bool):
     cache: dict[int, list[dict]] = {}
-    for row in rows.iterator(chunk_size=2000):
+    for row in rows.rows():
         line = [row.enterprise.credit_code, row.enterprise.name, region_label(f"{row.region:06d}"),
                 section_label(row.section)]  # fmt: skip
         if near:

@@ -21,7 +21,7 @@ class PolicyQuerySet(models.QuerySet):
         return self.filter(region_scope__startswith=actor.region)
 
 
-class PolicyMatchQuerySet(models.QuerySet):
+class PolicyMatchGroupQuerySet(models.QuerySet):
     def in_region(self, prefix: str):
         if not prefix:
             return self
@@ -29,10 +29,7 @@ class PolicyMatchQuerySet(models.QuerySet):
         return self.filter(region__gte=low, region__lt=high)
 
     def visible_to(self, who):
-        """A bureau: the rows of its region's firms; a firm: its own rows; anyone else: nothing."""
+        """A bureau: the groups of its region's counties. Nobody else reads groups whole (they hold many firms): a
+        firm reads its own records out of them (``policies.selectors.firm_matches``)."""
         actor = actor_of(who)
-        if actor.is_bureau:
-            return self.in_region(actor.region)
-        if actor.enterprise_id is not None and not actor.via_token:
-            return self.filter(enterprise_id=actor.enterprise_id)
-        return self.none()
+        return self.in_region(actor.region) if actor.is_bureau else self.none()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,9 +16,9 @@ from core.exports import csv_lines, xlsx_row
 from core.permissions import bureau_admin, bureau_admin_required, bureau_required
 
 from .forms import PolicyForm
-from .models import Policy, PolicyMatch
+from .models import Policy
 from .presenters import export_header, export_rows, match_lines
-from .selectors import policy_matches, policy_reach
+from .selectors import policy_counts, policy_matches, policy_reach
 from .services import policy_create, policy_update
 from .tasks import policy_match_task
 
@@ -30,11 +29,9 @@ LIST_SHOWN = 50
 @require_GET
 def policy_list(request):
     policies = list(Policy.objects.visible_to(request.user))
-    counts = PolicyMatch.objects.visible_to(request.user).values("policy_id", "near").annotate(n=Count("enterprise_id"))
-    by_policy = {(row["policy_id"], row["near"]): row["n"] for row in counts}
+    counts = policy_counts(who=request.user)
     for policy in policies:
-        policy.matched_count = by_policy.get((policy.pk, False), 0)
-        policy.near_count = by_policy.get((policy.pk, True), 0)
+        policy.matched_count, policy.near_count = counts.get(policy.pk, (0, 0))
     return render(request, "policies/policy_list.html",
                   {"policies": policies, "can_create": bureau_admin(request.user)})  # fmt: skip
 
@@ -78,12 +75,12 @@ def policy_edit(request, pk: int):
 def policy_detail(request, pk: int):
     policy = get_object_or_404(Policy.objects.visible_to(request.user), pk=pk)
     region = request.bureau_staff.region_scope
-    matched = policy_matches(policy=policy, who=request.user, near=False).select_related("enterprise")
-    near = policy_matches(policy=policy, who=request.user, near=True).select_related("enterprise")
+    rows = policy_matches(policy=policy, who=request.user)
+    matched, near = rows.take(~rows.near), rows.take(rows.near)
     context = {
-        "policy": policy, "reach": policy_reach(policy=policy, who=request.user, region=region),
-        "matched": match_lines(policy, matched.order_by("region", "enterprise_id")[:LIST_SHOWN]),
-        "near": match_lines(policy, near.order_by("condition", "gap", "enterprise_id")[:LIST_SHOWN]),
+        "policy": policy, "reach": policy_reach(policy=policy, who=request.user, region=region, rows=rows),
+        "matched": match_lines(policy, matched.ordered("region", "enterprise_id").rows(LIST_SHOWN)),
+        "near": match_lines(policy, near.ordered("condition", "gap", "enterprise_id").rows(LIST_SHOWN)),
         "shown": LIST_SHOWN, "versions": policy.versions.select_related("saved_by")[:20],
         "audit": audit_entries_of(policy)[:20],
         "can_manage": Policy.objects.managed_by(request.user).filter(pk=pk).exists(),
@@ -108,8 +105,7 @@ def policy_export(request, pk: int):
     """The 免申即享 list (matching firms) or the near-misses (``?near=1``), CSV or ``?format=xlsx``."""
     policy = get_object_or_404(Policy.objects.visible_to(request.user), pk=pk)
     near = request.GET.get("near") == "1"
-    rows = policy_matches(policy=policy, who=request.user, near=near).select_related("enterprise")
-    rows = rows.order_by("region", "enterprise_id")
+    rows = policy_matches(policy=policy, who=request.user, near=near).ordered("region", "enterprise_id")
     name = f"policy{policy.pk}-{'near' if near else 'matched'}"
     header = export_header(near=near)
     if request.GET.get("format") == "xlsx":

@@ -99,7 +99,7 @@ def population_load(*, batch: Batch, with_codes: bool = False, enterprise_id: in
             queryset = queryset.filter(enterprise_id=enterprise_id)
         arrays = queryset_to_arrays(queryset, POPULATION_COLUMNS)
     ids = arrays["enterprise_id"]
-    consent = np.isin(ids, consenting_enterprise_ids())
+    consent = np.isin(ids, consenting_enterprise_ids(enterprise_id=enterprise_id))
     industry_code = region_code = None
     if with_codes:
         codes = np.array(

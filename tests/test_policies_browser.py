@@ -20,7 +20,8 @@ def test_a_bureau_adds_a_policy_its_reach_shows_and_a_firm_one_condition_away_se
     from core.models import BureauStaff, User
     from demo.services import demo_firms_create
     from enterprises.models import EnterpriseMembership
-    from policies.models import Policy, PolicyMatch
+    from policies.models import Policy
+    from policies.selectors import match_rows
 
     demo_firms_create(firms=300, seed=11, batch=batch)
     publish_new_run(batch)
@@ -36,9 +37,9 @@ def test_a_bureau_adds_a_policy_its_reach_shows_and_a_firm_one_condition_away_se
     screenshot(page, f"policy-detail-{width}")
 
     # A firm one condition away (its R&D intensity): it sees the policy with what it lacks, and no other firm.
-    row = PolicyMatch.objects.filter(policy=policy, near=True, condition=1, gap__gt=0).select_related("enterprise")
+    row = next(r for r in match_rows(policy=policy, near=True).rows() if r.condition == 1 and (r.gap or 0) > 0)
     firm_user = User.objects.create_user("policy-firm", password=PASSWORD)
-    EnterpriseMembership.objects.create(user=firm_user, enterprise=row.first().enterprise, role="admin")
+    EnterpriseMembership.objects.create(user=firm_user, enterprise_id=row.enterprise_id, role="admin")
     firm = new_tab(browser, viewport={"width": width, "height": 900})
     sign_in(firm, base, "policy-firm", PASSWORD)
     near_miss_seen(firm, base, policy, width)

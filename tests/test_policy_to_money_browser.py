@@ -24,10 +24,11 @@ PURPOSE = "研发设备采购"
 def _near_miss_firm_that_can_borrow(policy, run):
     """A firm one condition (R&D intensity) away from the policy whose published grade lets it apply for the
     ICBC's 积分贷 (grade D or better)."""
-    from policies.models import PolicyMatch
+    from policies.selectors import match_rows
     from scoring.models import Score
 
-    near = PolicyMatch.objects.filter(policy=policy, near=True, condition=1, gap__gt=0).values("enterprise_id")
+    rows = match_rows(policy=policy, near=True).rows()
+    near = [r.enterprise_id for r in rows if r.condition == 1 and (r.gap or 0) > 0]
     score = Score.objects.filter(run=run, enterprise_id__in=near, grade__in="ABCD").order_by("-total", "enterprise_id")
     found = score.select_related("enterprise").first()
     assert found is not None, "no near-miss firm of grade D or better in this population"

@@ -147,6 +147,7 @@ WIRE_TYPES: dict[str, tuple[str, str]] = {
     "int32": ("int4", ">i4"),
     "int16": ("int2", ">i2"),
     "float64": ("float8", ">f8"),
+    "float32": ("float4", ">f4"),
     "bool": ("bool", "?"),
 }
 CENTS = "cents"
@@ -226,8 +227,9 @@ def _parse_fixed_width(raw: memoryview, columns: Mapping[str, str]) -> dict[str,
 class ArrayColumn:
     """One database column's values for ``arrays_insert``.
 
-    ``kind`` is a ``WIRE_TYPES`` cast (``int8``, ``int4``, ``int2``, ``float8``, ``bool``); ``cents`` (int64 hundredths
-    written to a ``numeric(p, 2)`` column); ``float8[]`` (a 2-D [n, k] float64 array, one k-element array per row);
+    ``kind`` is a ``WIRE_TYPES`` cast (``int8``, ``int4``, ``int2``, ``float8``, ``float4``, ``bool``); ``cents``
+    (int64 hundredths written to a ``numeric(p, 2)`` column); ``float8[]`` (a 2-D [n, k] float64 array, one
+    k-element array per row);
     ``bytes`` (fixed-width text: a numpy ``S<w>`` array whose values all have exactly ``w`` bytes, e.g. region codes);
     ``bytea`` (a 2-D [n, w] uint8 array, each row one ``w``-byte binary value: a packed record travels as one value
     instead of an array of many elements, each of which PostgreSQL would receive and check on its own);
@@ -235,6 +237,10 @@ class ArrayColumn:
     ``core.fields.PackedFloatsField``, byte-swapped block by block rather than packed in a whole copy first);
     ``timestamptz`` (a ``datetime64`` array, UTC); or, categorical, ``text`` or ``jsonb``: ``values`` are integer
     codes into ``labels`` (for ``jsonb``, JSON texts).
+
+    ``varbytea``: one binary value of any length per row, all of them back to back in the 1-D uint8 ``values``,
+    row ``i`` being ``values[bounds[i]:bounds[i + 1]]`` (a packed array of records per row: the policy matches of
+    a county). At most one per insert, and not with ``text``/``jsonb`` or nullable columns.
 
     ``null`` (optional, fixed-width kinds only): a boolean mask of the rows whose value is written as NULL.
     """
@@ -244,6 +250,11 @@ class ArrayColumn:
     values: np.ndarray
     labels: Sequence[str] = ()
     null: np.ndarray | None = None
+    bounds: np.ndarray | None = None
+
+    @property
+    def rows(self) -> int:
+        return len(self.values) if self.bounds is None else len(self.bounds) - 1
 
 
 def arrays_insert(
@@ -255,8 +266,8 @@ def arrays_insert(
     ``FREEZE``, valid only for a table created or truncated in the current transaction). Other databases:
     ``bulk_insert`` with the model fields' own conversions (e.g. the JSON text of a FloatArrayField on SQLite).
     """
-    n = len(columns[0].values)
-    if any(len(column.values) != n for column in columns):
+    n = columns[0].rows
+    if any(column.rows != n for column in columns):
         raise ValueError("columns differ in length")
     if n == 0:
         return 0
@@ -291,6 +302,9 @@ def _frame_for_orm(model: type[models.Model], columns: Sequence[ArrayColumn]) ->
             data[column.name] = [field.get_db_prep_value(row, connection) for row in column.values.tolist()]
         elif column.kind == "bytes":
             data[column.name] = np.char.decode(column.values, "utf-8").astype(object)
+        elif column.kind == VARBYTEA:
+            bounds = column.bounds.tolist()
+            data[column.name] = [column.values[a:b].tobytes() for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
         elif column.kind == "bytea":
             data[column.name] = [row.tobytes() for row in np.ascontiguousarray(column.values, dtype=np.uint8)]
         elif column.kind == "float8 bytes":
@@ -305,6 +319,8 @@ def _frame_for_orm(model: type[models.Model], columns: Sequence[ArrayColumn]) ->
 
 
 CATEGORICAL_KINDS = ("text", "jsonb")
+VARBYTEA = "varbytea"
+VARBYTEA_CHUNK_BYTES = 32 << 20  # payload bytes encoded per block of varbytea rows: bounds the peak memory
 JSONB_VERSION = b"\x01"  # jsonb's binary input: a format version byte, then the JSON text
 TIMESTAMP_EPOCH = np.datetime64("2000-01-01T00:00:00", "us")  # timestamptz travels as int8 microseconds from it
 
@@ -341,10 +357,14 @@ class _BinaryRowEncoder:
                 values = column.values if column.null is None else column.values[~np.asarray(column.null, bool)]
                 if values.size and (np.char.str_len(values) != values.dtype.itemsize).any():
                     raise ValueError(f"{column.name}: every value must have exactly {values.dtype.itemsize} bytes")
-        self.fixed = [c for c in columns if c.kind not in CATEGORICAL_KINDS and c.null is None]
+        self.var = [c for c in columns if c.kind == VARBYTEA]
+        if self.var and (len(self.var) > 1 or any(c.kind in CATEGORICAL_KINDS or c.null is not None for c in columns)):
+            raise ValueError("one varbytea column at most, and no text or nullable columns beside it")
+        self.fixed = [c for c in columns if c.kind not in (*CATEGORICAL_KINDS, VARBYTEA) and c.null is None]
         self.text = [c for c in columns if c.kind in CATEGORICAL_KINDS]
         self.nullable = [c for c in columns if c.null is not None]
-        self.columns = self.fixed + self.text + self.nullable  # the order of the COPY column list and of a row
+        # the order of the COPY column list and of a row
+        self.columns = self.fixed + self.text + self.nullable + self.var
         self.cents_digits = {c.name: _cents_units_digits(c) for c in columns if c.kind == "cents"}
         fields: list[tuple] = [("count", ">i2")]
         for column in self.fixed:
@@ -412,6 +432,9 @@ class _BinaryRowEncoder:
     def stream(self, n: int) -> Iterator[memoryview]:
         """The COPY data for rows 0..n, block by block. A yielded block is only valid until the next one: the two
         buffers are reused, as fresh 65 MB allocations per block cost more in page faults than the encoding."""
+        if self.var:
+            yield from self._stream_var(n)
+            return
         rows = min(n, COPY_OUT_CHUNK_ROWS)
         width = self.record.itemsize
         longest_tail = max((len(tail) for tail in self.tails), default=0) if self.text else 0
@@ -423,6 +446,26 @@ class _BinaryRowEncoder:
         for start in range(0, n, COPY_OUT_CHUNK_ROWS):
             stop = min(n, start + COPY_OUT_CHUNK_ROWS)
             yield self._encode(start, stop, raw[: stop - start], out)
+        yield memoryview(COPY_TRAILER)
+
+    def _stream_var(self, n: int) -> Iterator[memoryview]:
+        """Rows with a trailing variable-width value: per block, the fixed records and each row's length word are
+        inserted before the row's payload in one ``numpy.insert`` (the payloads are already back to back)."""
+        (column,) = self.var
+        bounds = np.asarray(column.bounds, dtype=np.int64)
+        yield memoryview(COPY_HEADER)
+        start = 0
+        while start < n:
+            stop = int(np.searchsorted(bounds, bounds[start] + VARBYTEA_CHUNK_BYTES, side="right")) - 1
+            stop = min(n, max(stop, start + 1))
+            raw = np.empty((stop - start, self.record.itemsize), dtype=np.uint8)
+            self._encode(start, stop, raw, None)
+            lengths = np.diff(bounds[start : stop + 1])
+            heads = np.concatenate([raw, lengths.astype(">i4").view(np.uint8).reshape(-1, 4)], axis=1)
+            payload = column.values[bounds[start] : bounds[stop]]
+            at = np.repeat(bounds[start:stop] - bounds[start], heads.shape[1])
+            yield memoryview(np.insert(payload, at, heads.reshape(-1)))
+            start = stop
         yield memoryview(COPY_TRAILER)
 
     def _put(self, target: np.ndarray, column: ArrayColumn, values: np.ndarray) -> None:

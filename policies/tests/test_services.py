@@ -8,8 +8,8 @@ from banks.tests.fixtures import publish_new_run
 from core.audit import audit_entries_of
 from demo.services import demo_firms_create
 from enterprises.models import EnterpriseNotice
-from policies.models import Policy, PolicyMatch
-from policies.selectors import run_match_population
+from policies.models import Policy, PolicyMatchGroup
+from policies.selectors import match_rows, run_match_population
 from policies.services import policies_match, policy_create, policy_update
 from tests.factories import BureauStaffFactory
 
@@ -91,31 +91,34 @@ def test_matching_stores_what_a_per_firm_evaluation_finds(published):
         expected = [evaluate(f, p.conditions, p.region_scope) for f in dicts]
         want_match = {int(firms.enterprise_id[i]) for i, (k, _c) in enumerate(expected) if k == "match"}
         want_near = {int(firms.enterprise_id[i]): c for i, (k, c) in enumerate(expected) if k == "near"}
-        rows = PolicyMatch.objects.filter(policy=p)
-        assert set(rows.filter(near=False).values_list("enterprise_id", flat=True)) == want_match
-        assert dict(rows.filter(near=True).values_list("enterprise_id", "condition")) == want_near
+        rows = list(match_rows(policy=p).rows())
+        assert {r.enterprise_id for r in rows if not r.near} == want_match
+        assert {r.enterprise_id: r.condition for r in rows if r.near} == want_near
+        assert len(rows) == len(want_match) + len(want_near)  # each firm once
         assert want_match and want_near  # the demo population has both, so the comparison says something
-    near_rd = PolicyMatch.objects.filter(policy=policy, near=True, condition=1).select_related("enterprise").first()
+    near_rd = next(r for r in match_rows(policy=policy, near=True).rows() if r.condition == 1)
     submission = near_rd.enterprise.submissions.get(batch=published.batch)
-    assert near_rd.gap == pytest.approx(0.03 * float(submission.revenue) - float(submission.rd_expense))
+    # float32 in the record: 7 significant digits
+    assert near_rd.gap == pytest.approx(0.03 * float(submission.revenue) - float(submission.rd_expense), rel=1e-6)
+    assert near_rd.have == pytest.approx(float(submission.rd_expense) / float(submission.revenue), rel=1e-6)
 
 
 def test_a_new_match_is_notified_once(published):
     policy = policy_create(user=None, conditions=CONDITIONS[:1], **GOOD)
     first = policies_match(run=published)
-    matched = PolicyMatch.objects.filter(policy=policy, near=False).count()
+    matched = len(match_rows(policy=policy, near=False))
     assert first.notified == matched > 0  # one firm, one notice, naming how many policies are new for it
     assert EnterpriseNotice.objects.filter(kind="policy_match").count() == matched
     assert all(params == {"count": 1} for params in EnterpriseNotice.objects.values_list("params", flat=True))
     second = policy_create(user=None, conditions=CONDITIONS[:1], **{**GOOD, "name": GOOD["name"] + " II"})
     EnterpriseNotice.objects.all().delete()
-    PolicyMatch.objects.all().delete()
+    PolicyMatchGroup.objects.all().delete()
     both = policies_match(run=published)  # two policies new for the same firms: one notice each, saying 2
     assert both.notified == matched
     assert all(params == {"count": 2} for params in EnterpriseNotice.objects.values_list("params", flat=True))
-    assert PolicyMatch.objects.filter(policy=second, near=False).count() == matched
+    assert len(match_rows(policy=second, near=False)) == matched
     again = policies_match(run=published)  # the same firms match again: nothing new to tell
-    assert again.notified == 0 and PolicyMatch.objects.filter(policy=policy, near=False).count() == matched
+    assert again.notified == 0 and len(match_rows(policy=policy, near=False)) == matched
 
 
 def test_a_publication_matches_every_policy_once_committed(batch, django_capture_on_commit_callbacks):
@@ -123,7 +126,7 @@ def test_a_publication_matches_every_policy_once_committed(batch, django_capture
     policy = policy_create(user=None, conditions=CONDITIONS[:1], **GOOD)
     with django_capture_on_commit_callbacks(execute=True):
         run = publish_new_run(batch)
-    assert PolicyMatch.objects.filter(policy=policy, run_id=run.pk, near=False).exists()
+    assert set(match_rows(policy=policy, near=False).run_id) == {run.pk}
 
 
 def test_the_command_matches_on_demand(published):
@@ -134,5 +137,5 @@ def test_the_command_matches_on_demand(published):
     policy = policy_create(user=None, conditions=CONDITIONS, **GOOD)
     out = StringIO()
     call_command("match_policies", "--policy", str(policy.pk), stdout=out)
-    matched = PolicyMatch.objects.filter(policy=policy, near=False).count()
+    matched = len(match_rows(policy=policy, near=False))
     assert f"{matched:,} matches" in out.getvalue() and matched > 0

@@ -11,7 +11,8 @@ from django.urls import reverse
 from banks.tests.fixtures import publish_new_run
 from demo.services import demo_firms_create
 from enterprises.models import EnterpriseMembership
-from policies.models import Policy, PolicyMatch
+from policies.models import Policy
+from policies.selectors import match_rows
 from policies.services import policies_match, policy_create
 from tests.factories import BureauStaffFactory, UserFactory
 
@@ -78,17 +79,18 @@ def test_a_bureau_sees_only_its_regions_firms_in_reach_list_and_export(published
                            benefit="B")  # fmt: skip
     policies_match(run=published, notify=False)
     gd = BureauStaffFactory(region_scope="44", role="reviewer").user
-    inside = PolicyMatch.objects.filter(policy=policy, region__gte=440000, region__lt=450000)
-    outside = PolicyMatch.objects.filter(policy=policy).exclude(region__gte=440000, region__lt=450000)
-    assert inside.exists() and outside.exists()
+    rows = list(match_rows(policy=policy, near=False).rows())
+    inside = [r for r in rows if 440000 <= r.region < 450000]
+    outside = [r for r in rows if not 440000 <= r.region < 450000]
+    assert inside and outside
     page = _client(gd).get(reverse("policies:detail", args=[policy.pk]))
-    assert page.context["reach"].matched == inside.count()
+    assert page.context["reach"].matched == len(inside)
     assert all(code.startswith("44") for code, _m, _n in page.context["reach"].by_region)
     export = _client(gd).get(reverse("policies:export", args=[policy.pk]))
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
     codes = {row[0] for row in rows[1:]}
-    assert codes == set(inside.values_list("enterprise__credit_code", flat=True))
-    assert not codes & set(outside.values_list("enterprise__credit_code", flat=True))
+    assert codes == {r.enterprise.credit_code for r in inside}
+    assert not codes & {r.enterprise.credit_code for r in outside}
     xlsx = _client(gd).get(reverse("policies:export", args=[policy.pk]) + "?format=xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 
@@ -102,8 +104,8 @@ def test_a_firm_sees_its_matches_and_near_misses_and_never_another_firms(publish
     met = policy_create(user=None, conditions=conditions[1:], name="科技型企业奖励乙", issuer="科技厅",
                         policy_class="talent", benefit="奖励")  # fmt: skip
     policies_match(run=published)
-    near_row = PolicyMatch.objects.filter(policy=policy, near=True, condition=0).first()
-    other_row = PolicyMatch.objects.filter(policy=policy, near=False).first()
+    near_row = next(r for r in match_rows(policy=policy, near=True).rows() if r.condition == 0)
+    other_row = next(match_rows(policy=policy, near=False).rows())
     user = UserFactory()
     EnterpriseMembership.objects.create(user=user, enterprise=near_row.enterprise, role="admin")
     page = _client(user).get(reverse("policies-firm:list"))
@@ -119,7 +121,7 @@ def test_match_now_stores_the_policys_matches(published):
     admin = BureauStaffFactory(region_scope="").user
     policy = policy_create(user=None, conditions=[{"field": "is_tech_sme", "op": "is", "value": True}], name="P",
                            issuer="I", policy_class="talent", benefit="B")  # fmt: skip
-    assert not PolicyMatch.objects.filter(policy=policy).exists()  # the save's on-commit matching did not run here
+    assert not len(match_rows(policy=policy))  # the save's on-commit matching did not run here
     response = _client(admin).post(reverse("policies:match", args=[policy.pk]))
     assert response.status_code == 302
-    assert PolicyMatch.objects.filter(policy=policy, near=False).count() > 0
+    assert len(match_rows(policy=policy, near=False)) > 0

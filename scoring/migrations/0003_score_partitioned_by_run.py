@@ -10,29 +10,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import core.fields
-
-
-def partition_by_run(apps, schema_editor):
-    connection = schema_editor.connection
-    if connection.vendor != "postgresql":
-        return
-    qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, "scoring_score")
-        cursor.execute("ALTER TABLE scoring_score RENAME TO scoring_score_plain")
-        cursor.execute(
-            "CREATE TABLE scoring_score (LIKE scoring_score_plain INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
-            " PARTITION BY LIST (run_id)"
-        )
-        cursor.execute("DROP TABLE scoring_score_plain")
-        for name, info in constraints.items():
-            columns = ", ".join(qn(c) for c in info["columns"])
-            if info["primary_key"]:
-                cursor.execute(f"ALTER TABLE scoring_score ADD CONSTRAINT {qn(name)} PRIMARY KEY ({columns})")
-            elif info["unique"]:
-                cursor.execute(f"ALTER TABLE scoring_score ADD CONSTRAINT {qn(name)} UNIQUE ({columns})")
-            elif info["index"]:
-                cursor.execute(f"CREATE INDEX {qn(name)} ON scoring_score ({columns})")
+from core.db.migrations import partition_by_list
 
 
 class Migration(migrations.Migration):
@@ -82,5 +60,5 @@ class Migration(migrations.Migration):
             },
         ),
         # Reversing drops the partitioned table (DeleteModel uses DROP … CASCADE), partitions included.
-        migrations.RunPython(partition_by_run, migrations.RunPython.noop),
+        partition_by_list("scoring_score", "run_id"),
     ]
