@@ -36,8 +36,8 @@ from .selectors import (
     bank_lists,
     dropped_rows,
     list_changes,
+    list_overview,
     named_consent_firms,
-    officer_status_counts,
     profile_consent_scope,
     reassign_candidates,
     recommendation_page,
@@ -69,7 +69,7 @@ def _filtered(request):
     # region or rank away through what it matches.
     rows = Recommendation.objects.listed_to(request.user).current().order_by(*SORTS["rank"])
     filterset = RecommendationListFilterSet(request.GET or None, rows, request=request, products=products)
-    return filterset.form, products, filterset.qs
+    return filterset, products
 
 
 def _cursor(request, name: str) -> int | None:
@@ -94,8 +94,10 @@ def recommendation_list(request):
     N): as fast at row 70,000 as at row 1. Above it, which batch and run it comes from and when it was pushed; on each
     row what changed since the bank's previous list and the consent it is shown under."""
     release_due_check()  # a list whose notice period ended is pushed before the page reads it (scoring.notice)
-    form, products, rows = _filtered(request)
+    filterset, products = _filtered(request)
+    form, rows = filterset.form, filterset.qs
     sort = getattr(form, "cleaned_data", {}).get("sort") or "rank"  # the FilterSet validated it (unbound: none)
+    overview = list_overview(user=request.user, shown=WITHDRAWN_SHOWN)
     page = recommendation_page(
         user=request.user,
         rows=rows.select_related("enterprise").only(*ROW_FIELDS),
@@ -104,6 +106,7 @@ def recommendation_list(request):
         before=_cursor(request, "before"),
         start_rank=_cursor(request, "rank"),
         size=PAGE_SIZE,
+        count=None if filterset.narrows() else overview.listed,
     )
     names = {p.pk: p.name for p in products}
     headers = bank_lists(user=request.user)
@@ -120,14 +123,9 @@ def recommendation_list(request):
     query = request.GET.copy()
     for name in PAGING:
         query.pop(name, None)
-    withdrawn = (
-        Recommendation.objects.masked_to(request.user).current()
-        .select_related("enterprise", "officer").only("pk", "status", "notes", "officer", "enterprise__name")
-        .order_by("enterprise__name", "pk")[:WITHDRAWN_SHOWN]
-    )  # fmt: skip
     filtered = any(value.strip() for name in FILTERS_SHOWN for value in request.GET.getlist(name))
     context = {
-        "withdrawn": withdrawn,
+        "withdrawn": overview.withdrawn,
         "form": form,
         "page": page,
         "sort": sort,
@@ -138,7 +136,7 @@ def recommendation_list(request):
         "headers": headers,
         "has_previous": any(h.previous for h in headers),
         "officer": request.bank_officer,
-        "counts": [(RecommendationStatus(c).label, n) for c, n in officer_status_counts(user=request.user).items()],
+        "counts": [(RecommendationStatus(c).label, n) for c, n in overview.counts.items()],
         "unread": Notice.objects.filter(user=request.user, read_at__isnull=True).count(),
         "new_work": new_for_bank(user=request.user),
     }
@@ -210,8 +208,8 @@ def _export_labelled(rows):
 @bank_officer_required
 def recommendation_export(request):
     """The filtered list as CSV (streamed) or Excel (``?format=xlsx``, written in openpyxl's write-only mode)."""
-    _form, _products, rows = _filtered(request)
-    exported = rows.consented()[:EXPORT_MAX_ROWS]
+    filterset, _products = _filtered(request)
+    exported = filterset.qs.consented()[:EXPORT_MAX_ROWS]
     bank_read_log(request, enterprise_ids=exported.values_list("enterprise_id", flat=True), read=BankRead.LIST_EXPORT)
     values = _export_labelled(exported.values_list(*EXPORT_COLUMNS).iterator(chunk_size=5000))
     stamp = date.today().isoformat()

@@ -90,7 +90,9 @@ def contracts_create(batch: Batch, total: int) -> int:
     signed_on = timezone.localdate() - timedelta(days=30)
     loans, rec_ids, province = [], [], {}
     for bank_id in banks:
-        rows = Recommendation.objects.filter(bank_id=bank_id, run=run, superseded=False, list_rank__lte=per_bank)
+        rows = Recommendation.objects.filter(
+            bank_id=bank_id, run=run, superseded=False, list_rank__lte=per_bank, loan__isnull=True
+        )  # the demo's own few loans keep their rows
         for rec in rows.values("pk", "enterprise_id", "product_ids", "suggested_line", "region_code"):
             if len(loans) == total:
                 break
