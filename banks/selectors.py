@@ -7,19 +7,17 @@ from decimal import Decimal
 from functools import lru_cache
 
 import numpy as np
-from django.db.models import Case, Count, DecimalField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, DecimalField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Ord
-from django.db.models.query import prefetch_related_objects
 
 from core.actors import actor_of
 from core.db.copy import CENTS, queryset_to_arrays
 from core.models import Bank, BankOfficer, Branch
 from enterprises.choices import ConsentScope
-from enterprises.models import Consent, Enterprise, Submission
+from enterprises.models import Consent, Submission
 from scoring.choices import GRADE_ORDER, Stage
 from scoring.models import Score, ScoringRun
 
-from .choices import RecommendationStatus
 from .models import LoanProduct, Recommendation, RecommendationList
 from .rules import ProductRule, credit_line, product_fits
 
@@ -247,7 +245,7 @@ def recommendation_page(
     ``after``, the one before row ``before``, or — in list order — the one starting at list rank ``start_rank`` (the
     page jump). Any depth costs the same: no OFFSET, the keys of the row named are read (or, for a jump, are the rank
     itself) and the page starts there (an id not on the officer's list gives the first page). ``count`` is the
-    length of ``rows`` when the caller knows it already (the unfiltered list: ``list_overview``), else counted."""
+    length of ``rows`` when the caller knows it already (``banks.list_summary`` keeps it), else counted."""
     keys = SORT_KEYS.get(sort, SORT_KEYS["rank"])
     names = [name for name, _ in keys]
     rows = rows.annotate(need_key=NEED_KEY)
@@ -279,49 +277,6 @@ def recommendation_page(
             _beyond(keys, {"list_rank": found[0].list_rank, "id": found[0].pk}, backwards=True)
         ).exists()
     return ListPage(found, count, found[-1].pk if more else None, found[0].pk if preceded else None)
-
-
-@dataclass(eq=False)
-class ListOverview:
-    """What the officer's list page shows around its rows: how many rows it sees per status, how many of them are
-    listed with their figures (the unfiltered list's length), and its masked lines."""
-
-    counts: dict[str, int]  # per status, every row the officer sees (listed or masked)
-    listed: int  # rows listed with their figures: ``listed_to(user).current().count()``
-    withdrawn: list[Recommendation]  # masked lines by firm name, the first ``shown``
-
-
-def list_overview(*, user, shown: int) -> ListOverview:
-    """Two reads over the officer's current rows instead of four: the listed rows grouped by status (one semi-join;
-    their sum is the list's length) and the masked lines (an anti-join over the few worked rows), which together are
-    ``visible_to`` (tests/test_one_scoping.py). ``visible_to``'s own count probes consent inside an OR, planned as a
-    subplan hashed over every active consent (~440,000 at national scale), and the masked lines ordered by firm name
-    were planned as a hash join over every firm: both read far more than the few rows they return."""
-    counts = dict.fromkeys(RecommendationStatus.values, 0)
-    listed = Recommendation.objects.listed_to(user).current().order_by().values_list("status").annotate(n=Count("pk"))
-    for status, n in listed:
-        counts[status] = counts.get(status, 0) + n
-    total = sum(counts.values())
-    masked = list(
-        Recommendation.objects.masked_to(user).current().order_by()
-        .only("pk", "run", "bank", "enterprise", "status", "officer", "notes")
-    )  # fmt: skip
-    for rec in masked:
-        counts[rec.status] = counts.get(rec.status, 0) + 1
-    return ListOverview(counts, total, _by_firm_name(masked)[:shown])
-
-
-def _by_firm_name(rows: list[Recommendation]) -> list[Recommendation]:
-    """``rows`` ordered by their firm's name (the database's collation), with the firm and the officer attached."""
-    if not rows:
-        return []
-    firms = Enterprise.objects.filter(pk__in={r.enterprise_id for r in rows}).order_by("name", "pk").only("name")
-    position = {firm.pk: (n, firm) for n, firm in enumerate(firms)}
-    rows = sorted(rows, key=lambda r: (position[r.enterprise_id][0], r.pk))
-    for rec in rows:
-        rec.enterprise = position[rec.enterprise_id][1]
-    prefetch_related_objects([r for r in rows if r.officer_id], "officer")
-    return rows
 
 
 def profile_consent_scope(*, enterprise_id: int, bank: Bank) -> str | None:

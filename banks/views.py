@@ -19,6 +19,7 @@ from core.exports import csv_lines, xlsx_row
 from core.labels import region_label, section_label, yes_no
 from core.models import User
 from core.permissions import bank_officer_required
+from core.widgets import inputs_rendered_in_python
 from enterprises.access import bank_read_log, client_ip
 from enterprises.choices import BankRead
 from enterprises.services import profile_access_record
@@ -30,13 +31,13 @@ from .choices import RecommendationStatus
 from .filters import RecommendationListFilterSet
 from .financing_selectors import new_for_bank, open_need_counts, open_needs_for_bank
 from .forms import LoanProductForm, NotesForm, ReassignForm, StatusForm
+from .list_summary import filtered_count, list_overview
 from .models import LoanProduct, Notice, Recommendation
 from .selectors import (
     SORTS,
     bank_lists,
     dropped_rows,
     list_changes,
-    list_overview,
     named_consent_firms,
     profile_consent_scope,
     reassign_candidates,
@@ -69,6 +70,7 @@ def _filtered(request):
     # region or rank away through what it matches.
     rows = Recommendation.objects.listed_to(request.user).current().order_by(*SORTS["rank"])
     filterset = RecommendationListFilterSet(request.GET or None, rows, request=request, products=products)
+    inputs_rendered_in_python(filterset.form.fields)  # the page renders the panel on every view
     return filterset, products
 
 
@@ -97,7 +99,8 @@ def recommendation_list(request):
     filterset, products = _filtered(request)
     form, rows = filterset.form, filterset.qs
     sort = getattr(form, "cleaned_data", {}).get("sort") or "rank"  # the FilterSet validated it (unbound: none)
-    overview = list_overview(user=request.user, shown=WITHDRAWN_SHOWN)
+    headers = bank_lists(user=request.user)
+    overview = list_overview(user=request.user, headers=headers, shown=WITHDRAWN_SHOWN)
     page = recommendation_page(
         user=request.user,
         rows=rows.select_related("enterprise").only(*ROW_FIELDS),
@@ -106,10 +109,9 @@ def recommendation_list(request):
         before=_cursor(request, "before"),
         start_rank=_cursor(request, "rank"),
         size=PAGE_SIZE,
-        count=None if filterset.narrows() else overview.listed,
+        count=filtered_count(user=request.user, headers=headers, filterset=filterset),
     )
     names = {p.pk: p.name for p in products}
-    headers = bank_lists(user=request.user)
     changes = list_changes(user=request.user, rows=page.rows, headers=headers)
     named = named_consent_firms(bank_id=request.bank_officer.bank_id, enterprise_ids=[r.enterprise_id for r in page])
     needs = open_need_counts(user=request.user, enterprise_ids=[r.enterprise_id for r in page if not r.masked])
@@ -251,7 +253,12 @@ def recommendation_detail(request, pk: int):
         return render(request, "banks/consent_withdrawn.html", context, status=404)
     profile_access_record(enterprise=rec.enterprise, bank=bank, user=request.user, scope=scope, ip=client_ip(request))
     recommendation_mark_viewed(recommendation=rec, user=request.user)
-    rec.refresh_from_db(fields=["status", "status_changed_at"])
+    # By run and bank too: the table is partitioned by them, and the id alone probes every list ever pushed.
+    rec.status, rec.status_changed_at = (
+        Recommendation.objects.filter(pk=rec.pk, run_id=rec.run_id, bank_id=rec.bank_id)
+        .values_list("status", "status_changed_at")
+        .get()
+    )
     score = Score.objects.filter(run_id=rec.run_id, enterprise_id=rec.enterprise_id).first()
     submission = rec.enterprise.submissions.filter(batch_id=rec.run.batch_id).first()
     lines = suggested_lines(recommendation=rec)

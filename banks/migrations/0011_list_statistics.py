@@ -1,9 +1,10 @@
-"""Planner statistics of the lists pushed before on the columns the list page now needs (banks.partitions
-``ANALYZED_COLUMNS``: ``enterprise_id``, ``officer_id``, ``notes``). A list's statistics are sampled once, at its push,
+"""The index of the rows officers worked on (``recommendation_worked_rows``), and planner statistics of the lists
+pushed before on the columns the list page now needs (banks.partitions ``ANALYZED_COLUMNS``: ``enterprise_id``,
+``officer_id``, ``notes``). A list's statistics are sampled once, at its push,
 and its later work never changes enough rows for autovacuum to sample it again: without this, a list pushed before
 would plan its masked lines and change markers as a hash over every active consent until its batch's next run."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 COLUMNS = "run_id, bank_id, superseded, list_rank, status, region_code, grade, stage, section, enterprise_id, officer_id, notes"
 
@@ -25,4 +26,19 @@ def analyze(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("banks", "0010_financing_needs_and_applications")]
 
-    operations = [migrations.RunPython(analyze, migrations.RunPython.noop)]
+    operations = [
+        migrations.AddIndex(
+            model_name="recommendation",
+            index=models.Index(
+                condition=models.Q(
+                    models.Q(("status", "new"), _negated=True),
+                    ("officer__isnull", False),
+                    models.Q(("notes", ""), _negated=True),
+                    _connector="OR",
+                ),
+                fields=["bank"],
+                name="recommendation_worked_rows",
+            ),
+        ),
+        migrations.RunPython(analyze, migrations.RunPython.noop),
+    ]
