@@ -1,5 +1,5 @@
-"""What the officer's list page shows around its rows: how long the (filtered) list is, how many rows the officer
-sees per status, and its masked lines.
+"""What the officer's list pages show around their rows: how long the (filtered) list and the dropped view are,
+how many rows the officer sees per status, and the masked lines.
 
 Counting a bank's list means checking consent for each of its rows (~70,000 at national scale: a hash of every
 active consent, ~0.1–0.2 s of database time), so the lengths that only consent can change are counted once per
@@ -65,6 +65,12 @@ def filtered_count(*, user, headers: list[ListHeader], filterset) -> int:
     return cache.get_or_set(
         _key(user=user, headers=headers, what=digest), lambda: filterset.qs.count(), LIST_COUNT_SECONDS
     )
+
+
+def dropped_count(*, user, headers: list[ListHeader], rows) -> int:
+    """How many firms the dropped view lists (``rows``: ``selectors.dropped_rows``): which firms left a list is
+    fixed by its pushes, and consent only decides which of them are shown, so it is kept like the list's length."""
+    return cache.get_or_set(_key(user=user, headers=headers, what="dropped"), rows.count, LIST_COUNT_SECONDS)
 
 
 @dataclass(eq=False)

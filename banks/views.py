@@ -31,7 +31,7 @@ from .choices import RecommendationStatus
 from .filters import RecommendationListFilterSet
 from .financing_selectors import new_for_bank, open_need_counts, open_needs_for_bank
 from .forms import LoanProductForm, NotesForm, ReassignForm, StatusForm
-from .list_summary import filtered_count, list_overview
+from .list_summary import dropped_count, filtered_count, list_overview
 from .models import LoanProduct, Notice, Recommendation
 from .selectors import (
     SORTS,
@@ -158,6 +158,7 @@ def recommendation_dropped(request):
         after=_cursor(request, "after"),
         before=_cursor(request, "before"),
         size=PAGE_SIZE,
+        count=dropped_count(user=request.user, headers=headers, rows=rows),
     )
     bank_read_log(request, enterprise_ids=[rec.enterprise_id for rec in page], read=BankRead.LIST)
     context = {"page": page, "headers": headers, "officer": request.bank_officer}

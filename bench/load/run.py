@@ -44,7 +44,7 @@ P95_TARGET_MS = 500
 KEEP_ALIVE = 20
 """Seconds gunicorn keeps an idle connection: longer than the longest pause of a user (an enterprise's 15 s), or the
 server closes the connection just as the next request is sent on it — a browser sends that again on a new one,
-locust's client reports "Remote end closed connection without response" (8 of the 11 errors of a run at 10 s)."""
+locust's client reports "Remote end closed connection without response" (all 11 errors of a run at 10 s)."""
 
 sys.path.insert(0, str(ROOT))
 from bench.figures import figure  # noqa: E402
