@@ -110,6 +110,7 @@ def recommendation_list(request):
         start_rank=_cursor(request, "rank"),
         size=PAGE_SIZE,
         count=filtered_count(user=request.user, headers=headers, filterset=filterset),
+        lists=len(headers),
     )
     names = {p.pk: p.name for p in products}
     changes = list_changes(user=request.user, rows=page.rows, headers=headers)
