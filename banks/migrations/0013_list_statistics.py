@@ -24,7 +24,7 @@ def analyze(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("banks", "0010_financing_needs_and_applications")]
+    dependencies = [("banks", "0012_applications_visit")]
 
     operations = [
         migrations.AddIndex(
