@@ -62,3 +62,12 @@ def batch(db):
         name="2024年度", year=2024, reference_date=date(2024, 12, 31), system=system,
         opens_on=date(2025, 1, 1), closes_on=date(2025, 3, 31), status="open",
     )  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def cache_cleared():
+    """Each test starts with an empty cache (the list counts, sign-in lockouts): nothing one test cached, under keys a
+    rolled-back database may hand out again, is read by the next."""
+    from django.core.cache import cache
+
+    cache.clear()

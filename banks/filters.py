@@ -3,6 +3,7 @@
 
 import django_filters
 from django import forms
+from django.core.validators import EMPTY_VALUES
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
@@ -125,6 +126,16 @@ class RecommendationFilterSet(django_filters.FilterSet):
         if set(self.form.errors) - self.UNFILTERING:
             return queryset.none()
         return super().filter_queryset(queryset)
+
+    def narrows(self) -> bool:
+        """Whether a filter takes rows out (or a bad value empties the list): unless it does, ``qs`` is the whole
+        list it was given, in some order, and the page reuses that list's length instead of counting it again."""
+        if not self.is_bound:
+            return False
+        if set(self.form.errors) - self.UNFILTERING:
+            return True
+        values = self.form.cleaned_data
+        return any(values.get(name) not in EMPTY_VALUES for name in self.filters if name not in self.UNFILTERING)
 
     def filter_search(self, queryset, name, value):
         """The firm's name (any part of it) or its unified social credit code (from its start, any case)."""

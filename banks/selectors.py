@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 import numpy as np
-from django.db.models import Case, Count, DecimalField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, DecimalField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Ord
 
 from core.actors import actor_of
@@ -18,7 +18,6 @@ from enterprises.models import Consent, Submission
 from scoring.choices import GRADE_ORDER, Stage
 from scoring.models import Score, ScoringRun
 
-from .choices import RecommendationStatus
 from .models import LoanProduct, Recommendation, RecommendationList
 from .rules import ProductRule, credit_line, product_fits
 
@@ -188,6 +187,20 @@ SORT_KEYS: dict[str, tuple[tuple[str, bool], ...]] = {
 start right after a row (keyset pagination). ``need_key`` is ``NEED_KEY``."""
 
 
+LIST_ORDER_OF = {"-total": (("list_rank", False), ("id", False)), "total": (("list_rank", True), ("id", True))}
+"""The sorts by total that are list order within one list: the push ranks a list by total, best first (ties by the
+firm's id), so (total desc, list_rank) is list_rank and (total asc, list_rank desc) is list_rank desc. Read through
+the list's index instead of sorting its ~70,000 rows for each page; across several lists (batches) ranks repeat, and
+the sort by total is what it says."""
+
+
+def page_keys(sort: str, *, lists: int) -> tuple[tuple[str, bool], ...]:
+    """The keys ``recommendation_page`` orders ``sort`` by when the officer's rows come from ``lists`` lists."""
+    if lists == 1 and sort in LIST_ORDER_OF:
+        return LIST_ORDER_OF[sort]
+    return SORT_KEYS.get(sort, SORT_KEYS["rank"])
+
+
 def _order(name: str, descending: bool):
     expression = NEED_KEY if name == "need_key" else F(name)
     return expression.desc() if descending else expression.asc()
@@ -240,12 +253,16 @@ def recommendation_page(
     before: int | None = None,
     start_rank: int | None = None,
     size: int,
+    count: int | None = None,
+    lists: int = 0,
 ) -> ListPage:
     """A page of ``rows`` (the officer's filtered list) in the order ``sort``: the first, the one after row
     ``after``, the one before row ``before``, or — in list order — the one starting at list rank ``start_rank`` (the
     page jump). Any depth costs the same: no OFFSET, the keys of the row named are read (or, for a jump, are the rank
-    itself) and the page starts there (an id not on the officer's list gives the first page)."""
-    keys = SORT_KEYS.get(sort, SORT_KEYS["rank"])
+    itself) and the page starts there (an id not on the officer's list gives the first page). ``count`` is the
+    length of ``rows`` when the caller knows it already (``banks.list_summary`` keeps it), else counted. ``lists``:
+    how many lists the rows come from, when known (``page_keys``: a sort by total within one list is list order)."""
+    keys = page_keys(sort, lists=lists)
     names = [name for name, _ in keys]
     rows = rows.annotate(need_key=NEED_KEY)
     anchor_id, backwards = (before, True) if before else (after, False)
@@ -265,7 +282,7 @@ def recommendation_page(
     found = found[:size]
     if backwards:
         found.reverse()
-    count = rows.count()
+    count = rows.count() if count is None else count
     if not found:
         return ListPage([], count, None, None)
     if backwards:  # came back from a later page: one follows; one precedes when the query found more
@@ -276,13 +293,6 @@ def recommendation_page(
             _beyond(keys, {"list_rank": found[0].list_rank, "id": found[0].pk}, backwards=True)
         ).exists()
     return ListPage(found, count, found[-1].pk if more else None, found[0].pk if preceded else None)
-
-
-def officer_status_counts(*, user) -> dict[str, int]:
-    counts = dict.fromkeys(RecommendationStatus.values, 0)
-    rows = Recommendation.objects.visible_to(user).current().order_by().values("status").annotate(n=Count("pk"))
-    counts.update({row["status"]: row["n"] for row in rows})
-    return counts
 
 
 def profile_consent_scope(*, enterprise_id: int, bank: Bank) -> str | None:
@@ -361,6 +371,7 @@ def list_changes(*, user, rows: list[Recommendation], headers: list[ListHeader])
         (run_id, firm): grade
         for run_id, firm, grade in Recommendation.objects.listed_to(user)
         .filter(wanted)
+        .order_by()  # not the model's (bank, list_rank): ordering by the bank joins its table
         .values_list("run_id", "enterprise_id", "grade")
     }
     changes = {}

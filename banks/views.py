@@ -19,6 +19,7 @@ from core.exports import csv_lines, xlsx_row
 from core.labels import region_label, section_label, yes_no
 from core.models import User
 from core.permissions import bank_officer_required
+from core.widgets import inputs_rendered_in_python
 from enterprises.access import bank_read_log, client_ip
 from enterprises.choices import BankRead
 from enterprises.services import profile_access_record
@@ -30,6 +31,7 @@ from .choices import RecommendationStatus
 from .filters import RecommendationListFilterSet
 from .financing_selectors import new_for_bank, open_need_counts, open_needs_for_bank
 from .forms import LoanProductForm, NotesForm, ReassignForm, StatusForm
+from .list_summary import dropped_count, filtered_count, list_overview
 from .models import LoanProduct, Notice, Recommendation
 from .selectors import (
     SORTS,
@@ -37,7 +39,6 @@ from .selectors import (
     dropped_rows,
     list_changes,
     named_consent_firms,
-    officer_status_counts,
     profile_consent_scope,
     reassign_candidates,
     recommendation_page,
@@ -69,7 +70,8 @@ def _filtered(request):
     # region or rank away through what it matches.
     rows = Recommendation.objects.listed_to(request.user).current().order_by(*SORTS["rank"])
     filterset = RecommendationListFilterSet(request.GET or None, rows, request=request, products=products)
-    return filterset.form, products, filterset.qs
+    inputs_rendered_in_python(filterset.form.fields)  # the page renders the panel on every view
+    return filterset, products
 
 
 def _cursor(request, name: str) -> int | None:
@@ -94,8 +96,11 @@ def recommendation_list(request):
     N): as fast at row 70,000 as at row 1. Above it, which batch and run it comes from and when it was pushed; on each
     row what changed since the bank's previous list and the consent it is shown under."""
     release_due_check()  # a list whose notice period ended is pushed before the page reads it (scoring.notice)
-    form, products, rows = _filtered(request)
+    filterset, products = _filtered(request)
+    form, rows = filterset.form, filterset.qs
     sort = getattr(form, "cleaned_data", {}).get("sort") or "rank"  # the FilterSet validated it (unbound: none)
+    headers = bank_lists(user=request.user)
+    overview = list_overview(user=request.user, headers=headers, shown=WITHDRAWN_SHOWN)
     page = recommendation_page(
         user=request.user,
         rows=rows.select_related("enterprise").only(*ROW_FIELDS),
@@ -104,9 +109,10 @@ def recommendation_list(request):
         before=_cursor(request, "before"),
         start_rank=_cursor(request, "rank"),
         size=PAGE_SIZE,
+        count=filtered_count(user=request.user, headers=headers, filterset=filterset),
+        lists=len(headers),
     )
     names = {p.pk: p.name for p in products}
-    headers = bank_lists(user=request.user)
     changes = list_changes(user=request.user, rows=page.rows, headers=headers)
     named = named_consent_firms(bank_id=request.bank_officer.bank_id, enterprise_ids=[r.enterprise_id for r in page])
     needs = open_need_counts(user=request.user, enterprise_ids=[r.enterprise_id for r in page if not r.masked])
@@ -120,14 +126,9 @@ def recommendation_list(request):
     query = request.GET.copy()
     for name in PAGING:
         query.pop(name, None)
-    withdrawn = (
-        Recommendation.objects.masked_to(request.user).current()
-        .select_related("enterprise", "officer").only("pk", "status", "notes", "officer", "enterprise__name")
-        .order_by("enterprise__name", "pk")[:WITHDRAWN_SHOWN]
-    )  # fmt: skip
     filtered = any(value.strip() for name in FILTERS_SHOWN for value in request.GET.getlist(name))
     context = {
-        "withdrawn": withdrawn,
+        "withdrawn": overview.withdrawn,
         "form": form,
         "page": page,
         "sort": sort,
@@ -138,7 +139,7 @@ def recommendation_list(request):
         "headers": headers,
         "has_previous": any(h.previous for h in headers),
         "officer": request.bank_officer,
-        "counts": [(RecommendationStatus(c).label, n) for c, n in officer_status_counts(user=request.user).items()],
+        "counts": [(RecommendationStatus(c).label, n) for c, n in overview.counts.items()],
         "unread": Notice.objects.filter(user=request.user, read_at__isnull=True).count(),
         "new_work": new_for_bank(user=request.user),
     }
@@ -158,6 +159,7 @@ def recommendation_dropped(request):
         after=_cursor(request, "after"),
         before=_cursor(request, "before"),
         size=PAGE_SIZE,
+        count=dropped_count(user=request.user, headers=headers, rows=rows),
     )
     bank_read_log(request, enterprise_ids=[rec.enterprise_id for rec in page], read=BankRead.LIST)
     context = {"page": page, "headers": headers, "officer": request.bank_officer}
@@ -210,8 +212,8 @@ def _export_labelled(rows):
 @bank_officer_required
 def recommendation_export(request):
     """The filtered list as CSV (streamed) or Excel (``?format=xlsx``, written in openpyxl's write-only mode)."""
-    _form, _products, rows = _filtered(request)
-    exported = rows.consented()[:EXPORT_MAX_ROWS]
+    filterset, _products = _filtered(request)
+    exported = filterset.qs.consented()[:EXPORT_MAX_ROWS]
     bank_read_log(request, enterprise_ids=exported.values_list("enterprise_id", flat=True), read=BankRead.LIST_EXPORT)
     values = _export_labelled(exported.values_list(*EXPORT_COLUMNS).iterator(chunk_size=5000))
     stamp = date.today().isoformat()
@@ -253,7 +255,12 @@ def recommendation_detail(request, pk: int):
         return render(request, "banks/consent_withdrawn.html", context, status=404)
     profile_access_record(enterprise=rec.enterprise, bank=bank, user=request.user, scope=scope, ip=client_ip(request))
     recommendation_mark_viewed(recommendation=rec, user=request.user)
-    rec.refresh_from_db(fields=["status", "status_changed_at"])
+    # By run and bank too: the table is partitioned by them, and the id alone probes every list ever pushed.
+    rec.status, rec.status_changed_at = (
+        Recommendation.objects.filter(pk=rec.pk, run_id=rec.run_id, bank_id=rec.bank_id)
+        .values_list("status", "status_changed_at")
+        .get()
+    )
     score = Score.objects.filter(run_id=rec.run_id, enterprise_id=rec.enterprise_id).first()
     submission = rec.enterprise.submissions.filter(batch_id=rec.run.batch_id).first()
     lines = suggested_lines(recommendation=rec)

@@ -15,7 +15,7 @@ from core.permissions import enterprise_required
 
 from .batch_fields import batch_fields_of
 from .filing import client_messages
-from .forms import EvidenceForm, SubmissionForm, extra_initial
+from .forms import FORM_FIELDS, EvidenceForm, SubmissionForm, extra_initial
 from .labels import changes_readable, filing_readable
 from .models import SubmissionEvidence
 from .selectors import open_batch_for, open_batches_for, submission_history, submission_of
@@ -57,7 +57,7 @@ def dashboard(request):
 
 
 def _initial(submission, batch_fields) -> dict:
-    initial = {name: getattr(submission, name) for name in SubmissionForm().fields if name != "preferred_banks"}
+    initial = {name: getattr(submission, name) for name in FORM_FIELDS if name != "preferred_banks"}
     initial["preferred_banks"] = list(submission.preferred_banks.all())
     return initial | extra_initial(batch_fields, submission.extra_values)
 

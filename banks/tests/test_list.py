@@ -195,3 +195,22 @@ def test_a_jump_to_the_first_rank_is_the_first_page(client, pushed, icbc_officer
     client.force_login(icbc_officer)
     page = client.get(reverse("banks:list"), {"rank": 1}).context["page"]
     assert page.previous_before is None and page.rows[0].list_rank == 1
+
+
+@pytest.mark.parametrize("sort", ["-total", "total"])
+def test_a_sort_by_total_read_in_list_order_pages_through_the_rows_in_that_order(
+    client, pushed, icbc_officer, monkeypatch, sort
+):
+    from banks.selectors import SORTS
+
+    monkeypatch.setattr("banks.views.PAGE_SIZE", 3)
+    client.force_login(icbc_officer)
+    expected = list(Recommendation.objects.listed_to(icbc_officer).current().order_by(*SORTS[sort]))
+    seen, params = [], {"sort": sort}
+    while True:
+        page = client.get(reverse("banks:list"), params).context["page"]
+        seen += [rec.pk for rec in page]
+        if page.next_after is None:
+            break
+        params["after"] = page.next_after
+    assert len(expected) > 6 and seen == [rec.pk for rec in expected]  # several pages, the true order by total

@@ -39,7 +39,7 @@ from django.db import connection, transaction  # noqa: E402
 from banks.models import Recommendation, RecommendationList
 from core.models import ApiClient, Bank, BankOfficer, Branch, BureauStaff, User  # noqa: E402
 from enterprises.models import COUNT_FIELDS, FLAG_FIELDS, MONEY_FIELDS, Batch, EnterpriseMembership, Submission  # noqa: E402
-from scoring.models import ScoringRun
+from scoring.models import BatchScoring, ScoringRun
 from scoring.persistence import partition_name, scores_discard  # noqa: E402
 
 PASSWORD = "Load-Scenario-2025!"
@@ -99,9 +99,10 @@ def prepare() -> dict:
 
     filing_round, _ = Batch.objects.update_or_create(
         name=FILING_ROUND,
-        defaults={"year": 2025, "reference_date": date(2025, 12, 31), "system": batch.scoring.system, "status": "open",
-                  "region_scope": "", "opens_on": date(2026, 1, 1), "closes_on": date(2026, 12, 31)},
+        defaults={"year": 2025, "reference_date": date(2025, 12, 31), "status": "open", "region_scope": "",
+                  "opens_on": date(2026, 1, 1), "closes_on": date(2026, 12, 31)},
     )  # fmt: skip
+    BatchScoring.objects.update_or_create(batch=filing_round, defaults={"system": batch.scoring.system})
 
     # Firms spread evenly over the population (ids are dense), each filing in 2024 already.
     ids = list(Submission.objects.filter(batch=batch).order_by("enterprise_id").values_list("enterprise_id", flat=True))

@@ -19,6 +19,7 @@ The broker's Redis database is flushed first: give the scenario its own.
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
 import json
 import os
@@ -37,8 +38,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 VENV = ROOT / ".venv" / "bin"
-HOST, PORT = "127.0.0.1", 8443
+HOST = "127.0.0.1"
+PORT = int(os.environ.get("LOAD_PORT", "8443"))  # another scenario on the same machine: give it another port
 P95_TARGET_MS = 500
+KEEP_ALIVE = 20
+"""Seconds gunicorn keeps an idle connection: longer than the longest pause of a user (an enterprise's 15 s), or the
+server closes the connection just as the next request is sent on it — a browser sends that again on a new one,
+locust's client reports "Remote end closed connection without response" (all 11 errors of a run at 10 s)."""
 
 sys.path.insert(0, str(ROOT))
 from bench.figures import figure  # noqa: E402
@@ -197,11 +203,15 @@ def main() -> None:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "CERTIFICATE_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),  # a throw-away one
         "DJANGO_ALLOWED_HOSTS": HOST,
         "DJANGO_LOG_LEVEL": "WARNING",
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "LOAD_SETUP": str(out / "setup.json"),
         "LOAD_RUN_AFTER": str(args.run_after),
+        # The processes share one cache, as production's several workers should (README "Configuration"): the bank
+        # list's counts are kept there (banks.list_summary). The broker's database, flushed below: a cold start.
+        "CACHE_URL": os.environ.get("CACHE_URL", broker_url),
     }
     sh(str(VENV / "python"), str(HERE / "prepare.py"), str(out / "setup.json"), env=env)
     sh(str(VENV / "python"), "manage.py", "collectstatic", "--no-input", "-v", "0", env=env)
@@ -216,7 +226,7 @@ def main() -> None:
     try:
         processes.append(subprocess.Popen(  # noqa: S603
             [str(VENV / "gunicorn"), "config.wsgi", "-b", f"{HOST}:{PORT}", "-w", str(args.workers),
-             "--threads", str(args.threads), "--keep-alive", "10",
+             "--threads", str(args.threads), "--keep-alive", str(KEEP_ALIVE),
              "--certfile", str(out / "cert.pem"), "--keyfile", str(out / "key.pem"), "--timeout", "60",
              "--error-logfile", str(out / "gunicorn.log")],
             cwd=ROOT, env=env,
