@@ -16,7 +16,7 @@ from banks.services import recommendation_list_push
 from banks.tests.fixtures import approved_recommendation, officer_of, publish_new_run
 from core.models import ApiClient, Bank, Branch, GuaranteeInstitution, GuarantorStaff
 from demo.services import demo_firms_create
-from enterprises.models import Consent, Enterprise, EnterpriseMembership, Submission, SubmissionEvidence
+from enterprises.models import BatchField, Consent, Enterprise, EnterpriseMembership, Submission, SubmissionEvidence
 from guarantees.services import guarantee_contract_create
 from loans.services import loan_contract_create
 from scoring.models import IndicatorSystem
@@ -129,6 +129,7 @@ def _world() -> World:
     )  # fmt: skip
     demo_firms_create(firms=60, seed=5, batch=batch_bj)
     run_bj = publish_new_run(batch_bj)
+    field_zj = BatchField.objects.create(batch=batch_bj, code="zj_platforms", label_zh="省级平台", label_en="Platforms")
     from core.services import api_client_create
 
     client_zj, _token = api_client_create(
@@ -212,6 +213,7 @@ def _world() -> World:
             "submission": (submission_y.pk, zhejiang),
             "evidence": (evidence_y.pk, zhejiang),
             "batch": (batch_bj.pk, zhejiang),
+            "batch_field": ((batch_bj.pk, field_zj.pk), zhejiang),
             "run": (run_bj.pk, zhejiang),
             # A Zhejiang firm's line in the national run: the Jiangsu bureau sees the run, never that firm's result.
             "run_result": ((run.pk, firm_y.pk), zhejiang),
