@@ -7,6 +7,7 @@ import time
 import pytest
 from django.db import connection, connections
 
+from core.db import copy, partitions
 from core.db.copy import ArrayColumn
 from demo.services import demo_firms_create
 from scoring import persistence
@@ -37,12 +38,19 @@ def test_executing_the_same_run_twice_does_nothing_the_second_time(populated_bat
     assert Score.objects.filter(run=run).count() == FIRMS
 
 
+def _inject(monkeypatch, fault) -> None:
+    """Replace the bulk write of score rows by ``fault``: persistence writes SQLite's rows itself and PostgreSQL's
+    through ``partitions.fresh_table_fill``. A fault in the disk, injected: no assertion reads the replacement."""
+    monkeypatch.setattr(persistence, "arrays_insert", fault)
+    monkeypatch.setattr(partitions, "arrays_insert", fault)
+
+
 def test_a_failure_mid_persist_leaves_the_published_run_and_its_scores_intact(populated_batch, monkeypatch):
     published = computed_run(populated_batch)
     scoring_run_publish(run=published)
     before = list(Score.objects.filter(run=published).order_by("enterprise_id").values_list("enterprise_id", "total"))
 
-    real_insert = persistence.arrays_insert
+    real_insert = copy.arrays_insert
 
     def write_half_then_fail(model, columns, **options):
         half = len(columns[0].values) // 2
@@ -50,7 +58,7 @@ def test_a_failure_mid_persist_leaves_the_published_run_and_its_scores_intact(po
         assert Score.objects.count() > 0
         raise OSError("disk full (injected after writing half the rows)")
 
-    monkeypatch.setattr(persistence, "arrays_insert", write_half_then_fail)
+    _inject(monkeypatch, write_half_then_fail)
     failing = scoring_run_create(batch=populated_batch, enqueue=False)
     scoring_run_execute(run_id=failing.pk)
 
@@ -71,7 +79,7 @@ def test_a_failure_mid_persist_leaves_the_published_run_and_its_scores_intact(po
 def test_a_run_cancelled_while_persisting_writes_nothing(require_postgres, batch, monkeypatch):
     """The bureau cancels (from another connection) while the worker is copying rows: the worker's commit is refused."""
     demo_firms_create(firms=FIRMS, seed=5, batch=batch)
-    real_insert = persistence.arrays_insert
+    real_insert = copy.arrays_insert
 
     def cancel_from_elsewhere():
         try:
@@ -86,7 +94,7 @@ def test_a_run_cancelled_while_persisting_writes_nothing(require_postgres, batch
         canceller.join()
         return written
 
-    monkeypatch.setattr(persistence, "arrays_insert", write_while_cancelled)
+    _inject(monkeypatch, write_while_cancelled)
     run = scoring_run_create(batch=batch, enqueue=False)
     scoring_run_execute(run_id=run.pk)
     run.refresh_from_db()
