@@ -45,17 +45,6 @@ class RegionPickerWidget(forms.TextInput):
         return context
 
 
-def _input_html(widget: dict) -> str:
-    """What Django's ``input.html`` (including ``attrs.html``) renders for a widget's context, in Python."""
-    html = format_html('<input type="{}" name="{}"', widget["type"], widget["name"])
-    if widget["value"] is not None:
-        html += format_html(' value="{}"', widget["value"])
-    for name, value in widget["attrs"].items():
-        if value is not False:
-            html += format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
-    return mark_safe(html + ">")  # noqa: S308  (every part went through format_html)
-
-
 def _attrs_html(attrs: dict) -> str:
     html = ""
     for name, value in attrs.items():
@@ -69,7 +58,7 @@ def _input_html(widget: dict) -> str:
     html = format_html('<input type="{}" name="{}"', widget["type"], widget["name"])
     if widget["value"] is not None:
         html += format_html(' value="{}"', widget["value"])
-    return mark_safe(html + _attrs_html(widget["attrs"]) + ">")  # noqa: S308  (every part went through format_html)
+    return mark_safe(html + _attrs_html(widget["attrs"]) + ">")  # noqa: S308  # nosec B308 B703 # every part went through format_html
 
 
 def _select_html(widget: dict) -> str:
@@ -83,7 +72,7 @@ def _select_html(widget: dict) -> str:
             html += format_html(">{}</option>\n", option["label"])  # the template file's own last newline
         if group_name:
             html += "\n  </optgroup>"
-    return mark_safe(html + "\n</select>")  # noqa: S308  (every part went through format_html)
+    return mark_safe(html + "\n</select>")  # noqa: S308  # nosec B308 B703 # every part went through format_html
 
 
 class _RenderedInPython:

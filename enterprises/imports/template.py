@@ -185,12 +185,12 @@ def _converters() -> list:
 
 def export_rows(filings: QuerySet[Submission], batch_fields: list[BatchField] = ()) -> Iterator[list]:
     converters = _converters()
-    extra = _extra_cells(list(batch_fields))
+    extra_cells = _extra_cells(list(batch_fields))
     fields = (*EXPORT_FIELDS, "extra_values") if batch_fields else EXPORT_FIELDS
     rows: Iterable[tuple] = filings.order_by("enterprise__credit_code").values_list(*fields)
     for row in rows.iterator(chunk_size=EXPORT_CHUNK):
         cells = [convert(value) for convert, value in zip(converters, row[: len(EXPORT_FIELDS)], strict=True)]
-        yield cells + extra(row[-1]) if batch_fields else cells
+        yield cells + extra_cells(row[-1]) if batch_fields else cells
 
 
 def export_csv_lines(filings: QuerySet[Submission], batch_fields: list[BatchField] = ()) -> Iterator[str]:
